@@ -1,0 +1,110 @@
+"""The neutral message model: the only language that adapters and the engine speak.
+
+Outgoing text is a list of spans rather than a markup string, so that each adapter escapes
+organiser and resident text in exactly one place while rendering (Telegram HTML, Matrix
+`formatted_body`, plain console text).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Channel(StrEnum):
+    CONSOLE = "console"
+    TELEGRAM = "telegram"
+    MATRIX = "matrix"
+    WEB = "web"
+
+
+class Incoming(BaseModel):
+    """One thing a person did: typed text, pressed a button or answered a poll."""
+
+    model_config = ConfigDict(frozen=True)
+
+    channel: str
+    user_id: str
+    text: str | None = None
+    payload: str | None = None
+    """Opaque data of a pressed button (see `bot.buttons`)."""
+    lang_hint: str | None = None
+    """The client's language (Telegram `language_code`, Matrix none), used only as a default."""
+    in_group: bool = False
+    platform_event_id: str | None = None
+
+
+class Span(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    bold: bool = False
+    url: str | None = None
+
+
+class Button(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    label: str
+    payload: str | None = None
+    url: str | None = None
+
+
+class Poll(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    poll_id: str
+    question: str
+    options: list[str]
+    closes_at: datetime | None = None
+
+
+class Outgoing(BaseModel):
+    """One message to show. Adapters turn it into platform calls; they decide nothing."""
+
+    spans: list[Span] = Field(default_factory=list)
+    buttons: list[list[Button]] = Field(default_factory=list)
+    events: list[str] = Field(default_factory=list)
+    """Source codes of the events this message presents, in the order shown."""
+    faq: list[str] = Field(default_factory=list)
+    poll: Poll | None = None
+    fallback: bool = False
+    lang: str = "en"
+    rtl: bool = False
+    personal: bool = False
+    """Holds personal data (signups, /mydata): never to be shown in a group chat."""
+    attachment_name: str | None = None
+    attachment: bytes | None = None
+
+    @property
+    def text(self) -> str:
+        return "".join(span.text for span in self.spans)
+
+    def numbered_choices(self) -> list[Button]:
+        """Buttons in reading order, for channels that show them as numbered choices."""
+        return [button for row in self.buttons for button in row]
+
+
+class TextBuilder:
+    """Collects spans line by line; the engine's only way to compose a message."""
+
+    def __init__(self) -> None:
+        self.spans: list[Span] = []
+
+    def add(self, text: str, *, bold: bool = False, url: str | None = None) -> TextBuilder:
+        if text:
+            self.spans.append(Span(text=text, bold=bold, url=url))
+        return self
+
+    def line(self, text: str = "", *, bold: bool = False) -> TextBuilder:
+        self.add(text, bold=bold)
+        self.spans.append(Span(text="\n"))
+        return self
+
+    def build(self) -> list[Span]:
+        spans = list(self.spans)
+        while spans and spans[-1].text == "\n":
+            spans.pop()
+        return spans

@@ -1,0 +1,132 @@
+"""The festival data model (pydantic v2): what importers produce and the store returns."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+LANGUAGES = ("sv", "en", "ar", "fi", "so", "fa")
+"""Languages the bot speaks; the first four are complete, the rest fall back to English."""
+RTL_LANGUAGES = frozenset({"ar", "fa"})
+FALLBACK_ORDER = ("en", "sv")
+"""Organiser text falls back to these after the person's own language."""
+
+
+def _clean_languages(value: dict[str, str]) -> dict[str, str]:
+    return {lang.strip().lower(): text for lang, text in value.items() if text and text.strip()}
+
+
+LocalizedText = Annotated[dict[str, str], AfterValidator(_clean_languages)]
+"""Organiser-entered text per language code, e.g. {"sv": "Invigning", "en": "Opening"}."""
+
+
+def pick(text: dict[str, str], lang: str) -> str:
+    """The text in `lang`, else in the fallback order, else in any language, else ''."""
+    for candidate in (lang, *FALLBACK_ORDER):
+        if text.get(candidate):
+            return text[candidate]
+    return next(iter(text.values()), "")
+
+
+class EventStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    MOVED = "moved"
+    CANCELLED = "cancelled"
+
+
+class SignupStatus(StrEnum):
+    CONFIRMED = "confirmed"
+    WAITLISTED = "waitlisted"
+    CANCELLED = "cancelled"
+
+
+class Festival(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int | None = None
+    slug: str
+    name: LocalizedText
+    time_zone: str = "Europe/Stockholm"
+    start_date: date
+    end_date: date
+
+
+class Venue(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int | None = None
+    key: str
+    """Stable id from the source (pretalx room guid, or the name)."""
+    name: str
+    address: str = ""
+    accessibility: LocalizedText = Field(default_factory=dict)
+    capacity: int | None = None
+
+
+class Event(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int | None = None
+    code: str
+    title: LocalizedText
+    abstract: LocalizedText = Field(default_factory=dict)
+    type: str = ""
+    track: str = ""
+    topics: list[str] = Field(default_factory=list)
+    keywords: list[str] = Field(default_factory=list)
+    """Extra search words and translations organisers add (any language)."""
+    language: str = "sv"
+    starts_at: datetime
+    ends_at: datetime
+    venue_key: str | None = None
+    capacity: int | None = None
+    """None means unlimited."""
+    signup_required: bool = False
+    audience: LocalizedText = Field(default_factory=dict)
+    organisation: str = ""
+    status: EventStatus = EventStatus.SCHEDULED
+    url: str | None = None
+
+
+class FaqEntry(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key: str
+    questions: dict[str, list[str]]
+    """Question variants per language."""
+    answer: LocalizedText
+
+
+class Programme(BaseModel):
+    """Everything one import file brings: what the importer hands to the store in one go."""
+
+    festival: Festival | None = None
+    venues: list[Venue] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list)
+    faq: list[FaqEntry] = Field(default_factory=list)
+    complete: bool = True
+    """True when the file is the whole programme, so events missing from it were removed."""
+
+
+class Person(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    channel: str
+    channel_user_id: str
+    language: str
+    created_at: datetime
+
+
+class Signup(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    id: int
+    event_code: str
+    person_id: int
+    status: SignupStatus
+    created_at: datetime
+    updated_at: datetime

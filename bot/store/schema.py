@@ -1,0 +1,166 @@
+"""Tables, in SQLAlchemy Core. Portable SQL: the same schema runs on SQLite and PostgreSQL.
+
+The Alembic migrations in `migrations/versions` create exactly these tables; a test checks that
+the two never drift apart.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    TypeDecorator,
+    UniqueConstraint,
+)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware datetimes in, aware UTC datetimes out, on every database.
+
+    SQLite keeps no zone, so values are normalised to UTC before they are written.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+festival = Table(
+    "festival",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("slug", String(100), nullable=False, unique=True),
+    Column("name", JSON, nullable=False),
+    Column("time_zone", String(64), nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("revision", Integer, nullable=False, default=0),
+)
+"""`revision` grows with every programme change, so readers know when a cached copy is stale."""
+
+venue = Table(
+    "venue",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("festival_id", ForeignKey("festival.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(200), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("address", String(500), nullable=False, default=""),
+    Column("accessibility", JSON, nullable=False),
+    Column("capacity", Integer, nullable=True),
+    UniqueConstraint("festival_id", "key"),
+)
+
+event = Table(
+    "event",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("festival_id", ForeignKey("festival.id", ondelete="CASCADE"), nullable=False),
+    Column("code", String(100), nullable=False),
+    Column("title", JSON, nullable=False),
+    Column("abstract", JSON, nullable=False),
+    Column("type", String(100), nullable=False, default=""),
+    Column("track", String(200), nullable=False, default=""),
+    Column("topics", JSON, nullable=False),
+    Column("keywords", JSON, nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("starts_at", UTCDateTime, nullable=False, index=True),
+    Column("ends_at", UTCDateTime, nullable=False),
+    Column("venue_id", ForeignKey("venue.id", ondelete="SET NULL"), nullable=True),
+    Column("capacity", Integer, nullable=True),
+    Column("signup_required", Boolean, nullable=False, default=False),
+    Column("audience", JSON, nullable=False),
+    Column("organisation", String(300), nullable=False, default=""),
+    Column("status", String(20), nullable=False, default="scheduled"),
+    Column("url", String(1000), nullable=True),
+    Column("moved_at", UTCDateTime, nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("festival_id", "code"),
+)
+
+faq_entry = Table(
+    "faq_entry",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("festival_id", ForeignKey("festival.id", ondelete="CASCADE"), nullable=False),
+    Column("key", String(100), nullable=False),
+    Column("questions", JSON, nullable=False),
+    Column("answer", JSON, nullable=False),
+    UniqueConstraint("festival_id", "key"),
+)
+
+person = Table(
+    "person",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(20), nullable=False),
+    Column("channel_user_id", String(255), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("channel", "channel_user_id"),
+)
+
+signup = Table(
+    "signup",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", ForeignKey("event.id", ondelete="CASCADE"), nullable=False),
+    Column("person_id", ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("status", String(20), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    UniqueConstraint("event_id", "person_id"),
+)
+
+event_tally = Table(
+    "event_tally",
+    metadata,
+    Column("event_id", ForeignKey("event.id", ondelete="CASCADE"), primary_key=True),
+    Column("signups", Integer, nullable=False, default=0),
+    Column("waitlisted", Integer, nullable=False, default=0),
+    Column("cancellations", Integer, nullable=False, default=0),
+    Column("forgotten", Integer, nullable=False, default=0),
+)
+"""Counts that survive when a person is forgotten: the city's follow-up numbers."""
+
+dialogue = Table(
+    "dialogue",
+    metadata,
+    Column("person_id", ForeignKey("person.id", ondelete="CASCADE"), primary_key=True),
+    Column("state", JSON, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)

@@ -1,0 +1,31 @@
+"""Configuration from environment variables and `.env` (pydantic-settings)."""
+
+from __future__ import annotations
+
+from pydantic import SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_prefix="", extra="ignore")
+
+    motsbot_db: str = "./motsbot.sqlite3"
+    """SQLite path or SQLAlchemy URL of the database."""
+    motsbot_programme: str | None = None
+    """A programme file imported at start (pretalx schedule.json, iCal or CSV)."""
+    motsbot_faq: str | None = None
+    """An FAQ file imported at start."""
+    motsbot_log_level: str = "INFO"
+
+    telegram_token: SecretStr | None = None
+    telegram_api_url: str | None = None
+    """Bot API base URL (for tests against a fake server); Telegram's own when unset."""
+    telegram_webhook_url: str | None = None
+    """Public HTTPS URL for webhook mode; long polling when unset."""
+    telegram_webhook_secret: SecretStr | None = None
+
+    matrix_homeserver: str | None = None
+    matrix_user: str | None = None
+    matrix_password: SecretStr | None = None
+    matrix_store_path: str = "./matrix-store"
+    matrix_pickle_key: SecretStr | None = None

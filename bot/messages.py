@@ -32,8 +32,20 @@ class Incoming(BaseModel):
     """Opaque data of a pressed button (see `bot.buttons`)."""
     lang_hint: str | None = None
     """The client's language (Telegram `language_code`, Matrix none), used only as a default."""
+    poll_id: str | None = None
+    """Set when this is an answer to a poll the bot sent (`Poll.poll_id`)."""
+    poll_options: tuple[int, ...] = ()
+    """Chosen option indexes of a poll answer; empty means the vote was retracted."""
     in_group: bool = False
+    """From a group room: the adapter passes on only what was addressed to the bot."""
     platform_event_id: str | None = None
+
+
+class Recipient(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    channel: str
+    user_id: str
 
 
 class Span(BaseModel):
@@ -64,6 +76,8 @@ class Poll(BaseModel):
 class Outgoing(BaseModel):
     """One message to show. Adapters turn it into platform calls; they decide nothing."""
 
+    recipient: Recipient | None = None
+    """Someone other than the sender (e.g. a person promoted from the waiting list)."""
     spans: list[Span] = Field(default_factory=list)
     buttons: list[list[Button]] = Field(default_factory=list)
     events: list[str] = Field(default_factory=list)
@@ -75,8 +89,11 @@ class Outgoing(BaseModel):
     rtl: bool = False
     personal: bool = False
     """Holds personal data (signups, /mydata): never to be shown in a group chat."""
+    replace_previous: bool = False
+    """Replaces the message whose button was pressed (list paging), where the channel can edit."""
     attachment_name: str | None = None
     attachment: bytes | None = None
+    """A file to send along, e.g. an event's `.ics` calendar entry."""
 
     @property
     def text(self) -> str:
@@ -85,6 +102,24 @@ class Outgoing(BaseModel):
     def numbered_choices(self) -> list[Button]:
         """Buttons in reading order, for channels that show them as numbered choices."""
         return [button for row in self.buttons for button in row]
+
+
+def number_choices(messages: list[Outgoing]) -> list[list[tuple[int, Button]]]:
+    """Numbers the payload buttons of a reply set 1, 2, 3 … across all its messages.
+
+    The engine keeps the same numbering in the dialogue state, so a person on a channel
+    without buttons can answer with the number (or the button's words).
+    """
+    numbered: list[list[tuple[int, Button]]] = []
+    number = 0
+    for message in messages:
+        current: list[tuple[int, Button]] = []
+        for button in message.numbered_choices():
+            if button.payload is not None:
+                number += 1
+                current.append((number, button))
+        numbered.append(current)
+    return numbered
 
 
 class TextBuilder:

@@ -1,0 +1,26 @@
+"""The store: one database, with a store object for each area of the data."""
+
+from __future__ import annotations
+
+from bot.store.database import Database
+from bot.store.people import PeopleStore
+from bot.store.programme import ProgrammeStore
+from bot.store.signups import SignupStore
+
+
+class Store:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+        self.programme = ProgrammeStore(database)
+        self.people = PeopleStore(database)
+        self.signups = SignupStore(database, self.people)
+
+    @classmethod
+    async def open(cls, db: str | None = None, *, pooled: bool = True) -> Store:
+        return cls(await Database.open(db, pooled=pooled))
+
+    async def close(self) -> None:
+        await self.database.close()
+
+
+__all__ = ["Database", "Store"]

@@ -131,6 +131,7 @@ person = Table(
     Column("channel_user_id", String(255), nullable=False),
     Column("language", String(16), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("unreachable_since", UTCDateTime, nullable=True),
     UniqueConstraint("channel", "channel_user_id"),
 )
 

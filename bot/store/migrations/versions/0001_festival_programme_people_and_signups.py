@@ -37,6 +37,7 @@ def upgrade() -> None:
         sa.Column("channel_user_id", sa.String(length=255), nullable=False),
         sa.Column("language", sa.String(length=16), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("unreachable_since", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_person")),
         sa.UniqueConstraint("channel", "channel_user_id", name=op.f("uq_person_channel")),
     )

@@ -1,0 +1,76 @@
+"""The connector contract: what every channel adapter provides, and the hub they talk through."""
+
+from __future__ import annotations
+
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from bot.messages import Incoming, Outgoing
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Incoming, datetime], Awaitable[list[Outgoing]]]
+Clock = Callable[[], datetime]
+
+
+class DeliveryError(Exception):
+    """A message could not be delivered; `permanent` when retrying cannot help (blocked bot)."""
+
+    def __init__(self, reason: str, *, permanent: bool = False) -> None:
+        super().__init__(reason)
+        self.permanent = permanent
+
+
+class Connector(ABC):
+    """One channel. Thin: platform events in, `Hub.receive` called, engine output rendered."""
+
+    channel: str
+
+    @abstractmethod
+    async def start(self, hub: Hub) -> None:
+        """Connects and begins receiving; returns once running."""
+
+    @abstractmethod
+    async def stop(self) -> None: ...
+
+    @abstractmethod
+    async def send(self, user_id: str, message: Outgoing) -> str | None:
+        """Sends one message to a person outside a conversation turn (notices, reminders).
+
+        Returns the platform's message id; raises DeliveryError.
+        """
+
+
+class Hub:
+    """Routes between connectors and the engine. Replies for the sender go back to the caller;
+    messages for other people (waiting-list promotions) go out through their channel."""
+
+    def __init__(self, handle: Handler, clock: Clock) -> None:
+        self._handle = handle
+        self.clock = clock
+        self.connectors: dict[str, Connector] = {}
+
+    def add(self, connector: Connector) -> None:
+        self.connectors[connector.channel] = connector
+
+    async def receive(self, incoming: Incoming) -> list[Outgoing]:
+        outgoing = await self._handle(incoming, self.clock())
+        replies = [message for message in outgoing if message.recipient is None]
+        for message in outgoing:
+            if message.recipient is not None:
+                await self.deliver(message)
+        return replies
+
+    async def deliver(self, message: Outgoing) -> str | None:
+        assert message.recipient is not None
+        connector = self.connectors.get(message.recipient.channel)
+        if connector is None:
+            log.warning("no connector for %s; message not delivered", message.recipient.channel)
+            return None
+        try:
+            return await connector.send(message.recipient.user_id, message)
+        except DeliveryError as error:
+            log.warning("delivery to a %s user failed: %s", message.recipient.channel, error)
+            return None

@@ -1,0 +1,138 @@
+"""Residents: who they are on which channel, their language, dialogue state; /mydata and /forget."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Row, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.model import Person
+from bot.store import schema as t
+from bot.store.database import Database
+
+
+def _person(row: Row[Any]) -> Person:
+    return Person(
+        id=row.id,
+        channel=row.channel,
+        channel_user_id=row.channel_user_id,
+        language=row.language,
+        created_at=row.created_at,
+    )
+
+
+class PeopleStore:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    async def find(self, channel: str, user_id: str) -> Person | None:
+        async with self.database.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(t.person).where(
+                        t.person.c.channel == channel, t.person.c.channel_user_id == user_id
+                    )
+                )
+            ).first()
+            return None if row is None else _person(row)
+
+    async def get(self, person_id: int) -> Person | None:
+        async with self.database.engine.connect() as conn:
+            row = (await conn.execute(select(t.person).where(t.person.c.id == person_id))).first()
+            return None if row is None else _person(row)
+
+    async def create(self, channel: str, user_id: str, language: str, now: datetime) -> Person:
+        """Creates the person, or returns the one a concurrent first message just created."""
+        try:
+            async with self.database.transaction() as conn:
+                await conn.execute(
+                    insert(t.person).values(
+                        channel=channel, channel_user_id=user_id, language=language, created_at=now
+                    )
+                )
+        except IntegrityError:
+            pass
+        person = await self.find(channel, user_id)
+        assert person is not None
+        return person
+
+    async def set_language(self, person_id: int, language: str) -> None:
+        async with self.database.transaction() as conn:
+            await conn.execute(update(t.person).where(t.person.c.id == person_id).values(language=language))
+
+    async def set_unreachable(self, channel: str, user_id: str, since: datetime | None) -> None:
+        """Marks a person who blocked the bot (since) or came back (None)."""
+        async with self.database.transaction() as conn:
+            await conn.execute(
+                update(t.person)
+                .where(t.person.c.channel == channel, t.person.c.channel_user_id == user_id)
+                .values(unreachable_since=since)
+            )
+
+    async def is_reachable(self, channel: str, user_id: str) -> bool:
+        async with self.database.engine.connect() as conn:
+            since = await conn.scalar(
+                select(t.person.c.unreachable_since).where(
+                    t.person.c.channel == channel, t.person.c.channel_user_id == user_id
+                )
+            )
+            return since is None
+
+    async def dialogue(self, person_id: int) -> dict[str, Any]:
+        async with self.database.engine.connect() as conn:
+            state = await conn.scalar(select(t.dialogue.c.state).where(t.dialogue.c.person_id == person_id))
+            return dict(state) if state else {}
+
+    async def save_dialogue(self, person_id: int, state: dict[str, Any], now: datetime) -> None:
+        async with self.database.transaction() as conn:
+            changed = await conn.execute(
+                update(t.dialogue)
+                .where(t.dialogue.c.person_id == person_id)
+                .values(state=state, updated_at=now)
+            )
+            if changed.rowcount == 0:
+                await conn.execute(
+                    insert(t.dialogue).values(person_id=person_id, state=state, updated_at=now)
+                )
+
+    async def data_of(self, person_id: int) -> dict[str, Any]:
+        """Everything stored about one person, for /mydata."""
+        async with self.database.engine.connect() as conn:
+            row = (await conn.execute(select(t.person).where(t.person.c.id == person_id))).first()
+            if row is None:
+                return {}
+            signups = await conn.execute(
+                select(t.event.c.code, t.signup.c.status, t.signup.c.created_at, t.signup.c.updated_at)
+                .join(t.event, t.event.c.id == t.signup.c.event_id)
+                .where(t.signup.c.person_id == person_id)
+                .order_by(t.signup.c.created_at)
+            )
+            state = await conn.scalar(select(t.dialogue.c.state).where(t.dialogue.c.person_id == person_id))
+            return {
+                "person": {
+                    "channel": row.channel,
+                    "user_id": row.channel_user_id,
+                    "language": row.language,
+                    "created_at": row.created_at.isoformat(),
+                    "unreachable_since": row.unreachable_since.isoformat() if row.unreachable_since else None,
+                },
+                "signups": [
+                    {
+                        "event": s.code,
+                        "status": s.status,
+                        "created_at": s.created_at.isoformat(),
+                        "updated_at": s.updated_at.isoformat(),
+                    }
+                    for s in signups
+                ],
+                "dialogue_state": dict(state) if state else {},
+            }
+
+    async def delete(self, conn: AsyncConnection, person_id: int) -> None:
+        """Deletes the person; signups and dialogue state go with them (foreign-key cascade)."""
+        await conn.execute(delete(t.signup).where(t.signup.c.person_id == person_id))
+        await conn.execute(delete(t.dialogue).where(t.dialogue.c.person_id == person_id))
+        await conn.execute(delete(t.person).where(t.person.c.id == person_id))

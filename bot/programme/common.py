@@ -1,0 +1,44 @@
+"""Small pieces the import formats share."""
+
+from __future__ import annotations
+
+from typing import Annotated
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import AfterValidator
+
+from bot.model import Event
+from bot.programme.errors import ProgrammeFileError
+
+
+def _known_zone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {name!r}") from None
+    return name
+
+
+TimeZoneName = Annotated[str, AfterValidator(_known_zone)]
+
+
+def language_code(tag: str | None, default: str = "sv") -> str:
+    """`sv-SE` -> `sv`: the bot keys organiser text by the primary language subtag."""
+    if not tag or not tag.strip():
+        return default
+    return tag.strip().replace("_", "-").split("-", 1)[0].lower()
+
+
+def check_times(file: str, place: str, event: Event) -> None:
+    if event.ends_at < event.starts_at:
+        raise ProgrammeFileError(file, place, "ends before it starts")
+
+
+def check_unique(file: str, codes: list[tuple[str, str]]) -> None:
+    """`codes` is (code, place) in file order; codes compare case-insensitively like the store's."""
+    first: dict[str, str] = {}
+    for code, place in codes:
+        key = code.upper()
+        if key in first:
+            raise ProgrammeFileError(file, place, f"code {code!r} appears twice (first at {first[key]})")
+        first[key] = place

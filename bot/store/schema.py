@@ -165,3 +165,43 @@ dialogue = Table(
     Column("state", JSON, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
+
+matrix_sync = Table(
+    "matrix_sync",
+    metadata,
+    Column("account", String(255), primary_key=True),
+    Column("next_batch", String(255), nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+"""The Matrix adapter's sync position, saved only after the events before it were handled."""
+
+matrix_handled_event = Table(
+    "matrix_handled_event",
+    metadata,
+    Column("event_id", String(255), primary_key=True),
+    Column("handled_at", UTCDateTime, nullable=False, index=True),
+)
+"""Matrix events already answered, so a batch handled again after a crash is not answered twice."""
+
+matrix_room = Table(
+    "matrix_room",
+    metadata,
+    Column("room_id", String(255), primary_key=True),
+    Column("user_id", String(255), nullable=True, index=True),
+    Column("direct", Boolean, nullable=False, default=False),
+    Column("open_poll_event_id", String(255), nullable=True),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+"""Rooms the Matrix bot is in: DMs with their person, and the poll a typed number answers."""
+
+matrix_poll = Table(
+    "matrix_poll",
+    metadata,
+    Column("event_id", String(255), primary_key=True),
+    Column("room_id", String(255), nullable=False),
+    Column("poll_id", String(255), nullable=False, index=True),
+    Column("answer_ids", JSON, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime, nullable=True),
+)
+"""Matrix poll start events and the engine's `Poll.poll_id` they carry."""

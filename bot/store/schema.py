@@ -205,3 +205,15 @@ matrix_poll = Table(
     Column("closed_at", UTCDateTime, nullable=True),
 )
 """Matrix poll start events and the engine's `Poll.poll_id` they carry."""
+
+telegram_poll = Table(
+    "telegram_poll",
+    metadata,
+    Column("telegram_poll_id", String(64), primary_key=True),
+    Column("poll_id", String(200), nullable=False, index=True),
+    Column("chat_id", String(64), nullable=False),
+    Column("message_id", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+"""Telegram's id of each native poll the bot sent, and the engine's `Poll.poll_id` it carries:
+poll answers name only Telegram's id, and must still be understood after a restart."""

@@ -11,7 +11,7 @@ from bot.model import Event
 from bot.programme.errors import ProgrammeFileError
 
 
-def _known_zone(name: str) -> str:
+def known_zone(name: str) -> str:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
@@ -19,7 +19,7 @@ def _known_zone(name: str) -> str:
     return name
 
 
-TimeZoneName = Annotated[str, AfterValidator(_known_zone)]
+TimeZoneName = Annotated[str, AfterValidator(known_zone)]
 
 
 def language_code(tag: str | None, default: str = "sv") -> str:
@@ -34,11 +34,11 @@ def check_times(file: str, place: str, event: Event) -> None:
         raise ProgrammeFileError(file, place, "ends before it starts")
 
 
-def check_unique(file: str, codes: list[tuple[str, str]]) -> None:
+def check_unique(file: str, codes: list[tuple[str, str]], what: str = "code") -> None:
     """`codes` is (code, place) in file order; codes compare case-insensitively like the store's."""
     first: dict[str, str] = {}
     for code, place in codes:
         key = code.upper()
         if key in first:
-            raise ProgrammeFileError(file, place, f"code {code!r} appears twice (first at {first[key]})")
+            raise ProgrammeFileError(file, place, f"{what} {code!r} appears twice (first at {first[key]})")
         first[key] = place

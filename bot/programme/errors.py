@@ -68,13 +68,20 @@ def from_validation(
     file: str, error: ValidationError, prefix: Sequence[str | int] = ()
 ) -> ProgrammeFileError:
     """The first problem pydantic found, placed in the file."""
+    loc, problem = describe(error)
+    return ProgrammeFileError(file, format_place([*prefix, *loc]), problem)
+
+
+def describe(error: ValidationError) -> tuple[tuple[str | int, ...], str]:
+    """Where the first problem is (pydantic's location) and what it is, in an organiser's words."""
     first = error.errors(include_url=False)[0]
     kind = first["type"]
     if kind == "value_error" and "error" in first.get("ctx", {}):
         problem = str(first["ctx"]["error"])
     else:
         problem = _PROBLEMS.get(kind, first["msg"][:1].lower() + first["msg"][1:])
-    shown = _shown(first.get("input")) if kind != "missing" else ""
+    # Our own validators already quote the value they refused.
+    shown = _shown(first.get("input")) if kind not in ("missing", "value_error") else ""
     if shown:
         problem = f"{problem} (found {shown})"
-    return ProgrammeFileError(file, format_place([*prefix, *first["loc"]]), problem)
+    return tuple(first["loc"]), problem

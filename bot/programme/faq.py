@@ -59,6 +59,8 @@ def parse(file: str, data: Any) -> Programme:
             )
         entries.append(entry)
     check_unique(
-        file, [(item.id, format_place(("entries", index, "id"))) for index, item in enumerate(raw.entries)]
+        file,
+        [(item.id, format_place(("entries", index, "id"))) for index, item in enumerate(raw.entries)],
+        "id",
     )
     return Programme(festival=None, faq=entries, complete=True)

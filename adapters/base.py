@@ -56,7 +56,11 @@ class Hub:
         self.connectors[connector.channel] = connector
 
     async def receive(self, incoming: Incoming) -> list[Outgoing]:
-        outgoing = await self._handle(incoming, self.clock())
+        return await self.receive_at(incoming, self.clock())
+
+    async def receive_at(self, incoming: Incoming, now: datetime) -> list[Outgoing]:
+        """As `receive`, at a given moment (the evaluation asks questions at set times)."""
+        outgoing = await self._handle(incoming, now)
         replies = [message for message in outgoing if message.recipient is None]
         for message in outgoing:
             if message.recipient is not None:

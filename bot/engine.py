@@ -1,16 +1,725 @@
-"""The conversation engine: `Engine.handle(incoming, now) -> [outgoing]` (being written)."""
+"""The conversation engine: `Engine.handle(incoming, now) -> [outgoing]`.
+
+Sans-I/O towards the platforms: it reads and writes only the store it is given, takes the clock
+as an argument, and returns neutral messages. Dialogue state lives in the store, so a restart
+loses nothing.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from bot.messages import Incoming, Outgoing
+from bot import buttons
+from bot.cards import event_card, event_list, shorten, title_of
+from bot.i18n import DEFAULT_LANGUAGE, NATIVE_NAMES, Translator, supported
+from bot.messages import Button, Incoming, Outgoing, Recipient, Span, TextBuilder, number_choices
+from bot.model import LANGUAGES, Event, Person, SignupStatus, pick
+from bot.programme.ics_export import event_calendar
+from bot.programme.search import find_events
+from bot.sanitize import Problem, clean
 from bot.store import Store
+from bot.store.programme import ProgrammeSnapshot
+from bot.store.signups import SignupError
+from bot.understand import ProgrammeQuery, understand
+
+log = logging.getLogger(__name__)
+
+START_EVENT_PREFIX = "ev_"
+
+
+@dataclass
+class Turn:
+    """One incoming message being answered."""
+
+    incoming: Incoming
+    now: datetime
+    person: Person
+    state: dict[str, Any]
+    t: Translator
+    snapshot: ProgrammeSnapshot | None
+    new_person: bool
+    out: list[Outgoing] = field(default_factory=list)
+    welcomed: bool = False
+    forgotten: bool = False
+
+    def say(self, text: TextBuilder | str, **fields: Any) -> Outgoing:
+        spans = [Span(text=text)] if isinstance(text, str) else text.build()
+        message = Outgoing(spans=spans, lang=self.t.lang, rtl=self.t.rtl, **fields)
+        self.out.append(message)
+        return message
+
+    @property
+    def today(self) -> date:
+        return self.t.local(self.now).date()
 
 
 class Engine:
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._snapshot: ProgrammeSnapshot | None = None
 
     async def handle(self, incoming: Incoming, now: datetime) -> list[Outgoing]:
-        raise NotImplementedError("the engine is being written")
+        try:
+            return await self._handle(incoming, now)
+        except Exception:
+            # Our fault, not the person's: log with context, and still answer.
+            log.exception("engine failed on a %s message", incoming.channel)
+            t = Translator(supported(incoming.lang_hint) or DEFAULT_LANGUAGE)
+            return [
+                Outgoing(
+                    spans=[Span(text=t.gettext("Sorry, something went wrong on our side. Please try again."))],
+                    lang=t.lang,
+                    rtl=t.rtl,
+                )
+            ]
+
+    async def programme(self) -> ProgrammeSnapshot | None:
+        """The current programme, re-read only when an import or edit changed it."""
+        revision = await self.store.programme.revision()
+        if revision is None:
+            return None
+        if self._snapshot is None or self._snapshot.revision != revision:
+            self._snapshot = await self.store.programme.snapshot()
+        return self._snapshot
+
+    async def _handle(self, incoming: Incoming, now: datetime) -> list[Outgoing]:
+        snapshot = await self.programme()
+        person = await self.store.people.find(incoming.channel, incoming.user_id)
+        new_person = person is None
+        if person is None:
+            if incoming.poll_id is not None:
+                return []
+            language = supported(incoming.lang_hint) or DEFAULT_LANGUAGE
+            person = await self.store.people.create(incoming.channel, incoming.user_id, language, now)
+        state = {} if new_person else await self.store.people.dialogue(person.id)
+        zone = snapshot.festival.time_zone if snapshot else "Europe/Stockholm"
+        turn = Turn(incoming, now, person, state, Translator(person.language, zone), snapshot, new_person)
+
+        if incoming.poll_id is not None:
+            # Evaluation polls arrive with the scheduler; an answer to an unknown poll is ignored.
+            return []
+        if incoming.payload is not None:
+            await self._button(turn, incoming.payload)
+        else:
+            await self._text(turn, incoming.text)
+        if turn.new_person and not turn.welcomed:
+            self._short_welcome(turn)
+        if not turn.forgotten:
+            self._remember_choices(turn)
+            await self.store.people.save_dialogue(person.id, turn.state, now)
+        return turn.out
+
+    # --- input ---------------------------------------------------------------------------
+
+    async def _text(self, turn: Turn, raw: str | None) -> None:
+        _ = turn.t.gettext
+        cleaned = clean(raw)
+        if cleaned.problem is Problem.TOO_LONG:
+            turn.say(_("That message is too long for me. Please ask in a sentence or two."), fallback=True)
+            return
+        if cleaned.problem is Problem.NOT_TEXT:
+            turn.say(_("I can only read text messages. Try asking, for example: “What's on today?”"), fallback=True)
+            return
+        if cleaned.problem is Problem.EMPTY:
+            self._help(turn)
+            return
+        text = cleaned.text
+        choice = self._choice(turn.state, text)
+        if choice is not None:
+            await self._button(turn, choice)
+        elif text.startswith("/"):
+            await self._command(turn, text)
+        else:
+            await self._question(turn, text)
+
+    @staticmethod
+    def _choice(state: dict[str, Any], text: str) -> str | None:
+        """A typed number or button text answering the last numbered choices."""
+        choices: list[str] = state.get("choices", [])
+        labels: list[str] = state.get("choice_labels", [])
+        answer = text.strip().rstrip(".)").strip()
+        if answer.isdigit() and 1 <= int(answer) <= len(choices):
+            return choices[int(answer) - 1]
+        folded = answer.casefold()
+        for payload, label in zip(choices, labels, strict=False):
+            if folded and folded == label:
+                return payload
+        return None
+
+    def _remember_choices(self, turn: Turn) -> None:
+        numbered = [pair for message in number_choices(turn.out) for pair in message]
+        turn.state["choices"] = [button.payload for _, button in numbered]
+        turn.state["choice_labels"] = [_label_key(button.label) for _, button in numbered]
+
+    async def _command(self, turn: Turn, text: str) -> None:
+        word, _space, argument = text[1:].partition(" ")
+        command = word.split("@")[0].casefold()
+        argument = argument.strip()
+        if command == "start":
+            await self._start(turn, argument)
+        elif command in ("help", "hjälp", "apua", "caawi", "مساعدة", "راهنما"):
+            self._help(turn)
+        elif command in ("language", "lang", "språk", "kieli", "luqad", "لغة", "زبان"):
+            await self._language(turn, argument)
+        elif command in ("today", "idag"):
+            await self._browse(turn, "today")
+        elif command in ("tomorrow", "imorgon"):
+            await self._browse(turn, "tomorrow")
+        elif command in ("weekend", "helgen"):
+            await self._browse(turn, "weekend")
+        elif command in ("now", "nu"):
+            await self._browse(turn, "now")
+        elif command in ("next", "nästa"):
+            await self._browse(turn, "next")
+        elif command in ("programme", "program", "days", "dagar"):
+            self._days(turn)
+        elif command in ("my", "mine", "mina", "myevents"):
+            await self._my_events(turn)
+        elif command == "mydata":
+            await self._my_data(turn)
+        elif command in ("forget", "glöm"):
+            self._forget_ask(turn)
+        else:
+            turn.say(
+                turn.t.gettext("I don't know the command /{command}.").format(command=shorten(command, 30)),
+                fallback=True,
+            )
+            self._help(turn)
+
+    async def _button(self, turn: Turn, payload: str) -> None:
+        action = buttons.decode(payload)
+        _ = turn.t.gettext
+        if action is None:
+            turn.say(_("That button is from an older message. Here is what you can do now:"))
+            self._menu(turn)
+            return
+        if action.name == "ev":
+            await self._card(turn, action.arg())
+        elif action.name == "su":
+            await self._sign_up(turn, action.arg())
+        elif action.name == "cx":
+            await self._cancel(turn, action.arg())
+        elif action.name == "ics":
+            self._calendar(turn, action.arg())
+        elif action.name == "pg":
+            self._page(turn, action.arg(0), action.arg(1))
+        elif action.name == "lang":
+            await self._language(turn, action.arg())
+        elif action.name == "b":
+            if action.arg() == "day":
+                await self._browse(turn, "day", action.arg(1))
+            else:
+                await self._browse(turn, action.arg())
+        elif action.name == "my":
+            await self._my_events(turn)
+        elif action.name == "faq":
+            self._faq_answer(turn, action.arg())
+        elif action.name == "forget":
+            await self._forget(turn, confirmed=action.arg() == "yes")
+        elif action.name == "help":
+            self._help(turn)
+        else:
+            turn.say(_("That button is from an older message. Here is what you can do now:"))
+            self._menu(turn)
+
+    # --- welcome, help, language ---------------------------------------------------------
+
+    async def _start(self, turn: Turn, argument: str) -> None:
+        if argument.startswith(START_EVENT_PREFIX):
+            if turn.new_person:
+                self._short_welcome(turn)
+            await self._card(turn, argument[len(START_EVENT_PREFIX) :])
+            return
+        self._welcome(turn)
+
+    def _festival_name(self, turn: Turn) -> str:
+        if turn.snapshot is None:
+            return "Malmö Möts"
+        return turn.t.isolate(pick(turn.snapshot.festival.name, turn.t.lang))
+
+    def _privacy_lines(self, turn: Turn) -> list[str]:
+        _ = turn.t.gettext
+        return [
+            _("Privacy: I store only your chat id, your language and your signups."),
+            _("/mydata shows all of it, /forget deletes it. Ratings are anonymous."),
+        ]
+
+    def _welcome(self, turn: Turn) -> None:
+        _ = turn.t.gettext
+        turn.welcomed = True
+        text = TextBuilder()
+        text.line(_("Hi! I'm the {festival} bot.").format(festival=self._festival_name(turn)), bold=True)
+        text.line(
+            _(
+                "Ask me what's on (“what's on tonight?”, “workshops in English”), open an event, "
+                "sign up, cancel and add events to your calendar."
+            )
+        )
+        text.line()
+        for line in self._privacy_lines(turn):
+            text.line(line)
+        text.line()
+        text.line(_("Your language is {language}. Change it here:").format(language=NATIVE_NAMES[turn.t.lang]))
+        turn.say(text, buttons=self._language_rows(turn))
+        self._menu(turn)
+
+    def _short_welcome(self, turn: Turn) -> None:
+        """For a person whose first message was a question: the answer first, then this."""
+        _ = turn.t.gettext
+        turn.welcomed = True
+        text = TextBuilder()
+        text.line(_("Welcome to the {festival} bot! /help shows what I can do, /language changes the language.").format(
+            festival=self._festival_name(turn)
+        ))
+        for line in self._privacy_lines(turn):
+            text.line(line)
+        turn.say(text)
+
+    def _help(self, turn: Turn) -> None:
+        _ = turn.t.gettext
+        text = TextBuilder()
+        text.line(_("What I can do"), bold=True)
+        text.line(_("Ask in your own words, e.g. “what's on tomorrow evening?”, “concerts this weekend”, "
+                    "“events in Arabic”, “is it free?”."))
+        text.line()
+        text.line(_("/today – what's on today"))
+        text.line(_("/tomorrow – what's on tomorrow"))
+        text.line(_("/weekend – this weekend"))
+        text.line(_("/now – happening right now"))
+        text.line(_("/next – starting soon"))
+        text.line(_("/programme – the festival day by day"))
+        text.line(_("/my – your signups"))
+        text.line(_("/language – change language"))
+        text.line(_("/mydata – what I store about you"))
+        text.line(_("/forget – delete your data"))
+        turn.say(text)
+        self._menu(turn)
+
+    def _menu(self, turn: Turn) -> None:
+        _ = turn.t.gettext
+        rows = [
+            [
+                Button(label=_("Today"), payload=buttons.encode("b", "today")),
+                Button(label=_("Tomorrow"), payload=buttons.encode("b", "tomorrow")),
+            ],
+            [
+                Button(label=_("Programme"), payload=buttons.encode("b", "days")),
+                Button(label=_("My events"), payload=buttons.encode("my")),
+            ],
+        ]
+        turn.say(_("Choose:"), buttons=rows)
+
+    def _language_rows(self, turn: Turn) -> list[list[Button]]:
+        labels = [
+            Button(label=("✓ " if code == turn.t.lang else "") + NATIVE_NAMES[code], payload=buttons.encode("lang", code))
+            for code in LANGUAGES
+        ]
+        return [labels[i : i + 3] for i in range(0, len(labels), 3)]
+
+    async def _language(self, turn: Turn, argument: str) -> None:
+        chosen = supported(argument)
+        if chosen is None:
+            turn.say(turn.t.gettext("Choose your language:"), buttons=self._language_rows(turn))
+            return
+        await self.store.people.set_language(turn.person.id, chosen)
+        zone = turn.snapshot.festival.time_zone if turn.snapshot else "Europe/Stockholm"
+        turn.t = Translator(chosen, zone)
+        turn.say(turn.t.gettext("Done: I will answer in {language}.").format(language=NATIVE_NAMES[chosen]))
+        if turn.new_person:
+            self._menu(turn)
+
+    # --- programme -----------------------------------------------------------------------
+
+    def _no_programme(self, turn: Turn) -> bool:
+        if turn.snapshot is None:
+            turn.say(turn.t.gettext("The programme is not published yet. Please come back soon!"))
+            return True
+        return False
+
+    def _browse_query(self, turn: Turn, kind: str, argument: str = "") -> tuple[ProgrammeQuery, str] | None:
+        _ = turn.t.gettext
+        today = turn.today
+        if kind == "today":
+            return ProgrammeQuery(date_from=today, date_to=today), _("Today")
+        if kind == "tomorrow":
+            tomorrow = today + timedelta(days=1)
+            return ProgrammeQuery(date_from=tomorrow, date_to=tomorrow), _("Tomorrow")
+        if kind == "weekend":
+            saturday = today + timedelta(days=(5 - today.weekday()) % 7) if today.weekday() != 6 else today
+            sunday = saturday + timedelta(days=1) if saturday.weekday() == 5 else saturday
+            return ProgrammeQuery(date_from=saturday, date_to=sunday), _("This weekend")
+        if kind == "now":
+            return ProgrammeQuery(running_now=True), _("Happening now")
+        if kind == "next":
+            return ProgrammeQuery(upcoming=True), _("Starting next")
+        if kind == "day":
+            try:
+                day = date.fromisoformat(argument)
+            except ValueError:
+                return None
+            return ProgrammeQuery(date_from=day, date_to=day), turn.t.day(
+                datetime.combine(day, datetime.min.time(), tzinfo=turn.t.zone)
+            ).capitalize()
+        return None
+
+    async def _browse(self, turn: Turn, kind: str, argument: str = "") -> None:
+        if self._no_programme(turn):
+            return
+        assert turn.snapshot is not None
+        if kind == "days":
+            self._days(turn)
+            return
+        browse = self._browse_query(turn, kind, argument)
+        if browse is None:
+            turn.say(turn.t.gettext("That button is from an older message. Here is what you can do now:"))
+            self._menu(turn)
+            return
+        query, heading = browse
+        events = find_events(turn.snapshot, query, turn.now)
+        self._show_events(turn, events, heading)
+
+    def _days(self, turn: Turn) -> None:
+        if self._no_programme(turn):
+            return
+        assert turn.snapshot is not None
+        festival = turn.snapshot.festival
+        rows: list[list[Button]] = []
+        day = festival.start_date
+        while day <= festival.end_date and len(rows) < 31:
+            moment = datetime.combine(day, datetime.min.time(), tzinfo=turn.t.zone)
+            rows.append([Button(label=turn.t.day(moment).capitalize(), payload=buttons.encode("b", "day", day.isoformat()))])
+            day += timedelta(days=1)
+        turn.say(turn.t.gettext("Which day?"), buttons=rows)
+
+    def _show_events(self, turn: Turn, events: list[Event], heading: str) -> None:
+        _ = turn.t.gettext
+        assert turn.snapshot is not None
+        if not events:
+            festival = turn.snapshot.festival
+            start = datetime.combine(festival.start_date, datetime.min.time(), tzinfo=turn.t.zone)
+            end = datetime.combine(festival.end_date, datetime.min.time(), tzinfo=turn.t.zone)
+            text = TextBuilder()
+            text.line(heading, bold=True)
+            text.line(_("I found nothing for that."))
+            text.line(_("The festival runs {start} – {end}.").format(start=turn.t.day(start), end=turn.t.day(end)))
+            turn.say(text)
+            self._menu(turn)
+            return
+        list_id = int(turn.state.get("list", {}).get("id", 0)) + 1
+        turn.state["list"] = {"id": list_id, "codes": [e.code for e in events], "heading": heading}
+        count = turn.t.ngettext("{n} event", "{n} events", len(events)).format(n=len(events))
+        turn.out.append(event_list(turn.t, turn.snapshot, events, f"{heading} – {count}", page=0, list_id=list_id))
+
+    def _page(self, turn: Turn, list_id: str, page: str) -> None:
+        current = turn.state.get("list") or {}
+        if self._no_programme(turn):
+            return
+        assert turn.snapshot is not None
+        if not list_id.isdigit() or not page.isdigit() or int(list_id) != current.get("id"):
+            turn.say(turn.t.gettext("That list is out of date. Ask again, or choose:"))
+            self._menu(turn)
+            return
+        events = [e for code in current.get("codes", []) if (e := turn.snapshot.event(code)) is not None]
+        count = turn.t.ngettext("{n} event", "{n} events", len(events)).format(n=len(events))
+        turn.out.append(
+            event_list(
+                turn.t,
+                turn.snapshot,
+                events,
+                f"{current.get('heading', '')} – {count}",
+                page=int(page),
+                list_id=int(list_id),
+                replace_previous=True,
+            )
+        )
+
+    async def _card(self, turn: Turn, code: str) -> None:
+        if self._no_programme(turn):
+            return
+        assert turn.snapshot is not None
+        event = turn.snapshot.event(code)
+        if event is None or event.id is None:
+            turn.say(turn.t.gettext("I can't find that event. It may have been removed from the programme."))
+            self._menu(turn)
+            return
+        occupancy = await self.store.signups.occupancy(event.id)
+        status = await self.store.signups.status_of(event.id, turn.person.id)
+        turn.out.append(event_card(turn.t, turn.snapshot, event, occupancy, status, turn.now))
+
+    def _calendar(self, turn: Turn, code: str) -> None:
+        if self._no_programme(turn):
+            return
+        assert turn.snapshot is not None
+        event = turn.snapshot.event(code)
+        if event is None:
+            turn.say(turn.t.gettext("I can't find that event. It may have been removed from the programme."))
+            return
+        turn.say(
+            turn.t.gettext("Here is “{title}” for your calendar.").format(title=title_of(event, turn.t)),
+            events=[event.code],
+            attachment_name=f"{event.code}.ics",
+            attachment=event_calendar(turn.snapshot, event, turn.t.lang),
+        )
+
+    # --- signups -------------------------------------------------------------------------
+
+    async def _sign_up(self, turn: Turn, code: str) -> None:
+        _ = turn.t.gettext
+        if self._no_programme(turn):
+            return
+        assert turn.snapshot is not None
+        event = turn.snapshot.event(code)
+        if event is None or event.id is None:
+            turn.say(_("I can't find that event. It may have been removed from the programme."))
+            return
+        title = title_of(event, turn.t)
+        if not event.signup_required:
+            turn.say(_("“{title}” is open entry: no signup needed, just come!").format(title=title), events=[event.code])
+            return
+        try:
+            outcome = await self.store.signups.sign_up(event.id, turn.person.id, turn.now)
+        except SignupError as error:
+            if error.reason == "cancelled":
+                turn.say(_("Sorry, “{title}” is cancelled.").format(title=title), events=[event.code])
+            elif error.reason == "ended":
+                turn.say(_("“{title}” is already over.").format(title=title), events=[event.code])
+            else:
+                turn.say(_("I can't find that event. It may have been removed from the programme."))
+            return
+        when = turn.t.when(event.starts_at, event.ends_at)
+        details = {"events": [event.code], "personal": True}
+        manage = [[Button(label=_("Open the event"), payload=buttons.encode("ev", event.code)),
+                   Button(label=_("My events"), payload=buttons.encode("my"))]]
+        if outcome.status is SignupStatus.CONFIRMED:
+            message = (_("You were already signed up for “{title}”, {when}.") if outcome.already
+                       else _("You're signed up for “{title}”, {when}. See you there!"))
+            turn.say(message.format(title=title, when=when), buttons=manage, **details)
+        else:
+            message = (_("You are already on the waiting list for “{title}” (number {position}).") if outcome.already
+                       else _("“{title}” is full. You are number {position} on the waiting list; if a seat "
+                              "frees up it is yours and I will tell you."))
+            turn.say(message.format(title=title, position=outcome.waitlist_position), buttons=manage, **details)
+
+    async def _cancel(self, turn: Turn, code: str) -> None:
+        _ = turn.t.gettext
+        if self._no_programme(turn):
+            return
+        assert turn.snapshot is not None
+        event = turn.snapshot.event(code)
+        if event is None or event.id is None:
+            turn.say(_("I can't find that event. It may have been removed from the programme."))
+            return
+        title = title_of(event, turn.t)
+        outcome = await self.store.signups.cancel(event.id, turn.person.id, turn.now)
+        if outcome.previous is None:
+            turn.say(_("You had no signup for “{title}”.").format(title=title), events=[event.code])
+            return
+        if outcome.previous is SignupStatus.WAITLISTED:
+            turn.say(_("You have left the waiting list for “{title}”.").format(title=title), events=[event.code], personal=True)
+        else:
+            turn.say(_("Your place at “{title}” is cancelled. Thanks for letting others have it!").format(title=title),
+                     events=[event.code], personal=True)
+        if outcome.promoted is not None:
+            self._tell_promoted(turn, outcome.promoted, event)
+
+    def _tell_promoted(self, turn: Turn, person: Person, event: Event) -> None:
+        zone = turn.snapshot.festival.time_zone if turn.snapshot else "Europe/Stockholm"
+        t = Translator(person.language, zone)
+        text = t.gettext("Good news: a seat freed up at “{title}”, {when}. You are now signed up!").format(
+            title=title_of(event, t), when=t.when(event.starts_at, event.ends_at)
+        )
+        turn.out.append(
+            Outgoing(
+                spans=[Span(text=text)],
+                buttons=[[Button(label=t.gettext("Open the event"), payload=buttons.encode("ev", event.code))]],
+                events=[event.code],
+                lang=t.lang,
+                rtl=t.rtl,
+                personal=True,
+                recipient=Recipient(channel=person.channel, user_id=person.channel_user_id),
+            )
+        )
+
+    async def _my_events(self, turn: Turn) -> None:
+        _ = turn.t.gettext
+        mine = await self.store.signups.of_person(turn.person.id)
+        if not mine or turn.snapshot is None:
+            turn.say(_("You have no signups yet. Ask me what's on, then press “Sign up” on an event."), personal=True)
+            self._menu(turn)
+            return
+        text = TextBuilder()
+        text.line(_("Your events"), bold=True)
+        rows: list[list[Button]] = []
+        codes: list[str] = []
+        for number, signup in enumerate(mine, start=1):
+            event = turn.snapshot.event(signup.event_code)
+            if event is None:
+                continue
+            mark = "✅" if signup.status is SignupStatus.CONFIRMED else "⏳ " + _("waiting list")
+            text.line(f"{number}. {title_of(event, turn.t)}", bold=True)
+            text.line(f"   {turn.t.when(event.starts_at)} · {mark}")
+            rows.append([Button(label=f"{number}. {shorten(pick(event.title, turn.t.lang), 40)}",
+                                payload=buttons.encode("ev", event.code))])
+            codes.append(event.code)
+        turn.say(text, buttons=rows, events=codes, personal=True)
+
+    # --- privacy -------------------------------------------------------------------------
+
+    async def _my_data(self, turn: Turn) -> None:
+        _ = turn.t.gettext
+        data = await self.store.people.data_of(turn.person.id)
+        person = data["person"]
+        text = TextBuilder()
+        text.line(_("Everything I store about you"), bold=True)
+        text.line(_("Channel: {channel}, id {user_id}").format(channel=person["channel"], user_id=person["user_id"]))
+        text.line(_("Language: {language}").format(language=NATIVE_NAMES.get(person["language"], person["language"])))
+        text.line(_("First message: {when}").format(when=turn.t.when(datetime.fromisoformat(person["created_at"]))))
+        if data["signups"]:
+            text.line(_("Signups:"))
+            for signup in data["signups"]:
+                event = turn.snapshot.event(signup["event"]) if turn.snapshot else None
+                title = title_of(event, turn.t) if event else signup["event"]
+                text.line(f"  • {title}: {_status_name(turn.t, signup['status'])}")
+        else:
+            text.line(_("Signups: none"))
+        text.line(_("Conversation state: your last list and buttons, so that numbers and “next” work."))
+        text.line(_("Ratings are stored without any link to you."))
+        text.line()
+        text.line(_("The same as data (JSON):"))
+        turn.say(text, personal=True)
+        turn.say(json.dumps(data, ensure_ascii=False, indent=1), personal=True)
+
+    def _forget_ask(self, turn: Turn) -> None:
+        _ = turn.t.gettext
+        turn.say(
+            _("Delete everything I store about you: your language, your signups (your places go to the waiting "
+              "list) and our conversation? This cannot be undone."),
+            buttons=[[Button(label=_("Yes, delete my data"), payload=buttons.encode("forget", "yes")),
+                      Button(label=_("No, keep it"), payload=buttons.encode("forget", "no"))]],
+            personal=True,
+        )
+
+    async def _forget(self, turn: Turn, *, confirmed: bool) -> None:
+        _ = turn.t.gettext
+        if not confirmed:
+            turn.say(_("OK, nothing was deleted."))
+            return
+        promoted = await self.store.signups.forget(turn.person.id, turn.now)
+        turn.forgotten = True
+        turn.welcomed = True
+        turn.say(_("Done: everything about you is deleted. If you write again, you start afresh."))
+        for person, event_id in promoted:
+            event = next((e for e in turn.snapshot.events if e.id == event_id), None) if turn.snapshot else None
+            if event is not None:
+                self._tell_promoted(turn, person, event)
+
+    # --- questions -----------------------------------------------------------------------
+
+    async def _question(self, turn: Turn, text: str) -> None:
+        _ = turn.t.gettext
+        if turn.snapshot is None:
+            self._no_programme(turn)
+            return
+        understood = understand(text, turn.t.lang, turn.now, turn.snapshot)
+        if understood.intent == "faq" and understood.faq:
+            self._faq_answer(turn, understood.faq[0][0].key)
+        elif understood.intent == "faq_unsure" and understood.faq:
+            rows = [[Button(label=shorten(_faq_question(entry, turn.t.lang), 60), payload=buttons.encode("faq", entry.key))]
+                    for entry, _score in understood.faq[:2]]
+            turn.say(_("I'm not sure I understood. Did you mean one of these?"), buttons=rows)
+        elif understood.intent == "events" and understood.query is not None:
+            self._show_events(turn, understood.events, _heading(turn, understood.query))
+        else:
+            self._fallback(turn)
+
+    def _faq_answer(self, turn: Turn, key: str) -> None:
+        entry = next((e for e in turn.snapshot.faq if e.key == key), None) if turn.snapshot else None
+        if entry is None:
+            turn.say(turn.t.gettext("That button is from an older message. Here is what you can do now:"))
+            self._menu(turn)
+            return
+        text = TextBuilder()
+        text.line(turn.t.isolate(_faq_question(entry, turn.t.lang)), bold=True)
+        text.line(turn.t.isolate(pick(entry.answer, turn.t.lang)))
+        turn.say(text, faq=[entry.key])
+
+    def _fallback(self, turn: Turn) -> None:
+        _ = turn.t.gettext
+        text = TextBuilder()
+        text.line(_("Sorry, I didn't understand that."))
+        text.line(_("You can ask, for example: “what's on tomorrow?”, “workshops in English”, “is it free?” – or choose:"))
+        rows = [
+            [Button(label=_("Today"), payload=buttons.encode("b", "today")),
+             Button(label=_("Programme"), payload=buttons.encode("b", "days"))],
+            [Button(label=_("Help"), payload=buttons.encode("help"))],
+        ]
+        turn.say(text, buttons=rows, fallback=True)
+
+
+def _label_key(label: str) -> str:
+    """The words of a button label, without its number, to match a typed answer."""
+    words = label.split(". ", 1)[1] if ". " in label[:5] else label
+    return words.strip(" ✓◀▶").casefold()
+
+
+def _faq_question(entry: Any, lang: str) -> str:
+    variants: dict[str, list[str]] = entry.questions
+    for candidate in (lang, "en", "sv"):
+        if variants.get(candidate):
+            return variants[candidate][0]
+    return next((v[0] for v in variants.values() if v), entry.key)
+
+
+def _status_name(t: Translator, status: str) -> str:
+    names = {
+        SignupStatus.CONFIRMED.value: t.gettext("signed up"),
+        SignupStatus.WAITLISTED.value: t.gettext("on the waiting list"),
+        SignupStatus.CANCELLED.value: t.gettext("cancelled"),
+    }
+    return names.get(status, status)
+
+
+def _heading(turn: Turn, query: ProgrammeQuery) -> str:
+    """Says back what was understood: 'Workshops · in English · Tuesday 11 May'."""
+    _ = turn.t.gettext
+    t = turn.t
+    parts: list[str] = []
+    if query.types:
+        parts.append(", ".join(sorted(t.isolate(kind) for kind in query.types)))
+    if query.languages:
+        names = ", ".join(sorted(t.language_name(code) for code in query.languages))
+        parts.append(_("in {language}").format(language=names))
+    if query.venue_keys and turn.snapshot is not None:
+        parts.append(", ".join(
+            t.isolate(turn.snapshot.venues[key].name) for key in sorted(query.venue_keys) if key in turn.snapshot.venues
+        ))
+    if query.online:
+        parts.append(_("online"))
+    if query.terms:
+        parts.append("“" + " ".join(query.terms) + "”")
+    if query.running_now:
+        parts.append(_("happening now"))
+    elif query.upcoming:
+        parts.append(_("starting next"))
+    if query.date_from is not None:
+        first = datetime.combine(query.date_from, datetime.min.time(), tzinfo=t.zone)
+        if query.date_from == turn.today and query.date_to in (None, query.date_from):
+            parts.append(_("today"))
+        elif query.date_from == turn.today + timedelta(days=1) and query.date_to in (None, query.date_from):
+            parts.append(_("tomorrow"))
+        elif query.date_to is None or query.date_to == query.date_from:
+            parts.append(t.day(first))
+        else:
+            last = datetime.combine(query.date_to, datetime.min.time(), tzinfo=t.zone)
+            parts.append(f"{t.day(first)} – {t.day(last)}")
+    if query.part_of_day:
+        parts.append({"morning": _("morning"), "afternoon": _("afternoon"), "evening": _("evening")}.get(
+            query.part_of_day, query.part_of_day))
+    if not parts:
+        return _("Events")
+    heading = " · ".join(parts)
+    return heading[0].upper() + heading[1:]

@@ -1,0 +1,1 @@
+"""The console channel: an interactive terminal chat and the JSON-lines chat of the evaluation."""

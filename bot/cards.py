@@ -1,0 +1,150 @@
+"""How festival data looks in a chat: event cards and event lists, channel-neutral."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot import buttons
+from bot.i18n import Translator
+from bot.messages import Button, Outgoing, TextBuilder
+from bot.model import Event, EventStatus, SignupStatus, pick
+from bot.store.programme import ProgrammeSnapshot
+from bot.store.signups import Occupancy
+
+PAGE_SIZE = 8
+ABSTRACT_CHARS = 600
+BUTTON_LABEL_CHARS = 40
+
+
+def title_of(event: Event, t: Translator) -> str:
+    return t.isolate(pick(event.title, t.lang))
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def status_note(event: Event, t: Translator) -> str:
+    if event.status is EventStatus.CANCELLED:
+        return t.gettext("CANCELLED")
+    if event.status is EventStatus.MOVED:
+        return t.gettext("new time or place")
+    return ""
+
+
+def event_list(
+    t: Translator,
+    snapshot: ProgrammeSnapshot,
+    events: list[Event],
+    heading: str,
+    *,
+    page: int,
+    list_id: int,
+    replace_previous: bool = False,
+) -> Outgoing:
+    pages = max((len(events) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    page = min(max(page, 0), pages - 1)
+    shown = events[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
+    text = TextBuilder()
+    text.line(heading, bold=True)
+    if pages > 1:
+        text.line(t.gettext("Page {page} of {pages}").format(page=page + 1, pages=pages))
+    rows: list[list[Button]] = []
+    for number, event in enumerate(shown, start=page * PAGE_SIZE + 1):
+        venue = snapshot.venue_of(event)
+        text.line()
+        text.add(f"{number}. ")
+        text.line(title_of(event, t), bold=True)
+        details = [f"{t.short_day(event.starts_at)} {t.time(event.starts_at)}"]
+        if venue is not None:
+            details.append(t.isolate(venue.name))
+        if event.language != t.lang:
+            details.append(t.language_name(event.language))
+        note = status_note(event, t)
+        if note:
+            details.append(note)
+        text.line("   " + " · ".join(details))
+        label = f"{number}. {shorten(pick(event.title, t.lang), BUTTON_LABEL_CHARS)}"
+        rows.append([Button(label=label, payload=buttons.encode("ev", event.code))])
+    paging: list[Button] = []
+    if page > 0:
+        paging.append(Button(label=t.gettext("◀ Previous"), payload=buttons.encode("pg", list_id, page - 1)))
+    if page < pages - 1:
+        paging.append(Button(label=t.gettext("Next ▶"), payload=buttons.encode("pg", list_id, page + 1)))
+    if paging:
+        rows.append(paging)
+    return Outgoing(
+        spans=text.build(),
+        buttons=rows,
+        events=[event.code for event in shown],
+        lang=t.lang,
+        rtl=t.rtl,
+        replace_previous=replace_previous,
+    )
+
+
+def event_card(
+    t: Translator,
+    snapshot: ProgrammeSnapshot,
+    event: Event,
+    occupancy: Occupancy,
+    my_status: SignupStatus | None,
+    now: datetime,
+) -> Outgoing:
+    _ = t.gettext
+    text = TextBuilder()
+    note = status_note(event, t)
+    if note:
+        text.line(note, bold=True)
+    text.line(title_of(event, t), bold=True)
+    text.line(t.when(event.starts_at, event.ends_at))
+    venue = snapshot.venue_of(event)
+    if venue is not None:
+        place = t.isolate(venue.name)
+        if venue.address:
+            place += ", " + t.isolate(venue.address)
+        text.line("📍 " + place)
+        access = pick(venue.accessibility, t.lang)
+        if access:
+            text.line("♿ " + t.isolate(access))
+    facts = [t.language_name(event.language)]
+    if event.type:
+        facts.append(t.isolate(event.type))
+    if event.organisation:
+        facts.append(t.isolate(event.organisation))
+    text.line(" · ".join(facts))
+    audience = pick(event.audience, t.lang)
+    if audience:
+        text.line(_("For: {audience}").format(audience=t.isolate(audience)))
+    abstract = pick(event.abstract, t.lang)
+    if abstract:
+        text.line()
+        text.line(t.isolate(shorten(abstract, ABSTRACT_CHARS)))
+    text.line()
+    rows: list[list[Button]] = []
+    open_for_signup = event.status is not EventStatus.CANCELLED and event.ends_at > now
+    if not event.signup_required:
+        text.line(_("Open entry: no signup needed, just come."))
+    elif my_status is SignupStatus.CONFIRMED:
+        text.line(_("✅ You are signed up."), bold=True)
+        if open_for_signup:
+            rows.append([Button(label=_("Cancel my place"), payload=buttons.encode("cx", event.code))])
+    elif my_status is SignupStatus.WAITLISTED:
+        text.line(_("⏳ You are on the waiting list."), bold=True)
+        if open_for_signup:
+            rows.append([Button(label=_("Leave the waiting list"), payload=buttons.encode("cx", event.code))])
+    elif open_for_signup:
+        left = occupancy.seats_left
+        if left is None:
+            text.line(_("Signup needed; there is room for everyone."))
+            rows.append([Button(label=_("Sign up"), payload=buttons.encode("su", event.code))])
+        elif left > 0:
+            text.line(t.ngettext("{n} seat left of {capacity}.", "{n} seats left of {capacity}.", left).format(
+                n=left, capacity=occupancy.capacity
+            ))
+            rows.append([Button(label=_("Sign up"), payload=buttons.encode("su", event.code))])
+        else:
+            text.line(_("Full. You can join the waiting list: if a seat frees up, it is yours."))
+            rows.append([Button(label=_("Join the waiting list"), payload=buttons.encode("su", event.code))])
+    rows.append([Button(label=_("Add to calendar"), payload=buttons.encode("ics", event.code))])
+    return Outgoing(spans=text.build(), buttons=rows, events=[event.code], lang=t.lang, rtl=t.rtl)

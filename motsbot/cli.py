@@ -1,0 +1,114 @@
+"""The `motsbot` command line."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from pathlib import Path
+
+from adapters.base import Hub
+from bot.engine import Engine
+from bot.programme.errors import ProgrammeFileError
+from bot.programme.ics_export import festival_calendar
+from bot.programme.loader import load_programme_file
+from bot.store import Store
+from bot.store.programme import ProgrammeError
+from motsbot.run import run, utc_now
+from motsbot.settings import Settings
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="motsbot", description="The Malmö Möts festival chatbot.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def with_db(sub: argparse.ArgumentParser) -> argparse.ArgumentParser:
+        sub.add_argument("--db", help="SQLite file or database URL (default: MOTSBOT_DB or ./motsbot.sqlite3)")
+        return sub
+
+    with_db(commands.add_parser("run", help="run the bot with the configured channels"))
+    imp = with_db(commands.add_parser("import", help="import a programme or FAQ file"))
+    imp.add_argument("file", type=Path)
+    exp = with_db(commands.add_parser("export", help="export the programme"))
+    exp.add_argument("format", choices=["ics"])
+    exp.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    exp.add_argument("--lang", default="sv", help="language of titles and descriptions")
+    chat = with_db(commands.add_parser("chat", help="chat with the bot in the terminal"))
+    chat.add_argument("--jsonl", action="store_true", help="JSON lines in and out (see README)")
+    chat.add_argument("--user", default="local", help="who you are in the conversation")
+    chat.add_argument("--lang", help="your language (sv, en, ar, fi, so, fa)")
+    return parser
+
+
+async def _import(db: str | None, file: Path) -> int:
+    store = await Store.open(db)
+    try:
+        programme = load_programme_file(file)
+        report = await store.programme.apply(programme, utc_now())
+    except (ProgrammeFileError, ProgrammeError) as error:
+        print(f"motsbot import: {error}. Nothing was imported.", file=sys.stderr)
+        return 2
+    finally:
+        await store.close()
+    print(f"{file.name}: {report.summary()}")
+    return 0
+
+
+async def _export(db: str | None, out: Path | None, lang: str) -> int:
+    store = await Store.open(db)
+    try:
+        snapshot = await store.programme.snapshot()
+    finally:
+        await store.close()
+    if snapshot is None:
+        print("motsbot export: there is no programme in this database yet.", file=sys.stderr)
+        return 2
+    data = festival_calendar(snapshot, lang)
+    if out is None:
+        sys.stdout.buffer.write(data)
+    else:
+        out.write_bytes(data)
+    return 0
+
+
+async def _chat(db: str | None, jsonl: bool, user: str, lang: str | None) -> int:
+    store = await Store.open(db)
+    try:
+        hub = Hub(Engine(store).handle, utc_now)
+        if jsonl:
+            from adapters.console.jsonl import serve_jsonl
+
+            await serve_jsonl(hub, sys.stdin, sys.stdout, utc_now)
+        else:
+            from adapters.console.interactive import chat
+
+            await chat(hub, user, lang)
+    finally:
+        await store.close()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = Settings()
+    logging.basicConfig(
+        level=getattr(logging, settings.motsbot_log_level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    if args.command in ("import", "export", "chat"):
+        # Short-lived commands print only what matters to the person at the terminal.
+        logging.getLogger().setLevel(logging.WARNING)
+    db: str | None = args.db
+    if args.command == "run":
+        return asyncio.run(run(settings, db))
+    if args.command == "import":
+        return asyncio.run(_import(db, args.file))
+    if args.command == "export":
+        return asyncio.run(_export(db, args.out, args.lang))
+    return asyncio.run(_chat(db, args.jsonl, args.user, args.lang))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

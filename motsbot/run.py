@@ -1,0 +1,96 @@
+"""`motsbot run`: opens the store, loads a programme if there is none, starts the channels."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+import logging
+import signal
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+
+from adapters.base import Connector, Hub
+from bot.engine import Engine
+from bot.programme.demo import demo_files
+from bot.programme.loader import load_programme_file
+from bot.store import Store
+from motsbot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+CONNECTOR_MODULES = ("adapters.telegram", "adapters.matrix")
+"""Each has `from_settings(settings, store) -> Connector | None` (None: not configured)."""
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+async def import_files(store: Store, files: list[Path]) -> None:
+    for path in files:
+        report = await store.programme.apply(load_programme_file(path), utc_now())
+        log.info("imported %s: %s", path.name, report.summary())
+
+
+async def prepare_store(settings: Settings, db: str | None) -> Store:
+    store = await Store.open(db or settings.motsbot_db)
+    configured = [Path(p) for p in (settings.motsbot_programme, settings.motsbot_faq) if p]
+    if configured:
+        await import_files(store, configured)
+    elif await store.programme.revision() is None:
+        log.info("no programme configured: loading the demo festival")
+        await import_files(store, demo_files())
+    return store
+
+
+def configured_connectors(settings: Settings, store: Store) -> list[Connector]:
+    connectors: list[Connector] = []
+    for name in CONNECTOR_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError as error:
+            log.debug("channel %s not available: %s", name, error)
+            continue
+        factory = getattr(module, "from_settings", None)
+        connector = factory(settings, store) if factory is not None else None
+        if connector is not None:
+            connectors.append(connector)
+    return connectors
+
+
+async def run(settings: Settings, db: str | None) -> int:
+    store = await prepare_store(settings, db)
+    engine = Engine(store)
+    hub = Hub(engine.handle, utc_now)
+    connectors = configured_connectors(settings, store)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    try:
+        if not connectors:
+            where = db or settings.motsbot_db
+            print(
+                "motsbot is ready, with no chat channel configured (set TELEGRAM_TOKEN or the MATRIX_* "
+                f"settings).\nChat with it in this terminal: motsbot chat --db {where}",
+                file=sys.stderr,
+            )
+            if sys.stdin.isatty():
+                from adapters.console.interactive import chat
+
+                await chat(hub, user="local", lang=None)
+                return 0
+        for connector in connectors:
+            hub.add(connector)
+            await connector.start(hub)
+            log.info("%s channel started", connector.channel)
+        await stop.wait()
+        return 0
+    finally:
+        for connector in reversed(connectors):
+            try:
+                await connector.stop()
+            except Exception:
+                log.exception("stopping %s failed", connector.channel)
+        await store.close()

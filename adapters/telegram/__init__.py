@@ -1,0 +1,44 @@
+"""Telegram: python-telegram-bot 22 inside motsbot's event loop (long polling or webhook)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from adapters.base import Connector
+from adapters.telegram.connector import TelegramConnector, WebhookConfig, new_webhook_secret
+from adapters.telegram.webhook import webhook_router
+from bot.store import Store
+from motsbot.settings import Settings
+
+
+def from_settings(settings: Settings, store: Store) -> TelegramConnector | None:
+    """The connector `motsbot run` starts when `TELEGRAM_TOKEN` is set; None otherwise.
+
+    In webhook mode (`TELEGRAM_WEBHOOK_URL`), mount `routers(connector)` on motsbot's web app.
+    """
+    if settings.telegram_token is None or not settings.telegram_token.get_secret_value():
+        return None
+    webhook = None
+    if settings.telegram_webhook_url:
+        secret = settings.telegram_webhook_secret
+        # Without a configured secret a fresh one is made per start; setWebhook hands it to
+        # Telegram again each time, so nothing else needs to know it.
+        webhook = WebhookConfig(
+            settings.telegram_webhook_url, secret.get_secret_value() if secret else new_webhook_secret()
+        )
+    return TelegramConnector(
+        settings.telegram_token.get_secret_value(),
+        store,
+        base_url=settings.telegram_api_url,
+        webhook=webhook,
+    )
+
+
+def routers(connector: Connector) -> list[APIRouter]:
+    """The web routes a Telegram connector needs: the webhook, if it uses one."""
+    if isinstance(connector, TelegramConnector) and connector.webhook is not None:
+        return [webhook_router(connector)]
+    return []
+
+
+__all__ = ["TelegramConnector", "WebhookConfig", "from_settings", "routers"]

@@ -1,0 +1,79 @@
+"""motsbot's one web server: FastAPI app factory and a uvicorn runner inside our event loop.
+
+Channel webhooks (Telegram) mount their routers here; the admin pages will join the same app.
+uvicorn runs as a task in the running loop, not through `uvicorn.run()`, which would take over
+the loop and its signal handlers: `motsbot run` owns both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Generator, Iterable
+
+import uvicorn
+from fastapi import APIRouter, FastAPI
+
+log = logging.getLogger(__name__)
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8080
+
+
+def create_app(routers: Iterable[APIRouter] = ()) -> FastAPI:
+    app = FastAPI(title="motsbot", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @app.get("/healthz", include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    for router in routers:
+        app.include_router(router)
+    return app
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        # uvicorn would put its own SIGINT/SIGTERM handlers in place of `motsbot run`'s, which
+        # stops every part in order, this server included.
+        yield
+
+
+class WebServer:
+    """uvicorn serving `app` until `stop`; `port=0` picks a free port (see `port` after start)."""
+
+    def __init__(self, app: FastAPI, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
+        config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="on")
+        self.server = _Server(config)
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self._task = asyncio.create_task(self.server.serve(), name="motsbot-web")
+        while not self.server.started:
+            if self._task.done():
+                # Startup failed (e.g. the port is taken): surface uvicorn's error.
+                await self._task
+                raise RuntimeError("the web server stopped during startup")
+            await asyncio.sleep(0.01)
+        log.info("web server on http://%s:%d", self.host, self.port)
+
+    @property
+    def host(self) -> str:
+        return self.server.config.host
+
+    @property
+    def port(self) -> int:
+        for server in self.server.servers:
+            for sock in server.sockets:
+                return int(sock.getsockname()[1])
+        return self.server.config.port
+
+    async def stop(self) -> None:
+        if self._task is None:
+            return
+        self.server.should_exit = True
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+        self._task = None

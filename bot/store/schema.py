@@ -200,7 +200,7 @@ matrix_poll = Table(
     Column("event_id", String(255), primary_key=True),
     Column("room_id", String(255), nullable=False),
     Column("poll_id", String(255), nullable=False, index=True),
-    Column("answer_ids", JSON, nullable=False),
+    Column("options", JSON, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("closed_at", UTCDateTime, nullable=True),
 )

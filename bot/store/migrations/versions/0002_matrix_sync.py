@@ -50,7 +50,7 @@ def upgrade() -> None:
         sa.Column("event_id", sa.String(length=255), nullable=False),
         sa.Column("room_id", sa.String(length=255), nullable=False),
         sa.Column("poll_id", sa.String(length=255), nullable=False),
-        sa.Column("answer_ids", sa.JSON(), nullable=False),
+        sa.Column("options", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("event_id", name=op.f("pk_matrix_poll")),

@@ -1,0 +1,109 @@
+"""The Matrix connector: logs in (or restores the device), runs the sync loop, sends notices."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from nio.client.async_client import AsyncClient
+
+from adapters.base import Connector, DeliveryError, Hub
+from adapters.matrix.conversation import Conversation
+from adapters.matrix.sending import Sender
+from adapters.matrix.session import MatrixConfig, Session, log_in, new_client
+from adapters.matrix.state import MatrixState
+from adapters.matrix.sync import SyncLoop
+from bot.messages import Channel, Outgoing, number_choices
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class MatrixConnector(Connector):
+    channel = Channel.MATRIX
+
+    def __init__(
+        self, config: MatrixConfig, store: Store, *, clock: Callable[[], datetime] = _utc_now
+    ) -> None:
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.client: AsyncClient | None = None
+        self.session: Session | None = None
+        self.sender: Sender | None = None
+        self.conversation: Conversation | None = None
+        self.loop: SyncLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self, hub: Hub) -> None:
+        """Logs in (the only step that needs the homeserver before returning) and starts
+        syncing in the background; `ready` is set after the first batch was handled."""
+        client = self.client = new_client(self.config)
+        self.session = await log_in(client, self.config)
+        state = MatrixState(self.store, self.session.user_id)
+        await state.prune_handled(self.clock())
+        self.sender = Sender(client)
+        self.conversation = Conversation(client, self.sender, state, self.store, self.clock)
+        self.conversation.hub = hub
+        self.loop = SyncLoop(
+            client,
+            state,
+            self.conversation,
+            self.clock,
+            timeout_ms=self.config.sync_timeout_ms,
+            max_wait=self.config.max_reconnect_wait,
+        )
+        self._task = asyncio.create_task(self._run(self.loop), name="matrix-sync")
+
+    async def _run(self, loop: SyncLoop) -> None:
+        try:
+            await loop.run()
+        except asyncio.CancelledError:
+            raise
+        except BaseException:
+            log.exception("the Matrix sync loop stopped")
+            raise
+
+    @property
+    def ready(self) -> asyncio.Event:
+        assert self.loop is not None, "start() first"
+        return self.loop.ready
+
+    async def stop(self) -> None:
+        """Stops at once: whatever was mid-way is handled again on the next start."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(BaseException):
+                await self._task
+            self._task = None
+        if self.client is not None:
+            await self.client.close()  # type: ignore[no-untyped-call]
+
+    async def send(self, user_id: str, message: Outgoing) -> str | None:
+        """Sends to the person's DM (opening one if needed: then it waits for them to join and
+        None is returned). The transaction id comes from the person and the message, so the
+        outbox retrying the same message after a crash does not post it twice."""
+        if self.conversation is None or self.loop is None or not self.loop.ready.is_set():
+            raise DeliveryError("the Matrix connection is not up yet")
+        if not user_id.startswith("@") or ":" not in user_id:
+            raise DeliveryError(f"not a Matrix user id: {user_id!r}", permanent=True)
+        key = f"notice:{user_id}:{message.model_dump_json()}"
+        return await self.conversation.to_person(user_id, message, number_choices([message])[0], key)
+
+    async def close_poll(self, poll_id: str) -> None:
+        """Ends the poll in every room it was sent to (`org.matrix.msc3381.poll.end`); later
+        responses are ignored. Called by whoever owns the poll's closing time."""
+        if self.conversation is None:
+            raise DeliveryError("the Matrix connection is not up yet")
+        await self.conversation.close_poll(poll_id)
+
+    @property
+    def rate_limited(self) -> int:
+        return 0 if self.sender is None else self.sender.rate_limited

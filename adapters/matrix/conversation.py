@@ -1,0 +1,345 @@
+"""Room events in, engine replies out: who said what where, and where the answer goes.
+
+DMs carry the whole conversation. In group rooms only commands (`/today`, `!today`) and
+messages that mention the bot reach the engine, and replies holding personal data go to a DM
+with the person instead, so nothing personal is ever posted where others read.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from nio import (
+    MatrixRoom,
+    MegolmEvent,
+    RoomMemberEvent,
+    RoomMessageText,
+    UnknownEvent,
+)
+from nio.client.async_client import AsyncClient
+
+from adapters.base import DeliveryError, Hub
+from adapters.matrix import polls, render, texts
+from adapters.matrix.sending import Sender, transaction_id
+from adapters.matrix.state import MatrixState
+from bot.messages import Button, Channel, Incoming, Outgoing, number_choices
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+GREETING = "/start"
+"""What a new DM means to the engine: the same as a Telegram user pressing Start."""
+
+
+@dataclass
+class _Waiting:
+    """A message for a DM the person has not joined yet: Megolm keys can only go to members."""
+
+    message: Outgoing
+    choices: list[tuple[int, Button]]
+    key: str
+
+
+class Conversation:
+    def __init__(
+        self,
+        client: AsyncClient,
+        sender: Sender,
+        state: MatrixState,
+        store: Store,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self.client = client
+        self.sender = sender
+        self.state = state
+        self.store = store
+        self.clock = clock
+        self.hub: Hub | None = None
+        self.waiting: dict[str, list[_Waiting]] = {}
+        self.opening: dict[str, str] = {}
+        """Person -> the DM we opened for them and they have not joined yet."""
+
+    # --- incoming -------------------------------------------------------------------------
+
+    async def on_invite(self, room_id: str, events: list[Any]) -> None:
+        """Accepts the invite; the greeting follows when our own join shows up in a sync."""
+        invite = next(
+            (
+                event
+                for event in events
+                if getattr(event, "membership", None) == "invite"
+                and getattr(event, "state_key", None) == self.client.user_id
+            ),
+            None,
+        )
+        inviter = getattr(invite, "sender", None)
+        content = getattr(invite, "content", None) or {}
+        direct = bool(content.get("is_direct"))
+        response = await self.client.join(room_id)
+        if getattr(response, "room_id", None) != room_id:
+            log.warning("could not join Matrix room %s: %s", room_id, response)
+            return
+        await self.state.save_room(room_id, inviter if direct else None, direct, self.clock())
+        log.info("joined Matrix room %s (%s)", room_id, "direct" if direct else "group")
+
+    async def on_event(self, room: MatrixRoom, event: Any) -> None:
+        if isinstance(event, RoomMemberEvent):
+            await self._on_member(room, event)
+            return
+        if event.sender == self.client.user_id:
+            return
+        if isinstance(event, RoomMessageText):
+            await self._on_text(room, event)
+        elif isinstance(event, MegolmEvent):
+            await self._on_undecryptable(room, event)
+        elif isinstance(event, UnknownEvent):
+            await self._on_unknown(room, event)
+
+    async def _on_member(self, room: MatrixRoom, event: RoomMemberEvent) -> None:
+        me = self.client.user_id
+        if event.state_key == me and event.membership == "join" and event.prev_membership != "join":
+            if await self._is_direct(room):
+                person = await self._person_of(room)
+                if person is not None:
+                    await self._turn(room, person, GREETING, event.event_id, in_group=False)
+        elif event.membership == "join" and room.room_id in self.waiting:
+            known = await self.state.room(room.room_id)
+            if known is not None and known.user_id == event.state_key:
+                self.opening.pop(event.state_key, None)
+                for waiting in self.waiting.pop(room.room_id):
+                    await self._post(room.room_id, waiting.message, waiting.choices, waiting.key)
+        elif event.state_key == me and event.membership in ("leave", "ban"):
+            await self.state.forget_room(room.room_id)
+
+    async def _on_text(self, room: MatrixRoom, event: RoomMessageText) -> None:
+        content = event.source.get("content", {})
+        if event.source.get("content", {}).get("msgtype") == "m.notice":
+            return  # other bots' notices: answering them could start a bot-to-bot loop
+        relation = content.get("m.relates_to") or {}
+        if relation.get("rel_type") == "m.replace":
+            return  # an edit of something already answered
+        text = event.body
+        if await self._is_direct(room):
+            if await self._poll_answer_by_number(room, event, text):
+                return
+            await self._turn(room, event.sender, text, event.event_id, in_group=False)
+            return
+        addressed = self._addressed_text(room, content, text)
+        if addressed is not None:
+            await self._turn(room, event.sender, addressed, event.event_id, in_group=True)
+
+    def _addressed_text(self, room: MatrixRoom, content: dict[str, Any], text: str) -> str | None:
+        """The text meant for the bot in a group room (mention removed), or None."""
+        stripped = text.strip()
+        if stripped.startswith(("/", "!")):
+            return "/" + stripped[1:]
+        me = self.client.user_id
+        names = {me, me[1:].split(":", 1)[0]}
+        display = room.user_name(me)
+        if display:
+            names.add(display)
+        mentions = content.get("m.mentions") or {}
+        mentioned = me in (mentions.get("user_ids") or []) or f"matrix.to/#/{me}" in str(
+            content.get("formatted_body", "")
+        )
+        pattern = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
+        prefix = re.match(rf"^\s*@?(?:{pattern})\s*[:,]?\s*", stripped, re.IGNORECASE)
+        if prefix:
+            return stripped[prefix.end() :] or GREETING
+        if mentioned or re.search(rf"(?<!\w)@?(?:{pattern})(?!\w)", stripped, re.IGNORECASE):
+            return re.sub(rf"(?<!\w)@?(?:{pattern})(?!\w)\s*[:,]?", "", stripped, flags=re.IGNORECASE).strip()
+        return None
+
+    async def _poll_answer_by_number(self, room: MatrixRoom, event: RoomMessageText, text: str) -> bool:
+        known = await self.state.room(room.room_id)
+        if known is None or known.open_poll_event_id is None:
+            return False
+        poll = await self.state.poll(known.open_poll_event_id)
+        if poll is None or poll.closed:
+            return False
+        index = polls.number_answer(text, poll.options)
+        if index is None:
+            return False
+        await self._poll_answer(room, event.sender, poll.poll_id, (index,), event.event_id)
+        return True
+
+    async def _on_unknown(self, room: MatrixRoom, event: UnknownEvent) -> None:
+        response = polls.parse_response(event.type, event.source.get("content", {}))
+        if response is None:
+            return
+        poll = await self.state.poll(response.start_event_id)
+        if poll is None or poll.closed:
+            return  # not ours, or it ended: MSC3381 ignores responses after the end
+        options = polls.options_of(response.answers, polls.answer_ids(len(poll.options)))
+        await self._poll_answer(room, event.sender, poll.poll_id, options, event.event_id)
+
+    async def _on_undecryptable(self, room: MatrixRoom, event: MegolmEvent) -> None:
+        log.warning(
+            "cannot decrypt Matrix event %s in %s from %s device %s (session %s)",
+            event.event_id,
+            room.room_id,
+            event.sender,
+            event.device_id,
+            event.session_id,
+        )
+        try:
+            await self.client.request_room_key(event)
+        except Exception:  # a request already in flight, or no session to ask on
+            log.debug("room key request for %s not sent", event.event_id, exc_info=True)
+        if not await self._is_direct(room):
+            return  # we cannot tell whether it was meant for us
+        person = await self.store.people.find(Channel.MATRIX, event.sender)
+        text = texts.undecryptable(person.language if person else "")
+        await self.sender.send(
+            room.room_id,
+            "m.room.message",
+            render.plain_content(text),
+            transaction_id(event.event_id, "undecryptable"),
+        )
+
+    # --- turns ----------------------------------------------------------------------------
+
+    async def _turn(
+        self, room: MatrixRoom, user_id: str, text: str, event_id: str, *, in_group: bool
+    ) -> None:
+        incoming = Incoming(
+            channel=Channel.MATRIX,
+            user_id=user_id,
+            text=text,
+            in_group=in_group,
+            platform_event_id=event_id,
+        )
+        await self._answer(room, user_id, incoming, event_id, in_group=in_group)
+
+    async def _poll_answer(
+        self, room: MatrixRoom, user_id: str, poll_id: str, options: tuple[int, ...], event_id: str
+    ) -> None:
+        incoming = Incoming(
+            channel=Channel.MATRIX,
+            user_id=user_id,
+            poll_id=poll_id,
+            poll_options=options,
+            platform_event_id=event_id,
+        )
+        await self._answer(room, user_id, incoming, event_id, in_group=not await self._is_direct(room))
+
+    async def _answer(
+        self, room: MatrixRoom, user_id: str, incoming: Incoming, cause: str, *, in_group: bool
+    ) -> None:
+        assert self.hub is not None, "the connector sets the hub before syncing"
+        replies = await self.hub.receive(incoming)
+        told_in_room = False
+        for index, (message, choices) in enumerate(zip(replies, number_choices(replies), strict=True)):
+            key = f"{cause}/{index}"
+            if in_group and message.personal:
+                await self.to_person(user_id, message, choices, key)
+                if not told_in_room:
+                    told_in_room = True
+                    person = await self.store.people.find(Channel.MATRIX, user_id)
+                    notice = texts.answered_in_direct_message(person.language if person else message.lang)
+                    await self.sender.send(
+                        room.room_id,
+                        "m.room.message",
+                        render.plain_content(notice),
+                        transaction_id(cause, "dm"),
+                    )
+            else:
+                await self._post(room.room_id, message, choices, key)
+
+    # --- outgoing -------------------------------------------------------------------------
+
+    async def to_person(
+        self, user_id: str, message: Outgoing, choices: list[tuple[int, Button]], key: str
+    ) -> str | None:
+        """Posts in the person's DM, opening one when there is none (then the message waits
+        until they join, and None is returned)."""
+        room_id = await self._direct_room(user_id)
+        if room_id is not None:
+            return await self._post(room_id, message, choices, key)
+        pending = self.opening.get(user_id)
+        if pending is None:
+            pending = await self.sender.create_direct_room(user_id)
+            await self.state.save_room(pending, user_id, True, self.clock())
+            self.opening[user_id] = pending
+            self.waiting[pending] = []
+        self.waiting[pending].append(_Waiting(message, choices, key))
+        return None
+
+    async def _post(
+        self, room_id: str, message: Outgoing, choices: list[tuple[int, Button]], key: str
+    ) -> str | None:
+        event_id: str | None = None
+        if render.has_text(message):
+            content = render.text_content(message, choices)
+            event_id = await self.sender.send(room_id, "m.room.message", content, transaction_id(key, "text"))
+            if choices:
+                await self.state.set_open_poll(room_id, None)
+        if message.attachment is not None:
+            name = message.attachment_name or "attachment"
+            encrypted = self.client.rooms[room_id].encrypted if room_id in self.client.rooms else True
+            file = await self.sender.upload(name, message.attachment, encrypted)
+            event_id = await self.sender.send(
+                room_id,
+                "m.room.message",
+                {"msgtype": "m.file", "body": name, **file},
+                transaction_id(key, "file"),
+            )
+        if message.poll is not None:
+            poll = message.poll
+            event_id = await self.sender.send(
+                room_id, polls.START, polls.start_content(poll), transaction_id(key, "poll")
+            )
+            await self.state.save_poll(event_id, room_id, poll.poll_id, poll.options, self.clock())
+            await self.state.set_open_poll(room_id, event_id)
+        return event_id
+
+    async def close_poll(self, poll_id: str) -> None:
+        for sent in await self.state.open_polls(poll_id):
+            known = await self.state.room(sent.room_id)
+            person = (
+                await self.store.people.find(Channel.MATRIX, known.user_id)
+                if known and known.user_id
+                else None
+            )
+            text = texts.poll_closed(person.language if person else "")
+            try:
+                await self.sender.send(
+                    sent.room_id,
+                    polls.END,
+                    polls.end_content(sent.event_id, text),
+                    transaction_id(sent.event_id, "end"),
+                )
+            except DeliveryError as error:
+                if not error.permanent:
+                    raise
+                log.warning("poll end not sent to %s: %s", sent.room_id, error)
+            await self.state.close_poll(sent.event_id, self.clock())
+
+    # --- rooms ----------------------------------------------------------------------------
+
+    async def _direct_room(self, user_id: str) -> str | None:
+        for room_id in await self.state.direct_rooms(user_id):
+            room = self.client.rooms.get(room_id)
+            if room is not None and user_id in room.users and user_id not in room.invited_users:
+                return room_id
+        return None
+
+    async def _is_direct(self, room: MatrixRoom) -> bool:
+        known = await self.state.room(room.room_id)
+        if known is not None:
+            return known.direct
+        # Joined before this table existed, or by another client of the account: an unnamed
+        # room of two is a DM in every client's eyes.
+        return room.is_group and room.member_count <= 2
+
+    async def _person_of(self, room: MatrixRoom) -> str | None:
+        known = await self.state.room(room.room_id)
+        if known is not None and known.user_id:
+            return known.user_id
+        others = [user for user in room.users if user != self.client.user_id]
+        return others[0] if len(others) == 1 else None

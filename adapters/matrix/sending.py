@@ -1,0 +1,107 @@
+"""Putting events into rooms: stable transaction ids, 429s waited out, files, new DM rooms.
+
+Synapse remembers `PUT /rooms/{room}/send/{type}/{txnId}` per access token and answers a repeat
+with the first event's id, so a message whose transaction id is derived from what caused it
+(the resident's event id and the reply's position) is sent at most once, even when the bot
+crashed after sending and handles the same event again on its next start.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import logging
+from typing import Any
+
+from nio import (
+    ErrorResponse,
+    LocalProtocolError,
+    RoomCreateResponse,
+    RoomSendResponse,
+    SendRetryError,
+    UploadResponse,
+)
+from nio.api import RoomPreset
+from nio.client.async_client import AsyncClient
+
+from adapters.base import DeliveryError
+
+log = logging.getLogger(__name__)
+
+ENCRYPTION_STATE: dict[str, Any] = {
+    "type": "m.room.encryption",
+    "state_key": "",
+    "content": {"algorithm": "m.megolm.v1.aes-sha2"},
+}
+PERMANENT_ERRORS = frozenset({"M_FORBIDDEN", "M_NOT_FOUND", "M_UNKNOWN_TOKEN", "M_USER_DEACTIVATED"})
+
+
+def transaction_id(*parts: str) -> str:
+    return "motsbot-" + hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+
+
+class Sender:
+    def __init__(self, client: AsyncClient) -> None:
+        self.client = client
+        self.rate_limited = 0
+        """How many 429 answers nio waited out (by their retry_after_ms); for logs and tests."""
+        # nio annotates the callback as a coroutine object, but calls it as a function.
+        client.add_response_callback(self._on_error, ErrorResponse)  # type: ignore[arg-type]
+
+    async def _on_error(self, response: ErrorResponse) -> None:
+        if response.status_code == "M_LIMIT_EXCEEDED":
+            self.rate_limited += 1
+            log.warning("Matrix rate limit hit; waiting %s ms", getattr(response, "retry_after_ms", None))
+
+    async def send(self, room_id: str, event_type: str, content: dict[str, Any], txn_id: str) -> str:
+        """Sends one event; returns its id. Raises DeliveryError (permanent when retrying cannot
+        help). Encrypts in encrypted rooms; devices nobody verified still get the keys, since
+        nio has no cross-signing and residents cannot verify a bot."""
+        try:
+            response = await self.client.room_send(
+                room_id, event_type, content, tx_id=txn_id, ignore_unverified_devices=True
+            )
+        except (LocalProtocolError, SendRetryError) as error:
+            raise DeliveryError(f"cannot send to {room_id}: {error}") from error
+        if isinstance(response, RoomSendResponse):
+            return str(response.event_id)
+        status = getattr(response, "status_code", None)
+        raise DeliveryError(f"sending to {room_id} failed: {response}", permanent=status in PERMANENT_ERRORS)
+
+    async def upload(self, name: str, data: bytes, encrypted: bool) -> dict[str, Any]:
+        """The `url` (plain rooms) or `file` (encrypted rooms) part of an `m.file` event."""
+        response, keys = await self.client.upload(
+            io.BytesIO(data),
+            content_type=_content_type(name),
+            filename=name,
+            encrypt=encrypted,
+            filesize=len(data),
+        )
+        if not isinstance(response, UploadResponse):
+            raise DeliveryError(f"upload of {name} failed: {response}")
+        if encrypted:
+            assert keys is not None
+            return {"file": {**keys, "url": response.content_uri}}
+        return {"url": response.content_uri}
+
+    async def create_direct_room(self, user_id: str) -> str:
+        """An encrypted DM with the person, as Element would create it."""
+        response = await self.client.room_create(
+            is_direct=True,
+            invite=[user_id],
+            preset=RoomPreset.trusted_private_chat,
+            initial_state=[ENCRYPTION_STATE],
+        )
+        if not isinstance(response, RoomCreateResponse):
+            raise DeliveryError(f"cannot open a direct room with a Matrix user: {response}")
+        return str(response.room_id)
+
+
+def _content_type(name: str) -> str:
+    if name.endswith(".ics"):
+        return "text/calendar"
+    if name.endswith(".json"):
+        return "application/json"
+    if name.endswith(".png"):
+        return "image/png"
+    return "application/octet-stream"

@@ -1,0 +1,137 @@
+"""The sync loop: fetch a batch, do nio's key chores, handle every event, then save the position.
+
+The position is saved only after the batch is handled (conference-bot #92 lost messages by
+saving first), and each handled event id is recorded, so a batch seen again after a crash is
+answered only where it was not answered before.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from nio import SyncError, SyncResponse
+from nio.client.async_client import AsyncClient
+
+from adapters.base import DeliveryError
+from adapters.matrix.conversation import Conversation
+from adapters.matrix.state import MatrixState
+
+log = logging.getLogger(__name__)
+
+SYNC_FILTER: dict[str, Any] = {
+    "room": {"timeline": {"limit": 100}},
+    "presence": {"types": []},
+}
+ATTEMPTS = 3
+"""Tries for one event before it is given up (logged), so one bad event cannot stall the bot."""
+
+
+class SyncLoop:
+    def __init__(
+        self,
+        client: AsyncClient,
+        state: MatrixState,
+        conversation: Conversation,
+        clock: Callable[[], datetime],
+        *,
+        timeout_ms: int,
+        max_wait: float,
+    ) -> None:
+        self.client = client
+        self.state = state
+        self.conversation = conversation
+        self.clock = clock
+        self.timeout_ms = timeout_ms
+        self.max_wait = max_wait
+        self.ready = asyncio.Event()
+        self.batches = 0
+        self._failures: dict[str, int] = {}
+
+    async def run(self) -> None:
+        token = await self.state.sync_token()
+        fresh = token is None
+        full_state = True
+        pause = 0.5
+        while True:
+            # Full state on the first sync of a run: nio keeps rooms only in memory and can
+            # send (and encrypt) only to rooms it has seen.
+            response = await self.client.sync(
+                timeout=0 if full_state else self.timeout_ms,
+                sync_filter=SYNC_FILTER,
+                since=token,
+                full_state=full_state,
+            )
+            if isinstance(response, SyncError):
+                log.warning("Matrix sync failed: %s; retrying in %.1f s", response, pause)
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, self.max_wait)
+                continue
+            pause = 0.5
+            await self._key_chores()
+            await self._handle(response, skip_timeline=fresh)
+            await self.state.save_sync_token(response.next_batch, self.clock())
+            token = response.next_batch
+            fresh = full_state = False
+            self.batches += 1
+            self.ready.set()
+
+    async def _key_chores(self) -> None:
+        """What `sync_forever` does between syncs; we run our own loop to control the token."""
+        client = self.client
+        await client.send_to_device_messages()
+        if client.should_upload_keys:
+            await client.keys_upload()
+        if client.should_query_keys:
+            await client.keys_query()
+        if client.should_claim_keys:
+            await client.keys_claim(client.get_users_for_key_claiming())
+
+    async def _handle(self, response: SyncResponse, *, skip_timeline: bool) -> None:
+        for room_id, invite in response.rooms.invite.items():
+            await self.conversation.on_invite(room_id, list(invite.invite_state))
+        if skip_timeline:
+            # The very first start: what happened before the bot existed is not for it.
+            return
+        for room_id, joined in response.rooms.join.items():
+            room = self.client.rooms.get(room_id)
+            if room is None:
+                continue
+            if joined.timeline.limited:
+                log.warning(
+                    "Matrix sync for %s was limited: older events in the gap are not answered", room_id
+                )
+            for event in joined.timeline.events:
+                event_id = getattr(event, "event_id", None)
+                if not event_id or await self.state.is_handled(event_id):
+                    continue
+                await self._handle_event(room, event, event_id)
+
+    async def _handle_event(self, room: Any, event: Any, event_id: str) -> None:
+        while True:
+            try:
+                await self.conversation.on_event(room, event)
+                break
+            except DeliveryError as error:
+                if error.permanent:
+                    log.warning("reply to %s in %s not delivered: %s", event_id, room.room_id, error)
+                    break
+                await self._failed(event_id, error)
+            except Exception as error:
+                log.exception("handling Matrix event %s in %s failed", event_id, room.room_id)
+                await self._failed(event_id, error)
+            if self._failures.get(event_id, 0) >= ATTEMPTS:
+                log.error("giving up on Matrix event %s after %d attempts", event_id, ATTEMPTS)
+                break
+        self._failures.pop(event_id, None)
+        await self.state.mark_handled(event_id, self.clock())
+
+    async def _failed(self, event_id: str, error: Exception) -> None:
+        attempts = self._failures[event_id] = self._failures.get(event_id, 0) + 1
+        if attempts < ATTEMPTS:
+            wait = min(0.5 * 2**attempts, self.max_wait)
+            log.warning("retrying Matrix event %s in %.1f s: %s", event_id, wait, error)
+            await asyncio.sleep(wait)

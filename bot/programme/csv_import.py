@@ -91,15 +91,19 @@ class RawRow(BaseModel):
 
 
 def looks_like(text: str) -> bool:
-    header = text.lstrip().split("\n", 1)[0].strip().lower()
-    return header.startswith(("code,", "code;", '"code"'))
+    header = text.lstrip().split("\n", 1)[0]
+    fields = next(csv.reader([header], delimiter=_delimiter(header)), [])
+    return "code" in {field.strip().lower() for field in fields}
+
+
+def _delimiter(header: str) -> str:
+    # Excel saves CSV with ';' where the decimal mark is a comma, as in Sweden.
+    return ";" if header.count(";") > header.count(",") else ","
 
 
 def parse(file: str, text: str, time_zone: str) -> Programme:
     zone = ZoneInfo(time_zone)
-    header_line = text.lstrip().split("\n", 1)[0]
-    # Excel saves CSV with ';' where the decimal mark is a comma, as in Sweden.
-    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
+    delimiter = _delimiter(text.lstrip().split("\n", 1)[0])
     reader = csv.DictReader(io.StringIO(text.lstrip(), newline=""), delimiter=delimiter)
     columns = [name.strip().lower() for name in reader.fieldnames or []]
     _check_columns(file, columns)

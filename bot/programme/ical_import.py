@@ -57,6 +57,8 @@ def parse(file: str, data: bytes, default_zone: str) -> Programme:
         check_times(file, f"{place}, DTEND", event)
         codes.append((event.code, place))
         events.append(event)
+    if not events:
+        raise ProgrammeFileError(file, "", "no events (VEVENT) in the calendar")
     check_unique(file, codes)
     return Programme(
         festival=_festival(file, calendar, zone_name, zone, events),
@@ -73,8 +75,6 @@ def _festival(
     if not name:
         # No festival in the file: the store attaches the events to the current festival.
         return None
-    if not events:
-        raise ProgrammeFileError(file, "", "the calendar has a name but no events, so no festival dates")
     slug = _text(calendar, X_FESTIVAL) or re.sub(r"[^\w]+", "-", name.lower()).strip("-")
     last_moment = max(max(e.starts_at, e.ends_at - timedelta(microseconds=1)) for e in events)
     return Festival(

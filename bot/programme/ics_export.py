@@ -102,4 +102,6 @@ def _pick(text: dict[str, str], lang: str) -> tuple[str, str]:
     for candidate in (lang, *FALLBACK_ORDER):
         if text.get(candidate):
             return text[candidate], candidate
-    return next(iter(text.items()), ("", ""))
+    for candidate, value in text.items():
+        return value, candidate
+    return "", ""

@@ -47,7 +47,7 @@ def parse_programme(data: bytes, file: str, *, time_zone: str = DEFAULT_TIME_ZON
         file,
         "",
         "unknown format: expected a pretalx schedule.json, an FAQ JSON file, "
-        "an iCalendar (.ics) file or a CSV file with a header row starting with 'code'",
+        "an iCalendar (.ics) file or a CSV file with a header row that has a 'code' column",
     )
 
 

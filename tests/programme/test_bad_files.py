@@ -191,3 +191,10 @@ def test_the_message_names_the_upload_not_the_temporary_file(tmp_path: Path) -> 
 def test_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(ProgrammeFileError, match=r"^nowhere\.json: cannot be read"):
         load_programme_file(tmp_path / "nowhere.json")
+
+
+def test_a_calendar_without_events_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "tom.ics"
+    path.write_bytes(b"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nX-WR-CALNAME:Tom\r\nEND:VCALENDAR\r\n")
+    with pytest.raises(ProgrammeFileError, match=r"^tom\.ics: no events \(VEVENT\) in the calendar$"):
+        load_programme_file(path)

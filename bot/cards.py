@@ -139,9 +139,11 @@ def event_card(
             text.line(_("Signup needed; there is room for everyone."))
             rows.append([Button(label=_("Sign up"), payload=buttons.encode("su", event.code))])
         elif left > 0:
-            text.line(t.ngettext("{n} seat left of {capacity}.", "{n} seats left of {capacity}.", left).format(
-                n=left, capacity=occupancy.capacity
-            ))
+            text.line(
+                t.ngettext("{n} seat left of {capacity}.", "{n} seats left of {capacity}.", left).format(
+                    n=left, capacity=occupancy.capacity
+                )
+            )
             rows.append([Button(label=_("Sign up"), payload=buttons.encode("su", event.code))])
         else:
             text.line(_("Full. You can join the waiting list: if a seat frees up, it is yours."))

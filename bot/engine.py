@@ -272,9 +272,11 @@ class Engine:
         _ = turn.t.gettext
         turn.welcomed = True
         text = TextBuilder()
-        text.line(_("Welcome to the {festival} bot! /help shows what I can do, /language changes the language.").format(
-            festival=self._festival_name(turn)
-        ))
+        text.line(
+            _("Welcome to the {festival} bot! /help shows what I can do, /language changes the language.").format(
+                festival=self._festival_name(turn)
+            )
+        )
         for line in self._privacy_lines(turn):
             text.line(line)
         turn.say(text)
@@ -283,8 +285,12 @@ class Engine:
         _ = turn.t.gettext
         text = TextBuilder()
         text.line(_("What I can do"), bold=True)
-        text.line(_("Ask in your own words, e.g. “what's on tomorrow evening?”, “concerts this weekend”, "
-                    "“events in Arabic”, “is it free?”."))
+        text.line(
+            _(
+                "Ask in your own words, e.g. “what's on tomorrow evening?”, “concerts this weekend”, "
+                "“events in Arabic”, “is it free?”."
+            )
+        )
         text.line()
         text.line(_("/today – what's on today"))
         text.line(_("/tomorrow – what's on tomorrow"))
@@ -315,7 +321,10 @@ class Engine:
 
     def _language_rows(self, turn: Turn) -> list[list[Button]]:
         labels = [
-            Button(label=("✓ " if code == turn.t.lang else "") + NATIVE_NAMES[code], payload=buttons.encode("lang", code))
+            Button(
+                label=("✓ " if code == turn.t.lang else "") + NATIVE_NAMES[code],
+                payload=buttons.encode("lang", code),
+            )
             for code in LANGUAGES
         ]
         return [labels[i : i + 3] for i in range(0, len(labels), 3)]
@@ -391,7 +400,14 @@ class Engine:
         day = festival.start_date
         while day <= festival.end_date and len(rows) < 31:
             moment = datetime.combine(day, datetime.min.time(), tzinfo=turn.t.zone)
-            rows.append([Button(label=turn.t.day(moment).capitalize(), payload=buttons.encode("b", "day", day.isoformat()))])
+            rows.append(
+                [
+                    Button(
+                        label=turn.t.day(moment).capitalize(),
+                        payload=buttons.encode("b", "day", day.isoformat()),
+                    )
+                ]
+            )
             day += timedelta(days=1)
         turn.say(turn.t.gettext("Which day?"), buttons=rows)
 
@@ -478,7 +494,10 @@ class Engine:
             return
         title = title_of(event, turn.t)
         if not event.signup_required:
-            turn.say(_("“{title}” is open entry: no signup needed, just come!").format(title=title), events=[event.code])
+            turn.say(
+                _("“{title}” is open entry: no signup needed, just come!").format(title=title),
+                events=[event.code],
+            )
             return
         try:
             outcome = await self.store.signups.sign_up(event.id, turn.person.id, turn.now)
@@ -492,16 +511,28 @@ class Engine:
             return
         when = turn.t.when(event.starts_at, event.ends_at)
         details = {"events": [event.code], "personal": True}
-        manage = [[Button(label=_("Open the event"), payload=buttons.encode("ev", event.code)),
-                   Button(label=_("My events"), payload=buttons.encode("my"))]]
+        manage = [
+            [
+                Button(label=_("Open the event"), payload=buttons.encode("ev", event.code)),
+                Button(label=_("My events"), payload=buttons.encode("my")),
+            ]
+        ]
         if outcome.status is SignupStatus.CONFIRMED:
-            message = (_("You were already signed up for “{title}”, {when}.") if outcome.already
-                       else _("You're signed up for “{title}”, {when}. See you there!"))
+            message = (
+                _("You were already signed up for “{title}”, {when}.")
+                if outcome.already
+                else _("You're signed up for “{title}”, {when}. See you there!")
+            )
             turn.say(message.format(title=title, when=when), buttons=manage, **details)
         else:
-            message = (_("You are already on the waiting list for “{title}” (number {position}).") if outcome.already
-                       else _("“{title}” is full. You are number {position} on the waiting list; if a seat "
-                              "frees up it is yours and I will tell you."))
+            message = (
+                _("You are already on the waiting list for “{title}” (number {position}).")
+                if outcome.already
+                else _(
+                    "“{title}” is full. You are number {position} on the waiting list; if a seat "
+                    "frees up it is yours and I will tell you."
+                )
+            )
             turn.say(message.format(title=title, position=outcome.waitlist_position), buttons=manage, **details)
 
     async def _cancel(self, turn: Turn, code: str) -> None:
@@ -519,10 +550,17 @@ class Engine:
             turn.say(_("You had no signup for “{title}”.").format(title=title), events=[event.code])
             return
         if outcome.previous is SignupStatus.WAITLISTED:
-            turn.say(_("You have left the waiting list for “{title}”.").format(title=title), events=[event.code], personal=True)
+            turn.say(
+                _("You have left the waiting list for “{title}”.").format(title=title),
+                events=[event.code],
+                personal=True,
+            )
         else:
-            turn.say(_("Your place at “{title}” is cancelled. Thanks for letting others have it!").format(title=title),
-                     events=[event.code], personal=True)
+            turn.say(
+                _("Your place at “{title}” is cancelled. Thanks for letting others have it!").format(title=title),
+                events=[event.code],
+                personal=True,
+            )
         if outcome.promoted is not None:
             self._tell_promoted(turn, outcome.promoted, event)
 
@@ -548,7 +586,10 @@ class Engine:
         _ = turn.t.gettext
         mine = await self.store.signups.of_person(turn.person.id)
         if not mine or turn.snapshot is None:
-            turn.say(_("You have no signups yet. Ask me what's on, then press “Sign up” on an event."), personal=True)
+            turn.say(
+                _("You have no signups yet. Ask me what's on, then press “Sign up” on an event."),
+                personal=True,
+            )
             self._menu(turn)
             return
         text = TextBuilder()
@@ -562,8 +603,14 @@ class Engine:
             mark = "✅" if signup.status is SignupStatus.CONFIRMED else "⏳ " + _("waiting list")
             text.line(f"{number}. {title_of(event, turn.t)}", bold=True)
             text.line(f"   {turn.t.when(event.starts_at)} · {mark}")
-            rows.append([Button(label=f"{number}. {shorten(pick(event.title, turn.t.lang), 40)}",
-                                payload=buttons.encode("ev", event.code))])
+            rows.append(
+                [
+                    Button(
+                        label=f"{number}. {shorten(pick(event.title, turn.t.lang), 40)}",
+                        payload=buttons.encode("ev", event.code),
+                    )
+                ]
+            )
             codes.append(event.code)
         turn.say(text, buttons=rows, events=codes, personal=True)
 
@@ -596,10 +643,16 @@ class Engine:
     def _forget_ask(self, turn: Turn) -> None:
         _ = turn.t.gettext
         turn.say(
-            _("Delete everything I store about you: your language, your signups (your places go to the waiting "
-              "list) and our conversation? This cannot be undone."),
-            buttons=[[Button(label=_("Yes, delete my data"), payload=buttons.encode("forget", "yes")),
-                      Button(label=_("No, keep it"), payload=buttons.encode("forget", "no"))]],
+            _(
+                "Delete everything I store about you: your language, your signups (your places go to the waiting "
+                "list) and our conversation? This cannot be undone."
+            ),
+            buttons=[
+                [
+                    Button(label=_("Yes, delete my data"), payload=buttons.encode("forget", "yes")),
+                    Button(label=_("No, keep it"), payload=buttons.encode("forget", "no")),
+                ]
+            ],
             personal=True,
         )
 
@@ -628,8 +681,15 @@ class Engine:
         if understood.intent == "faq" and understood.faq:
             self._faq_answer(turn, understood.faq[0][0].key)
         elif understood.intent == "faq_unsure" and understood.faq:
-            rows = [[Button(label=shorten(_faq_question(entry, turn.t.lang), 60), payload=buttons.encode("faq", entry.key))]
-                    for entry, _score in understood.faq[:2]]
+            rows = [
+                [
+                    Button(
+                        label=shorten(_faq_question(entry, turn.t.lang), 60),
+                        payload=buttons.encode("faq", entry.key),
+                    )
+                ]
+                for entry, _score in understood.faq[:2]
+            ]
             turn.say(_("I'm not sure I understood. Did you mean one of these?"), buttons=rows)
         elif understood.intent == "events" and understood.query is not None:
             self._show_events(turn, understood.events, _heading(turn, understood.query))
@@ -651,10 +711,14 @@ class Engine:
         _ = turn.t.gettext
         text = TextBuilder()
         text.line(_("Sorry, I didn't understand that."))
-        text.line(_("You can ask, for example: “what's on tomorrow?”, “workshops in English”, “is it free?” – or choose:"))
+        text.line(
+            _("You can ask, for example: “what's on tomorrow?”, “workshops in English”, “is it free?” – or choose:")
+        )
         rows = [
-            [Button(label=_("Today"), payload=buttons.encode("b", "today")),
-             Button(label=_("Programme"), payload=buttons.encode("b", "days"))],
+            [
+                Button(label=_("Today"), payload=buttons.encode("b", "today")),
+                Button(label=_("Programme"), payload=buttons.encode("b", "days")),
+            ],
             [Button(label=_("Help"), payload=buttons.encode("help"))],
         ]
         turn.say(text, buttons=rows, fallback=True)
@@ -694,9 +758,13 @@ def _heading(turn: Turn, query: ProgrammeQuery) -> str:
         names = ", ".join(sorted(t.language_name(code) for code in query.languages))
         parts.append(_("in {language}").format(language=names))
     if query.venue_keys and turn.snapshot is not None:
-        parts.append(", ".join(
-            t.isolate(turn.snapshot.venues[key].name) for key in sorted(query.venue_keys) if key in turn.snapshot.venues
-        ))
+        parts.append(
+            ", ".join(
+                t.isolate(turn.snapshot.venues[key].name)
+                for key in sorted(query.venue_keys)
+                if key in turn.snapshot.venues
+            )
+        )
     if query.online:
         parts.append(_("online"))
     if query.terms:
@@ -717,8 +785,11 @@ def _heading(turn: Turn, query: ProgrammeQuery) -> str:
             last = datetime.combine(query.date_to, datetime.min.time(), tzinfo=t.zone)
             parts.append(f"{t.day(first)} – {t.day(last)}")
     if query.part_of_day:
-        parts.append({"morning": _("morning"), "afternoon": _("afternoon"), "evening": _("evening")}.get(
-            query.part_of_day, query.part_of_day))
+        parts.append(
+            {"morning": _("morning"), "afternoon": _("afternoon"), "evening": _("evening")}.get(
+                query.part_of_day, query.part_of_day
+            )
+        )
     if not parts:
         return _("Events")
     heading = " · ".join(parts)

@@ -68,7 +68,7 @@ async def _export(db: str | None, out: Path | None, lang: str) -> int:
     if out is None:
         sys.stdout.buffer.write(data)
     else:
-        out.write_bytes(data)
+        await asyncio.to_thread(out.write_bytes, data)
     return 0
 
 

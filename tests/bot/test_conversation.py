@@ -179,7 +179,15 @@ async def test_forget_asks_then_deletes_but_keeps_the_counts(chat: Chat, store: 
 
 
 async def test_stale_and_forged_buttons_get_a_polite_answer(chat: Chat) -> None:
-    for payload in ("0:ev:MM001", "garbage", "1:pg:999:3", "1:ev:NOPE", "1:zz", "1:" + "x" * 80, "1:b:day:notadate"):
+    for payload in (
+        "0:ev:MM001",
+        "garbage",
+        "1:pg:999:3",
+        "1:ev:NOPE",
+        "1:zz",
+        "1:" + "x" * 80,
+        "1:b:day:notadate",
+    ):
         await chat.press_payload(payload)
         assert chat.text.strip()
         assert "Traceback" not in chat.text

@@ -142,9 +142,7 @@ def parse(file: str, text: str, time_zone: str) -> Programme:
 def _check_columns(file: str, columns: list[str]) -> None:
     unknown = [name for name in columns if name not in COLUMNS]
     if unknown:
-        raise ProgrammeFileError(
-            file, "line 1", f"unknown column {unknown[0]!r} (known columns: {', '.join(COLUMNS)})"
-        )
+        raise ProgrammeFileError(file, "line 1", f"unknown column {unknown[0]!r} (known columns: {', '.join(COLUMNS)})")
     missing = [name for name in REQUIRED if name not in columns]
     if missing:
         raise ProgrammeFileError(file, "line 1", f"missing column {missing[0]!r}")

@@ -64,9 +64,7 @@ def _shown(value: Any) -> str:
     return ""
 
 
-def from_validation(
-    file: str, error: ValidationError, prefix: Sequence[str | int] = ()
-) -> ProgrammeFileError:
+def from_validation(file: str, error: ValidationError, prefix: Sequence[str | int] = ()) -> ProgrammeFileError:
     """The first problem pydantic found, placed in the file."""
     loc, problem = describe(error)
     return ProgrammeFileError(file, format_place([*prefix, *loc]), problem)

@@ -48,15 +48,11 @@ def parse(file: str, data: Any) -> Programme:
         }
         questions = {lang: variants for lang, variants in questions.items() if variants}
         if not questions:
-            raise ProgrammeFileError(
-                file, format_place(("entries", index, "question")), "no question in any language"
-            )
+            raise ProgrammeFileError(file, format_place(("entries", index, "question")), "no question in any language")
         answer = {language_code(lang): text for lang, text in item.answer.items()}
         entry = FaqEntry(key=item.id, questions=questions, answer=answer)
         if not entry.answer:
-            raise ProgrammeFileError(
-                file, format_place(("entries", index, "answer")), "no answer in any language"
-            )
+            raise ProgrammeFileError(file, format_place(("entries", index, "answer")), "no answer in any language")
         entries.append(entry)
     check_unique(
         file,

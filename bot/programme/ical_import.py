@@ -68,9 +68,7 @@ def parse(file: str, data: bytes, default_zone: str) -> Programme:
     )
 
 
-def _festival(
-    file: str, calendar: Calendar, zone_name: str, zone: ZoneInfo, events: list[Event]
-) -> Festival | None:
+def _festival(file: str, calendar: Calendar, zone_name: str, zone: ZoneInfo, events: list[Event]) -> Festival | None:
     name = _text(calendar, "X-WR-CALNAME") or _text(calendar, "NAME")
     if not name:
         # No festival in the file: the store attaches the events to the current festival.

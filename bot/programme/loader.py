@@ -13,9 +13,7 @@ from bot.programme.errors import ProgrammeFileError
 DEFAULT_TIME_ZONE = "Europe/Stockholm"
 
 
-def load_programme_file(
-    path: Path, *, name: str | None = None, time_zone: str = DEFAULT_TIME_ZONE
-) -> Programme:
+def load_programme_file(path: Path, *, name: str | None = None, time_zone: str = DEFAULT_TIME_ZONE) -> Programme:
     """The programme in the file at `path`; raises ProgrammeFileError naming `name` (or the file's).
 
     `time_zone` is the festival's zone, used for local times in CSV and floating iCal times
@@ -76,6 +74,5 @@ def _parse_json(text: str, file: str) -> Programme:
     raise ProgrammeFileError(
         file,
         "",
-        'unknown JSON format: expected a pretalx schedule.json (with "schedule") '
-        'or an FAQ file (with "entries")',
+        'unknown JSON format: expected a pretalx schedule.json (with "schedule") or an FAQ file (with "entries")',
     )

@@ -10,6 +10,8 @@ from bot.store import Store
 
 @pytest.fixture
 async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    """An empty store: overrides the suite's `store`, which already holds the demo festival,
+    because these tests are about importing it."""
     opened = await Store.open(str(tmp_path / "motsbot.sqlite3"))
     try:
         yield opened

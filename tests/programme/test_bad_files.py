@@ -72,9 +72,7 @@ def _text(text: str) -> Callable[[], bytes]:
     return lambda: text.encode()
 
 
-ICS_HEAD = (
-    "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:A1\r\nSUMMARY:Dans\r\n"
-)
+ICS_HEAD = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//test//EN\r\nBEGIN:VEVENT\r\nUID:A1\r\nSUMMARY:Dans\r\n"
 ICS_TAIL = "END:VEVENT\r\nEND:VCALENDAR\r\n"
 CSV_HEAD = "code,title_sv,start,end,venue,capacity\n"
 

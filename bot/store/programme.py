@@ -94,9 +94,7 @@ class ProgrammeStore:
             if programme.faq:
                 await self._apply_faq(conn, festival_id, programme.faq, programme.complete, report)
             await conn.execute(
-                update(t.festival)
-                .where(t.festival.c.id == festival_id)
-                .values(revision=t.festival.c.revision + 1)
+                update(t.festival).where(t.festival.c.id == festival_id).values(revision=t.festival.c.revision + 1)
             )
         return report
 
@@ -123,22 +121,30 @@ class ProgrammeStore:
     async def _apply_venues(
         self, conn: AsyncConnection, festival_id: int, venues: Sequence[Venue], report: ImportReport
     ) -> dict[str, int]:
-        rows = await conn.execute(
-            select(t.venue.c.id, t.venue.c.key).where(t.venue.c.festival_id == festival_id)
-        )
+        rows = await conn.execute(select(t.venue.c.id, t.venue.c.key).where(t.venue.c.festival_id == festival_id))
         ids = {row.key: int(row.id) for row in rows}
         for venue in venues:
-            values = {
-                "name": venue.name,
-                "address": venue.address,
-                "accessibility": venue.accessibility,
-                "capacity": venue.capacity,
-            }
+            values: dict[str, Any] = {"name": venue.name}
+            # A format that knows less about a venue (CSV, iCal) must not wipe what another
+            # (pretalx, the admin) told us: only fields the import carries are overwritten.
+            if venue.address:
+                values["address"] = venue.address
+            if venue.accessibility:
+                values["accessibility"] = venue.accessibility
+            if venue.capacity is not None:
+                values["capacity"] = venue.capacity
             if venue.key in ids:
                 await conn.execute(update(t.venue).where(t.venue.c.id == ids[venue.key]).values(**values))
             else:
                 result = await conn.execute(
-                    insert(t.venue).values(festival_id=festival_id, key=venue.key, **values)
+                    insert(t.venue).values(
+                        festival_id=festival_id,
+                        key=venue.key,
+                        name=venue.name,
+                        address=venue.address,
+                        accessibility=venue.accessibility,
+                        capacity=venue.capacity,
+                    )
                 )
                 assert result.inserted_primary_key is not None
                 ids[venue.key] = int(result.inserted_primary_key[0])
@@ -176,9 +182,7 @@ class ProgrammeStore:
             # Keywords are added by organisers in motsbot; an import without any keeps theirs.
             values["keywords"] = event.keywords or old.keywords
             moved = (
-                old.starts_at != event.starts_at
-                or old.ends_at != event.ends_at
-                or old.venue_id != values["venue_id"]
+                old.starts_at != event.starts_at or old.ends_at != event.ends_at or old.venue_id != values["venue_id"]
             )
             changed = moved or any(values[name] != getattr(old, name) for name in _EVENT_FIELDS)
             changed = changed or values["keywords"] != old.keywords
@@ -230,13 +234,9 @@ class ProgrammeStore:
         for entry in entries:
             values = {"questions": entry.questions, "answer": entry.answer}
             if entry.key in ids:
-                await conn.execute(
-                    update(t.faq_entry).where(t.faq_entry.c.id == ids[entry.key]).values(**values)
-                )
+                await conn.execute(update(t.faq_entry).where(t.faq_entry.c.id == ids[entry.key]).values(**values))
             else:
-                await conn.execute(
-                    insert(t.faq_entry).values(festival_id=festival_id, key=entry.key, **values)
-                )
+                await conn.execute(insert(t.faq_entry).values(festival_id=festival_id, key=entry.key, **values))
             report.faq += 1
         if complete:
             gone = set(ids) - {entry.key for entry in entries}
@@ -265,9 +265,7 @@ class ProgrammeStore:
             venues = {v.key: _venue(v) for v in venue_rows}
             venue_keys = {v.id: v.key for v in venue_rows}
             event_rows = await conn.execute(
-                select(t.event)
-                .where(t.event.c.festival_id == row.id)
-                .order_by(t.event.c.starts_at, t.event.c.code)
+                select(t.event).where(t.event.c.festival_id == row.id).order_by(t.event.c.starts_at, t.event.c.code)
             )
             events = [_event(e, venue_keys) for e in event_rows]
             faq_rows = await conn.execute(

@@ -29,9 +29,7 @@ def _utc_now() -> datetime:
 class MatrixConnector(Connector):
     channel = Channel.MATRIX
 
-    def __init__(
-        self, config: MatrixConfig, store: Store, *, clock: Callable[[], datetime] = _utc_now
-    ) -> None:
+    def __init__(self, config: MatrixConfig, store: Store, *, clock: Callable[[], datetime] = _utc_now) -> None:
         self.config = config
         self.store = store
         self.clock = clock

@@ -204,9 +204,7 @@ class Conversation:
 
     # --- turns ----------------------------------------------------------------------------
 
-    async def _turn(
-        self, room: MatrixRoom, user_id: str, text: str, event_id: str, *, in_group: bool
-    ) -> None:
+    async def _turn(self, room: MatrixRoom, user_id: str, text: str, event_id: str, *, in_group: bool) -> None:
         incoming = Incoming(
             channel=Channel.MATRIX,
             user_id=user_id,
@@ -228,9 +226,7 @@ class Conversation:
         )
         await self._answer(room, user_id, incoming, event_id, in_group=not await self._is_direct(room))
 
-    async def _answer(
-        self, room: MatrixRoom, user_id: str, incoming: Incoming, cause: str, *, in_group: bool
-    ) -> None:
+    async def _answer(self, room: MatrixRoom, user_id: str, incoming: Incoming, cause: str, *, in_group: bool) -> None:
         assert self.hub is not None, "the connector sets the hub before syncing"
         replies = await self.hub.receive(incoming)
         told_in_room = False
@@ -270,9 +266,7 @@ class Conversation:
         self.waiting[pending].append(_Waiting(message, choices, key))
         return None
 
-    async def _post(
-        self, room_id: str, message: Outgoing, choices: list[tuple[int, Button]], key: str
-    ) -> str | None:
+    async def _post(self, room_id: str, message: Outgoing, choices: list[tuple[int, Button]], key: str) -> str | None:
         event_id: str | None = None
         if render.has_text(message):
             content = render.text_content(message, choices)
@@ -301,11 +295,7 @@ class Conversation:
     async def close_poll(self, poll_id: str) -> None:
         for sent in await self.state.open_polls(poll_id):
             known = await self.state.room(sent.room_id)
-            person = (
-                await self.store.people.find(Channel.MATRIX, known.user_id)
-                if known and known.user_id
-                else None
-            )
+            person = await self.store.people.find(Channel.MATRIX, known.user_id) if known and known.user_id else None
             text = texts.poll_closed(person.language if person else "")
             try:
                 await self.sender.send(

@@ -82,9 +82,7 @@ def new_client(config: MatrixConfig) -> AsyncClient:
         backoff_factor=0.25,
         request_timeout=60,
     )
-    return AsyncClient(
-        config.homeserver, config.user, store_path=str(config.store_path), config=client_config
-    )
+    return AsyncClient(config.homeserver, config.user, store_path=str(config.store_path), config=client_config)
 
 
 async def log_in(client: AsyncClient, config: MatrixConfig) -> Session:

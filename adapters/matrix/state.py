@@ -52,9 +52,7 @@ class MatrixState:
                 .values(next_batch=token, updated_at=now)
             )
             if changed.rowcount == 0:
-                await conn.execute(
-                    insert(t.matrix_sync).values(account=self.account, next_batch=token, updated_at=now)
-                )
+                await conn.execute(insert(t.matrix_sync).values(account=self.account, next_batch=token, updated_at=now))
 
     async def is_handled(self, event_id: str) -> bool:
         async with self.database.engine.connect() as conn:
@@ -79,9 +77,7 @@ class MatrixState:
 
     async def room(self, room_id: str) -> Room | None:
         async with self.database.engine.connect() as conn:
-            row = (
-                await conn.execute(select(t.matrix_room).where(t.matrix_room.c.room_id == room_id))
-            ).first()
+            row = (await conn.execute(select(t.matrix_room).where(t.matrix_room.c.room_id == room_id))).first()
             if row is None:
                 return None
             return Room(row.room_id, row.user_id, row.direct, row.open_poll_event_id)
@@ -105,9 +101,7 @@ class MatrixState:
             )
             if changed.rowcount == 0:
                 await conn.execute(
-                    insert(t.matrix_room).values(
-                        room_id=room_id, user_id=user_id, direct=direct, updated_at=now
-                    )
+                    insert(t.matrix_room).values(room_id=room_id, user_id=user_id, direct=direct, updated_at=now)
                 )
 
     async def forget_room(self, room_id: str) -> None:
@@ -118,14 +112,10 @@ class MatrixState:
         """The poll a bare number typed in this room answers; None once choices moved on."""
         async with self.database.transaction() as conn:
             await conn.execute(
-                update(t.matrix_room)
-                .where(t.matrix_room.c.room_id == room_id)
-                .values(open_poll_event_id=event_id)
+                update(t.matrix_room).where(t.matrix_room.c.room_id == room_id).values(open_poll_event_id=event_id)
             )
 
-    async def save_poll(
-        self, event_id: str, room_id: str, poll_id: str, options: list[str], now: datetime
-    ) -> None:
+    async def save_poll(self, event_id: str, room_id: str, poll_id: str, options: list[str], now: datetime) -> None:
         try:
             async with self.database.transaction() as conn:
                 await conn.execute(
@@ -142,29 +132,21 @@ class MatrixState:
 
     async def poll(self, event_id: str) -> SentPoll | None:
         async with self.database.engine.connect() as conn:
-            row = (
-                await conn.execute(select(t.matrix_poll).where(t.matrix_poll.c.event_id == event_id))
-            ).first()
+            row = (await conn.execute(select(t.matrix_poll).where(t.matrix_poll.c.event_id == event_id))).first()
             if row is None:
                 return None
-            return SentPoll(
-                row.event_id, row.room_id, row.poll_id, list(row.options), row.closed_at is not None
-            )
+            return SentPoll(row.event_id, row.room_id, row.poll_id, list(row.options), row.closed_at is not None)
 
     async def open_polls(self, poll_id: str) -> list[SentPoll]:
         async with self.database.engine.connect() as conn:
             rows = await conn.execute(
-                select(t.matrix_poll).where(
-                    t.matrix_poll.c.poll_id == poll_id, t.matrix_poll.c.closed_at.is_(None)
-                )
+                select(t.matrix_poll).where(t.matrix_poll.c.poll_id == poll_id, t.matrix_poll.c.closed_at.is_(None))
             )
             return [SentPoll(r.event_id, r.room_id, r.poll_id, list(r.options), False) for r in rows]
 
     async def close_poll(self, event_id: str, now: datetime) -> None:
         async with self.database.transaction() as conn:
-            await conn.execute(
-                update(t.matrix_poll).where(t.matrix_poll.c.event_id == event_id).values(closed_at=now)
-            )
+            await conn.execute(update(t.matrix_poll).where(t.matrix_poll.c.event_id == event_id).values(closed_at=now))
             await conn.execute(
                 update(t.matrix_room)
                 .where(t.matrix_room.c.open_poll_event_id == event_id)

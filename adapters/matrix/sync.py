@@ -100,10 +100,14 @@ class SyncLoop:
             room = self.client.rooms.get(room_id)
             if room is None:
                 continue
-            if joined.timeline.limited:
-                log.warning(
-                    "Matrix sync for %s was limited: older events in the gap are not answered", room_id
-                )
+            # A room just joined always comes "limited"; only a gap in a known room loses events.
+            fresh_room = any(
+                getattr(event, "state_key", None) == self.client.user_id
+                and getattr(event, "membership", None) == "join"
+                for event in joined.timeline.events
+            )
+            if joined.timeline.limited and not fresh_room:
+                log.warning("Matrix sync for %s was limited: older events in the gap are not answered", room_id)
             for event in joined.timeline.events:
                 event_id = getattr(event, "event_id", None)
                 if not event_id or await self.state.is_handled(event_id):

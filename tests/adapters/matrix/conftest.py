@@ -7,6 +7,7 @@ with SQLite, a shared registration secret and rate limits high enough that the m
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -17,13 +18,21 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from datetime import UTC, datetime
 from itertools import count
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
+from nio import Event, LoginResponse, RoomCreateResponse, RoomSendResponse
+from nio.api import RoomPreset
+from nio.client.async_client import AsyncClient, AsyncClientConfig
+
+from adapters.base import Handler, Hub
+from adapters.matrix import MatrixConfig, MatrixConnector
+from bot.store import Store
 
 SERVER_NAME = "mots.test"
 SHARED_SECRET = "test-registration-secret"
@@ -105,7 +114,7 @@ class Synapse:
             [sys.executable, "-m", "synapse.app.homeserver", "-c", str(self.root / "homeserver.yaml")],
             cwd=self.root,
             stdout=subprocess.DEVNULL,
-            stderr=open(self.root / "stderr.log", "ab"),  # noqa: SIM115 - the child owns it
+            stderr=open(self.root / "stderr.log", "ab"),
         )
         deadline = began + 60
         while time.monotonic() < deadline:
@@ -139,8 +148,7 @@ class Synapse:
             self.url + path,
             method=method,
             data=None if body is None else json.dumps(body).encode(),
-            headers={"Content-Type": "application/json"}
-            | ({"Authorization": f"Bearer {token}"} if token else {}),
+            headers={"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {}),
         )
         with urllib.request.urlopen(request, timeout=30) as response:
             return json.loads(response.read() or b"{}")
@@ -170,9 +178,7 @@ class Synapse:
         )
 
     def clear_ratelimit(self, user_id: str) -> None:
-        self.request(
-            "DELETE", f"/_synapse/admin/v1/users/{user_id}/override_ratelimit", token=self.admin_token
-        )
+        self.request("DELETE", f"/_synapse/admin/v1/users/{user_id}/override_ratelimit", token=self.admin_token)
 
 
 @pytest.fixture(scope="session")
@@ -189,3 +195,164 @@ def synapse(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synapse]:
 def pytest_report_header() -> list[str]:
     return [f"matrix tests: Synapse from {sys.executable} (pid of the interpreter, stopped by SIGTERM)"]
 
+
+# --- residents and the bot ------------------------------------------------------------------
+
+ENCRYPTION = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
+
+
+async def wait_until(check: Callable[[], Any], within: float = 20.0, what: str = "condition") -> Any:
+    """Bounded polling for something that Synapse and a sync must deliver."""
+    deadline = asyncio.get_running_loop().time() + within
+    while True:
+        result = check()
+        if result:
+            return result
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"timed out waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
+class Resident:
+    """A person in Element, played by a second nio client with encryption."""
+
+    def __init__(self, synapse: Synapse, root: Path) -> None:
+        self.synapse = synapse
+        self.user_id, self.password = synapse.register()
+        root.mkdir(parents=True, exist_ok=True)
+        config = AsyncClientConfig(encryption_enabled=True, pickle_key="resident-key", store_sync_tokens=True)
+        self.client = AsyncClient(synapse.url, self.user_id, store_path=str(root), config=config)
+        self.events: list[tuple[str, Event]] = []
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        response = await self.client.login(self.password, device_name="element")
+        assert isinstance(response, LoginResponse), response
+
+        async def collect(room: Any, event: Event) -> None:
+            self.events.append((room.room_id, event))
+
+        self.client.add_event_callback(collect, Event)  # type: ignore[arg-type]
+        await self.client.sync(timeout=0, full_state=True)
+        self._task = asyncio.create_task(self.client.sync_forever(timeout=500))
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            try:
+                await self._task
+            except BaseException:
+                pass
+        await self.client.close()
+
+    async def open_dm(self, bot_id: str, *, encrypted: bool = True) -> str:
+        response = await self.client.room_create(
+            is_direct=True,
+            invite=[bot_id],
+            preset=RoomPreset.trusted_private_chat,
+            initial_state=[ENCRYPTION] if encrypted else [],
+        )
+        assert isinstance(response, RoomCreateResponse), response
+        room_id: str = response.room_id
+        await wait_until(lambda: room_id in self.client.rooms, what="the new room in the resident's sync")
+        return room_id
+
+    async def say(self, room_id: str, text: str, **extra: Any) -> str:
+        await self._wait_members(room_id)
+        content = {"msgtype": "m.text", "body": text, **extra}
+        return await self.send(room_id, "m.room.message", content)
+
+    async def send(self, room_id: str, event_type: str, content: dict[str, Any]) -> str:
+        await self._wait_members(room_id)
+        response = await self.client.room_send(room_id, event_type, content, ignore_unverified_devices=True)
+        assert isinstance(response, RoomSendResponse), response
+        return str(response.event_id)
+
+    async def _wait_members(self, room_id: str) -> None:
+        # Keys go only to members the resident's client knows have joined.
+        await wait_until(
+            lambda: room_id in self.client.rooms and not self.client.rooms[room_id].invited_users,
+            what="everyone invited to have joined",
+        )
+
+    def from_user(self, user_id: str, room_id: str | None = None) -> list[Event]:
+        """Messages, polls and poll ends (decrypted where they were encrypted), in order."""
+        return [
+            event
+            for room, event in self.events
+            if event.sender == user_id
+            and (room_id is None or room == room_id)
+            and "body" in event.source.get("content", {})
+        ]
+
+    def texts_from(self, user_id: str, room_id: str | None = None) -> list[str]:
+        return [str(event.source["content"]["body"]) for event in self.from_user(user_id, room_id)]
+
+    async def wait_texts(self, user_id: str, room_id: str, count: int, within: float = 20.0) -> list[str]:
+        await wait_until(
+            lambda: len(self.texts_from(user_id, room_id)) >= count,
+            within,
+            what=f"{count} messages from {user_id}",
+        )
+        return self.texts_from(user_id, room_id)
+
+
+@pytest.fixture
+async def residents(synapse: Synapse, tmp_path: Path) -> AsyncIterator[Callable[[], Awaitable[Resident]]]:
+    made: list[Resident] = []
+
+    async def make() -> Resident:
+        resident = Resident(synapse, tmp_path / f"resident{len(made)}")
+        made.append(resident)
+        await resident.start()
+        return resident
+
+    yield make
+    for resident in made:
+        await resident.stop()
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    opened = await Store.open(str(tmp_path / "db.sqlite3"))
+    yield opened
+    await opened.close()
+
+
+class Bot:
+    """The bot account and its connector, which tests stop and start again like a process."""
+
+    def __init__(self, synapse: Synapse, store: Store, root: Path) -> None:
+        user_id, password = synapse.register()
+        self.user_id = user_id
+        self.store = store
+        self.config = MatrixConfig(
+            homeserver=synapse.url,
+            user=user_id,
+            password=password,
+            store_path=root / "matrix-store",
+            pickle_key="a real pickle key for tests",
+            sync_timeout_ms=500,
+            max_reconnect_wait=0.5,
+        )
+        self.connector: MatrixConnector | None = None
+        self.handler: Handler | None = None
+
+    async def start(self, handler: Handler) -> MatrixConnector:
+        self.handler = handler
+        self.connector = MatrixConnector(self.config, self.store)
+        await self.connector.start(Hub(handler, lambda: datetime.now(UTC)))
+        await asyncio.wait_for(self.connector.ready.wait(), 30)
+        return self.connector
+
+    async def stop(self) -> None:
+        if self.connector is not None:
+            await self.connector.stop()
+            self.connector = None
+
+
+@pytest.fixture
+async def bot(synapse: Synapse, store: Store, tmp_path: Path) -> AsyncIterator[Bot]:
+    made = Bot(synapse, store, tmp_path)
+    yield made
+    await made.stop()

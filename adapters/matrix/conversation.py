@@ -102,7 +102,8 @@ class Conversation:
 
     async def _on_member(self, room: MatrixRoom, event: RoomMemberEvent) -> None:
         me = self.client.user_id
-        if event.state_key == me and event.membership == "join" and event.prev_membership != "join":
+        # Greets when joining on an invite; a DM the bot opened itself has its own message waiting.
+        if event.state_key == me and event.membership == "join" and event.prev_membership == "invite":
             if await self._is_direct(room):
                 person = await self._person_of(room)
                 if person is not None:

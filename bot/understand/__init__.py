@@ -1,0 +1,96 @@
+"""Free text -> what the person wants: programme events, an FAQ answer, or "not understood".
+
+Pure: no I/O; the per-snapshot index is built on first use and cached on the snapshot.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import datetime
+
+# The module, not the function: bot.programme.search imports this package's submodules, so
+# either package may be imported first.
+from bot.programme import search as _search
+from bot.store.programme import ProgrammeSnapshot
+from bot.understand.faq import PLAUSIBLE, FaqScore, is_confident, rank_faq
+from bot.understand.index import index_for
+from bot.understand.parse import Parsed, parse
+from bot.understand.query import PARTS_OF_DAY, ProgrammeQuery, Understanding
+
+__all__ = ["PARTS_OF_DAY", "ProgrammeQuery", "Understanding", "understand"]
+
+_MIN_FAQ_COVERAGE = 0.5
+
+
+def understand(text: str, lang: str, now: datetime, snapshot: ProgrammeSnapshot) -> Understanding:
+    """What `text`, written in `lang` at `now`, asks of this programme."""
+    index = index_for(snapshot)
+    parsed = parse(text, lang, now, index)
+    if not parsed.words:
+        return Understanding("fallback")
+    ranked = rank_faq(index, parsed.words, index.features(parsed.matches, parsed.words))
+    known, ignored = _search.known_terms(snapshot, tuple(parsed.terms))
+    query = _query(parsed, known)
+    strong = parsed.has_time or bool(parsed.languages) or parsed.online
+    medium = bool(query.types or query.type_concepts or query.venue_keys or known)
+    exact = bool(ranked) and ranked[0].score >= 1.0
+
+    if exact and not strong:
+        return _faq("faq", ranked[:1])
+    if strong or (medium and not _faq_explains(ranked)):
+        return _events(snapshot, query, now, ignored)
+    if _faq_explains(ranked):
+        return _faq("faq", ranked[:1])
+    if parsed.programme:
+        if ignored:
+            # "Events about climate" when nothing is about climate: say so, list nothing.
+            return Understanding("events", query=query, events=[], ignored=ignored)
+        return _events(snapshot, replace(query, upcoming=True), now, ignored)
+    if ranked and ranked[0].score >= PLAUSIBLE:
+        return _faq("faq_unsure", ranked[:2])
+    return Understanding("fallback", ignored=ignored)
+
+
+def _faq_explains(ranked: list[FaqScore]) -> bool:
+    return is_confident(ranked) and ranked[0].coverage >= _MIN_FAQ_COVERAGE
+
+
+def _faq(intent: str, scores: list[FaqScore]) -> Understanding:
+    return Understanding(intent, faq=[(s.entry, s.score) for s in scores])
+
+
+def _query(parsed: Parsed, terms: tuple[str, ...]) -> ProgrammeQuery:
+    date_from = min((d[0] for d in parsed.dates), default=None)
+    date_to = max((d[1] for d in parsed.dates), default=None)
+    return ProgrammeQuery(
+        date_from=date_from,
+        date_to=date_to,
+        part_of_day=parsed.part_of_day,
+        running_now=parsed.now,
+        # "Next Saturday" is a date, not "what comes next".
+        upcoming=parsed.next and not parsed.now and not parsed.dates,
+        languages=frozenset(parsed.languages),
+        types=frozenset(parsed.data_types),
+        venue_keys=frozenset(parsed.venues),
+        terms=terms,
+        online=parsed.online,
+        type_concepts=frozenset(parsed.type_concepts),
+    )
+
+
+def _events(
+    snapshot: ProgrammeSnapshot, query: ProgrammeQuery, now: datetime, ignored: tuple[str, ...]
+) -> Understanding:
+    events = _search.find_events(snapshot, query, now)
+    if events:
+        return Understanding("events", query=query, events=events, ignored=ignored)
+    if query.running_now:
+        upcoming = replace(query, running_now=False, upcoming=True)
+        later = _search.find_events(snapshot, upcoming, now)
+        if later:
+            return Understanding("events", query=query, events=later, note="nothing_now", ignored=ignored)
+    ended = _search.find_events(snapshot, replace(query, include_past=True), now)
+    if ended:
+        note = "ended" if query.date_from is not None else "past_only"
+        return Understanding("events", query=query, note=note, ended=ended, ignored=ignored)
+    return Understanding("events", query=query, ignored=ignored)

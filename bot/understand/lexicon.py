@@ -1,0 +1,598 @@
+"""The starter glossary: words and phrases in sv/en/ar/fi/so/fa, as plain data.
+
+Written as people type them; `normalize` is applied when the matcher is built, so accents,
+Arabic diacritics and letter variants need no second spelling here. Inflections that are a
+base word plus a common ending ("workshops", "panelen", "tiistaina") are found by the matcher
+and need no entry either. Kept as data so that organisers can later edit it from the database.
+"""
+
+from __future__ import annotations
+
+# fmt: off
+
+RELATIVE_DAYS: dict[int, list[str]] = {
+    0: [
+        "idag", "i dag", "idag", "dagens", "today", "today's", "todays", "اليوم", "هذا اليوم", "tänään",
+        "tänä päivänä", "maanta", "maantay", "امروز",
+    ],
+    1: [
+        "imorgon", "i morgon", "imorn", "i morn", "imorrn", "i morrn", "imorron", "morgondagen",
+        "tomorrow", "tmrw", "tmr", "tomorow", "tommorow", "غدا", "بكره", "بكرا", "الغد", "يوم غد",
+        "huomenna", "huomisen", "huominen", "berri", "berrito", "فردا",
+    ],
+    2: [
+        "i övermorgon", "övermorgon", "day after tomorrow", "the day after tomorrow", "بعد غد", "بعد الغد",
+        "بعد بكره", "ylihuomenna", "saadambe", "saa dambe", "پس فردا", "پسفردا",
+    ],
+    -1: [
+        "igår", "i går", "yesterday", "امس", "البارحه", "eilen", "shalay", "دیروز",
+    ],
+}
+
+# Monday is 0, as in datetime.weekday().
+WEEKDAYS: dict[int, list[str]] = {
+    0: [
+        "måndag", "monday", "الاثنين", "الإثنين", "يوم الاثنين", "maanantai", "isniin", "isniinta",
+        "دوشنبه", "دو شنبه",
+    ],
+    1: ["tisdag", "tuesday", "tues", "الثلاثاء", "ثلاثاء", "tiistai", "talaado", "talaadada", "سه شنبه", "سهشنبه"],
+    2: [
+        "onsdag", "wednesday", "weds", "الأربعاء", "اربعاء", "keskiviikko", "arbaco", "arbacada",
+        "چهارشنبه", "چهار شنبه",
+    ],
+    3: ["torsdag", "thursday", "thurs", "الخميس", "خميس", "torstai", "khamiis", "khamiista", "پنجشنبه", "پنج شنبه"],
+    4: ["fredag", "friday", "الجمعة", "جمعه", "perjantai", "jimce", "jimcaha", "جمعه"],
+    5: ["lördag", "saturday", "السبت", "سبت", "lauantai", "sabti", "sabtida", "شنبه"],
+    6: ["söndag", "sunday", "الأحد", "يوم الاحد", "sunnuntai", "axad", "axada", "یکشنبه", "یک شنبه"],
+}
+
+MONTHS: dict[int, list[str]] = {
+    1: ["januari", "january", "jan", "يناير", "كانون الثاني", "tammikuu", "tammikuuta", "janaayo", "ژانویه"],
+    2: ["februari", "february", "feb", "فبراير", "شباط", "helmikuu", "helmikuuta", "febraayo", "فوریه"],
+    3: ["mars", "march", "mar", "مارس", "آذار", "maaliskuu", "maaliskuuta", "maarso", "مارس"],
+    4: ["april", "apr", "أبريل", "ابريل", "نيسان", "huhtikuu", "huhtikuuta", "abriil", "آوریل"],
+    5: ["maj", "may", "مايو", "أيار", "toukokuu", "toukokuuta", "maajo", "مه", "می"],
+    6: ["juni", "june", "jun", "يونيو", "حزيران", "kesäkuu", "kesäkuuta", "juun", "ژوئن"],
+    7: ["juli", "july", "jul", "يوليو", "تموز", "heinäkuu", "heinäkuuta", "luulyo", "ژوئیه"],
+    8: ["augusti", "august", "aug", "أغسطس", "آب", "elokuu", "elokuuta", "agoosto", "اوت"],
+    9: ["september", "sep", "sept", "سبتمبر", "أيلول", "syyskuu", "syyskuuta", "sebtembar", "سپتامبر"],
+    10: ["oktober", "october", "oct", "okt", "أكتوبر", "تشرين الأول", "lokakuu", "lokakuuta", "oktoobar", "اکتبر"],
+    11: ["november", "nov", "نوفمبر", "تشرين الثاني", "marraskuu", "marraskuuta", "nofembar", "نوامبر"],
+    12: ["december", "dec", "ديسمبر", "كانون الأول", "joulukuu", "joulukuuta", "diseembar", "دسامبر"],
+}
+
+# Spans of days relative to today.
+PERIODS: dict[str, list[str]] = {
+    "weekend": [
+        "helgen", "i helgen", "helg", "till helgen", "på helgen", "veckoslutet", "weekend", "this weekend",
+        "the weekend", "at the weekend", "on the weekend", "عطلة نهاية الأسبوع", "نهاية الأسبوع",
+        "الويكند", "ويكند", "العطلة", "viikonloppu", "viikonloppuna", "tänä viikonloppuna",
+        "dhammaadka toddobaadka", "dhamaadka usbuuca", "fasaxa usbuuca", "آخر هفته", "تعطیلات آخر هفته",
+    ],
+    "this_week": [
+        "i veckan", "den här veckan", "denna vecka", "under veckan", "hela veckan", "this week",
+        "all week", "هذا الأسبوع", "tällä viikolla", "toddobaadkan", "usbuucan", "این هفته",
+    ],
+    "next_week": [
+        "nästa vecka", "next week", "الأسبوع القادم", "الاسبوع المقبل", "ensi viikolla",
+        "toddobaadka soo socda", "هفته بعد", "هفته آینده",
+    ],
+}
+
+PARTS_OF_DAY: dict[str, list[str]] = {
+    "morning": [
+        "morgon", "morgonen", "på morgonen", "förmiddag", "förmiddagen", "bitti", "morgnar", "morning",
+        "mornings", "in the morning", "before lunch", "صباح", "الصباح", "صباحا", "الصبح", "الضحى", "aamu",
+        "aamulla", "aamupäivä", "aamupäivällä", "subax", "subaxda", "subaxnimo", "aroor", "صبح", "صبحها",
+        "قبل از ظهر",
+    ],
+    "afternoon": [
+        "eftermiddag", "eftermiddagen", "på eftermiddagen", "efter lunch", "afternoon", "afternoons",
+        "in the afternoon", "after lunch", "بعد الظهر", "بعد الظهيرة", "الظهر", "العصر", "iltapäivä",
+        "iltapäivällä", "galab", "galabta", "galabnimo", "duhur", "duhurkii", "بعد از ظهر", "بعدازظهر",
+        "عصر",
+    ],
+    "evening": [
+        "kväll", "kvällen", "på kvällen", "kvällar", "kvällstid", "natt", "natten", "evening", "evenings",
+        "in the evening", "night", "at night", "مساء", "المساء", "مساءا", "الليل", "ليلا", "السهرة",
+        "ilta", "illalla", "iltaisin", "yöllä", "fiid", "fiidka", "fiidkii", "habeen", "habeenkii",
+        "habeenka", "شب", "شبها", "عصرگاه",
+    ],
+}
+
+# Today plus a part of the day in one word.
+TODAY_PARTS: dict[str, list[str]] = {
+    "morning": ["i morse", "imorse", "this morning", "هذا الصباح", "tänä aamuna", "saaka", "امروز صبح"],
+    "afternoon": [
+        "i eftermiddag", "this afternoon", "هذا العصر", "tänään iltapäivällä", "galabta maanta",
+        "امروز بعدازظهر", "امروز عصر",
+    ],
+    "evening": [
+        "ikväll", "i kväll", "ikväl", "ikvll", "i natt", "inatt", "tonight", "tonite", "this evening",
+        "tonights", "tonight's", "الليلة", "هذه الليلة", "هذا المساء", "مساء اليوم", "tänä iltana",
+        "tänään illalla", "tänä yönä", "caawa", "caawo", "fiidka maanta", "habeenka maanta", "امشب",
+        "امروز عصر",
+    ],
+}
+
+NOW: list[str] = [
+    "just nu", "nu", "pågår", "pågående", "för tillfället", "i detta nu", "nuförtiden", "now", "right now",
+    "currently", "at the moment", "ongoing", "going on now", "happening now", "الآن", "حاليا", "الحين",
+    "هلق", "هسه", "في هذه اللحظة", "nyt", "juuri nyt", "parhaillaan", "tällä hetkellä", "käynnissä",
+    "hadda", "haatan", "xilligan", "imika", "اکنون", "همین الان", "حالا", "الان", "همین حالا",
+]
+
+NEXT: list[str] = [
+    "härnäst", "nästa", "snart", "strax", "senare", "kommande", "efter det", "next", "soon", "upcoming",
+    "coming up", "later", "after this", "what's next", "التالي", "التالية", "القادم", "القادمة", "قريبا",
+    "لاحقا", "بعد قليل", "seuraava", "seuraavaksi", "pian", "kohta", "myöhemmin", "tulossa", "xiga",
+    "ku xiga", "dhawaan", "kadib", "soo socda", "بعدی", "به زودی", "بزودی", "بعدا", "بعد از این",
+]
+
+# Event languages, as codes in the data.
+LANGUAGES: dict[str, list[str]] = {
+    "sv": [
+        "svenska", "på svenska", "svensk", "svenskspråkig", "swedish", "in swedish", "السويدية", "سويدي",
+        "بالسويدية", "باللغة السويدية", "ruotsi", "ruotsiksi", "ruotsinkielinen", "ruotsinkielisiä",
+        "iswiidhish", "af iswiidhish", "swiidhish", "سوئدی", "به زبان سوئدی", "به سوئدی",
+    ],
+    "en": [
+        "engelska", "på engelska", "engelskspråkig", "engelskspråkiga", "english", "in english",
+        "الإنجليزية", "الانكليزية", "انجليزي", "انكليزي", "بالإنجليزية", "باللغة الإنجليزية", "englanti",
+        "englanniksi", "englanninkielinen", "englanninkielisiä", "ingiriisi", "af ingiriisi", "ingiriis",
+        "انگلیسی", "به زبان انگلیسی", "به انگلیسی",
+    ],
+    "ar": [
+        "arabiska", "på arabiska", "arabisktalande", "arabic", "in arabic", "العربية", "عربي", "بالعربية",
+        "بالعربي", "باللغة العربية", "اللغة العربية", "arabia", "arabiaksi", "arabiankielinen",
+        "arabiankielisiä", "carabi", "af carabi", "carabiga", "عربی", "به زبان عربی", "به عربی",
+    ],
+    "fi": [
+        "finska", "på finska", "finnish", "in finnish", "الفنلندية", "فنلندي", "بالفنلندية", "suomi",
+        "suomeksi", "suomenkielinen", "suomenkielisiä", "finnishka", "af finnish", "فنلاندی",
+        "به زبان فنلاندی",
+    ],
+    "so": [
+        "somaliska", "på somaliska", "somali", "in somali", "الصومالية", "صومالي", "بالصومالية",
+        "باللغة الصومالية", "somaliksi", "somalinkielinen", "soomaali", "af soomaali", "af-soomaali",
+        "soomaaliga", "afsoomaali", "سومالیایی", "سومالی", "به زبان سومالیایی",
+    ],
+    "fa": [
+        "persiska", "på persiska", "farsi", "på farsi", "dari", "persian", "in persian", "in farsi",
+        "الفارسية", "فارسي", "بالفارسية", "باللغة الفارسية", "persia", "persiaksi", "farsiksi",
+        "persiankielinen", "faarisi", "af faarisi", "farsiga", "af farsi", "فارسی", "به زبان فارسی",
+        "به فارسی", "دری",
+    ],
+}
+
+# "In my language": the person's own language is the event language they want.
+MY_LANGUAGE: list[str] = [
+    "på mitt språk", "mitt språk", "mitt modersmål", "in my language", "my language", "بلغتي",
+    "بلغتي الأم", "omalla kielelläni", "omalla kielellä", "luuqaddayda", "afkayga", "به زبان من",
+    "به زبان خودم",
+]
+
+ONLINE: list[str] = [
+    "online", "on line", "digitalt", "på distans", "distans", "på nätet", "via länk", "zoom", "via zoom",
+    "digitala evenemang", "livestream", "stream", "streamad", "streamas", "virtual", "virtually", "remote",
+    "remotely", "from home", "hemifrån", "اونلاين", "أون لاين", "عبر الإنترنت", "عن بعد", "افتراضي",
+    "افتراضية", "verkossa", "etänä", "etäyhteydellä", "verkkotapahtuma", "verkkotapahtumia", "onlayn",
+    "internetka", "khadka tooska ah", "آنلاین", "مجازی", "اینترنتی", "از راه دور",
+]
+
+# Words that only say "the programme" or "something happening": a sign the person asks for
+# events, but nothing to rank by.
+PROGRAMME: list[str] = [
+    "händer", "hände", "händer det", "program", "programmet", "programpunkter", "programpunkt",
+    "evenemang", "evenemanget", "aktivitet", "aktiviteter", "aktiviteterna", "arrangemang", "schema",
+    "schemat", "på gång", "gå på", "delta", "delta i", "besöka", "event", "events", "happening", "happens",
+    "happen", "what's on", "whats on", "going on", "on today", "on tomorrow", "programme", "program",
+    "schedule", "activities", "activity", "sessions", "session", "agenda", "attend", "things to do",
+    "يحدث", "تحدث", "فعاليات", "فعالية", "الفعاليات", "برنامج", "البرنامج", "نشاطات", "أنشطة", "الأنشطة",
+    "الجدول", "حدث", "أحداث", "tapahtuu", "tapahtumat", "tapahtuma", "tapahtumia", "ohjelma", "ohjelmaa",
+    "ohjelmassa", "mitä tapahtuu", "tekemistä", "dhacaya", "dhaca", "dhici", "barnaamij", "barnaamijka",
+    "barnaamijyo", "munaasabad", "munaasabado", "hawlaha", "hawl", "برنامه", "برنامه ها", "رویداد",
+    "رویدادها", "چه خبر", "اتفاق", "فعالیت", "فعالیت ها", "جلسات",
+]
+
+# Event kinds. Each is matched against the types in the data ("Paneldiskussion" is a panel)
+# and against event titles, so a "Konsert" type and an "Öppningskonsert" title both count.
+EVENT_TYPES: dict[str, list[str]] = {
+    "workshop": [
+        "workshop", "work shop", "verkstad", "verkstäder", "skrivarverkstad", "övning", "hands-on", "ورشة",
+        "ورش", "ورشة عمل", "ورش عمل", "ورشه", "työpaja", "työpajat", "työpajoja", "aqoon is weydaarsi",
+        "aqoon-is-weydaarsi", "tababar", "کارگاه", "کارگاه آموزشی",
+    ],
+    "concert": [
+        "konsert", "konserter", "spelning", "livemusik", "concert", "concerts", "gig", "live music", "حفل",
+        "حفلة", "حفل موسيقي", "حفلات", "konsertti", "konsertteja", "riwaayad", "bandhig muusig", "کنسرت",
+    ],
+    "panel": [
+        "panel", "paneldiskussion", "panelsamtal", "paneldebatt", "debatt", "panel discussion",
+        "panel debate", "debate", "حلقة نقاش", "ندوة نقاشية", "نقاش", "مناظرة", "paneeli",
+        "paneelikeskustelu", "väittely", "doodwadaag", "dood", "پنل", "میزگرد", "مناظره",
+    ],
+    "seminar": [
+        "seminarium", "seminarier", "seminar", "seminars", "föreläsning", "föredrag", "lecture", "talk",
+        "talks", "presentation", "ندوة", "محاضرة", "محاضرات", "seminaari", "luento", "esitelmä",
+        "seminaar", "muxaadaro", "shir", "سمینار", "سخنرانی", "همایش",
+    ],
+    "lunch": [
+        "lunch", "lärandelunch", "lunchseminarium", "learning lunch", "lunchtime talk", "غداء",
+        "غداء تعليمي", "lounas", "lounastilaisuus", "qado", "qadada", "ناهار",
+    ],
+    "dialogue": [
+        "dialogforum", "dialog", "dialogmöte", "samtal", "dialogue", "dialogue forum", "dialog forum",
+        "conversation", "حوار", "منتدى حوار", "منتدى", "dialogi", "keskustelu", "keskustelutilaisuus",
+        "wada hadal", "wadahadal", "گفتگو", "گفت و گو",
+    ],
+    "webinar": [
+        "webbinarium", "webbinar", "webinar", "webinars", "webinarium", "ويبينار", "ندوة عبر الإنترنت",
+        "webinaari", "وبینار",
+    ],
+    "performance": [
+        "föreställning", "uppträdande", "framträdande", "scenframträdande", "performance", "performances",
+        "عرض", "عروض", "esitys", "esityksiä", "bandhig", "riwaayado", "اجرا", "نمایش",
+    ],
+    "hackathon": ["hackathon", "hackaton", "hackathons", "هاكاثون", "هکاتون"],
+}
+
+# Topics across languages. The key is the concept; any of its words in a question finds events
+# that use any other of its words, in any field.
+TOPICS: dict[str, list[str]] = {
+    "online_hate": [
+        "näthat", "hat på nätet", "hat online", "digitalt hat", "digitala hatet", "nätmobbning",
+        "online hate", "hate online", "digital hate", "online hate speech", "cyberhate", "cyber hate",
+        "cyberbullying", "hate on the internet", "hate on social media", "الكراهية الرقمية",
+        "الكراهية عبر الإنترنت", "الكراهية على الإنترنت", "خطاب الكراهية على الإنترنت",
+        "التنمر الإلكتروني", "verkkoviha", "vihapuhe verkossa", "nettiviha", "netissä vihapuhe",
+        "viha verkossa", "nacaybka internetka", "nacayb online", "nacaybka onlaynka",
+        "nacaybka baraha bulshada", "نفرت آنلاین", "نفرت پراکنی آنلاین", "نفرت در اینترنت", "نفرت مجازی",
+        "نفرت دیجیتال",
+    ],
+    "hate": [
+        "hat", "hatet", "hatbrott", "hot och hat", "hate", "hatred", "hate speech", "كراهية", "الكراهية",
+        "خطاب الكراهية", "viha", "vihapuhe", "nacayb", "nacaybka", "نفرت", "نفرت پراکنی",
+    ],
+    "human_rights": [
+        "mänskliga rättigheter", "mänskliga rättigheterna", "human rights", "حقوق الإنسان",
+        "ihmisoikeudet", "ihmisoikeus", "xuquuqda aadanaha", "xuquuqul insaan", "حقوق بشر",
+    ],
+    "rights": [
+        "rättighet", "rättigheter", "rättigheterna", "rights", "right to", "حقوق", "حق", "oikeudet",
+        "oikeus", "oikeuksista", "xuquuq", "xuquuqda", "xaq", "حقوق", "حق",
+    ],
+    "children": [
+        "barn", "barnen", "barnets", "barns", "barnkonventionen", "barnkonventionen", "children", "child",
+        "kids", "childrens", "أطفال", "الأطفال", "طفل", "lapset", "lasten", "lapsi", "carruur",
+        "carruurta", "ilmo", "کودک", "کودکان", "بچه", "بچه ها",
+    ],
+    "youth": [
+        "unga", "ung", "ungdom", "ungdomar", "ungdomarna", "ungas", "tonåring", "tonåringar", "young",
+        "young people", "youth", "youths", "teen", "teens", "teenager", "teenagers", "young adults",
+        "students", "شباب", "الشباب", "شابات", "المراهقين", "مراهق", "nuoret", "nuori", "nuorille",
+        "nuorten", "nuoria", "dhallinyaro", "dhalinyaro", "dhalinyarada", "dhallinyarada", "da'yar",
+        "dayar", "dhalinta", "جوانان", "جوان", "نوجوان", "نوجوانان",
+    ],
+    "racism": [
+        "rasism", "rasismen", "antirasism", "antirasistiskt", "rasistisk", "racism", "anti-racism",
+        "antiracism", "racist", "anti racism", "عنصرية", "العنصرية", "مناهضة العنصرية", "rasismi",
+        "rasismia", "rasismin", "cunsuriyad", "cunsuriyadda", "midab takoor", "نژادپرستی", "نژاد پرستی",
+    ],
+    "afrophobia": [
+        "afrofobi", "afrophobia", "antisvart", "antisvart rasism", "anti-black", "anti black racism",
+        "كراهية السود", "afrofobia", "نفرت از سیاهپوستان",
+    ],
+    "discrimination": [
+        "diskriminering", "diskriminerad", "discrimination", "تمييز", "التمييز", "syrjintä", "takoor",
+        "takoorka", "تبعیض",
+    ],
+    "influence": [
+        "påverka", "påverkar", "påverkan", "inflytande", "delaktighet", "engagera", "engagemang", "röst",
+        "medborgarförslag", "förslag", "göra skillnad", "säga sitt", "göra sin röst hörd", "influence",
+        "participation", "participate", "have a say", "make a difference", "get involved", "involvement",
+        "engagement", "proposal", "citizen proposal", "voice", "التأثير", "تأثير", "أؤثر", "المشاركة",
+        "مشاركة", "صوتك", "اقتراح", "vaikuttaa", "vaikuttaminen", "vaikuttamaan", "osallistuminen",
+        "osallisuus", "aloite", "kuntalaisaloite", "saameyn", "ka qayb qaadasho", "ka qaybqaadasho",
+        "codkaaga", "talo soo jeedin", "تأثیر", "تاثیر", "مشارکت", "تاثیرگذاری", "پیشنهاد",
+    ],
+    "politics": [
+        "politik", "politiker", "politikerna", "politiken", "beslutsfattare", "kommunfullmäktige",
+        "fullmäktige", "beslut", "politics", "politicians", "politician", "political", "decision makers",
+        "city council", "decisions", "سياسة", "السياسة", "سياسيين", "السياسيين", "سياسي", "قرارات",
+        "politiikka", "poliitikot", "poliitikkoja", "päättäjät", "valtuusto", "kaupunginvaltuusto",
+        "siyaasad", "siyaasadda", "siyaasiyiinta", "go'aan", "سیاست", "سیاستمداران", "سیاستمدار",
+        "شورای شهر",
+    ],
+    "democracy": [
+        "demokrati", "demokratin", "demokratisk", "demokratiska", "democracy", "democratic", "ديمقراطية",
+        "الديمقراطية", "ديموقراطية", "الديمقراطي", "demokratia", "demokratiaa", "demokraattinen",
+        "dimuqraadiyad", "dimuqraadiyadda", "دموکراسی", "دمکراسی", "مردم سالاری",
+    ],
+    "elections": [
+        "rösta", "röstar", "val", "valet", "röstning", "vote", "voting", "election", "elections",
+        "التصويت", "تصويت", "الانتخابات", "انتخابات", "äänestää", "äänestäminen", "vaalit", "codbixin",
+        "doorasho", "doorashada", "رای", "رأی دادن", "انتخابات",
+    ],
+    "free_speech": [
+        "yttrandefrihet", "yttrandefriheten", "freedom of speech", "free speech", "freedom of expression",
+        "حرية التعبير", "حرية الرأي", "sananvapaus", "xorriyadda hadalka", "xorriyadda ra'yiga",
+        "آزادی بیان",
+    ],
+    "minorities": [
+        "minoritet", "minoriteter", "nationella minoriteter", "minoriteters", "minority", "minorities",
+        "national minorities", "أقليات", "الأقليات", "أقلية", "vähemmistö", "vähemmistöt",
+        "kansalliset vähemmistöt", "laga tirada yar", "dadka laga tirada badan yahay", "اقلیت", "اقلیت ها",
+        "samer", "romer", "judar", "tornedalingar", "sverigefinnar",
+    ],
+    "safety": [
+        "trygghet", "trygg", "tryggheten", "otrygghet", "safety", "safe", "security", "feeling safe",
+        "أمان", "الأمان", "الأمن", "turvallisuus", "turvallinen", "ammaan", "nabadgelyo", "امنیت",
+        "احساس امنیت",
+    ],
+    "trust": ["tillit", "tilliten", "trust", "الثقة", "luottamus", "kalsooni", "اعتماد"],
+    "health": [
+        "hälsa", "jämlik hälsa", "folkhälsa", "health", "public health", "الصحة", "صحة", "terveys",
+        "caafimaad", "caafimaadka", "سلامت", "بهداشت",
+    ],
+    "inclusion": [
+        "inkludering", "inkluderande", "inkluderad", "inclusion", "inclusive", "الاندماج", "الشمول",
+        "شامل", "osallisuus", "osallistava", "ka mid noqosho", "شمول", "فراگیر",
+    ],
+    "sustainability": [
+        "hållbar", "hållbara", "hållbarhet", "hållbara städer", "sustainable", "sustainability",
+        "sustainable cities", "الاستدامة", "مستدامة", "kestävä", "kestävyys", "waarta", "پایداری",
+        "پایدار",
+    ],
+    "urban_planning": [
+        "stadsplanering", "stadsplanerare", "stadsutveckling", "urban planning", "city planning",
+        "planners", "التخطيط العمراني", "kaupunkisuunnittelu", "qorsheynta magaalada", "شهرسازی",
+    ],
+    "culture": [
+        "kultur", "kulturen", "culture", "cultural", "ثقافة", "الثقافة", "kulttuuri", "dhaqan", "dhaqanka",
+        "فرهنگ", "فرهنگی",
+    ],
+    "music": [
+        "musik", "musiker", "musikerna", "music", "musicians", "موسيقى", "الموسيقى", "musiikki", "muusig",
+        "muusiga", "heeso", "موسیقی",
+    ],
+    "poetry": [
+        "poesi", "poet", "poeter", "dikt", "dikter", "spoken word", "poetry", "poetry slam", "poems",
+        "poem", "poets", "شعر", "الشعر", "شاعر", "شعراء", "runous", "runo", "runoja", "lausunta", "gabay",
+        "maanso", "gabayo", "شاعران",
+    ],
+    "writing": [
+        "skriva", "skriv", "skrivande", "skrivarverkstad", "writing", "write", "creative writing",
+        "الكتابة", "كتابة", "kirjoittaminen", "kirjoittaa", "qoraal", "qorista", "نوشتن", "نویسندگی",
+    ],
+    "censorship": [
+        "förbjuden", "förbjuden kultur", "censur", "censorship", "banned", "forbidden", "الرقابة", "محظور",
+        "sensuuri", "kielletty", "faafreeb", "سانسور",
+    ],
+    "opening": [
+        "invigning", "invigningen", "öppning", "öppningen", "öppnar", "öppningsceremoni", "opening",
+        "opening ceremony", "the opening", "kick off", "kick-off", "inauguration", "افتتاح", "الافتتاح",
+        "حفل الافتتاح", "avajaiset", "avajaisissa", "avaus", "furitaan", "furitaanka", "daah furka",
+        "افتتاحیه", "مراسم افتتاحیه",
+    ],
+    "closing": [
+        "avslutning", "avslutningen", "avslutande", "avslutas", "closing", "closing ceremony", "final",
+        "ختام", "الختام", "الختامي", "حفل الختام", "päätös", "päättäjäiset", "xiritaan", "xiritaanka",
+        "اختتامیه", "پایان",
+    ],
+    "international": [
+        "internationell", "internationellt", "utbyte", "erfarenhetsutbyte", "international", "exchange",
+        "other cities", "europe", "دولي", "تبادل", "kansainvälinen", "vaihto", "caalami", "is dhaafsi",
+        "بین المللی", "تبادل تجربه",
+    ],
+    "civil_society": [
+        "civilsamhället", "civilsamhälle", "förening", "föreningar", "föreningslivet", "föreningen",
+        "idéburna", "civil society", "associations", "association", "ngo", "ngos", "nonprofit",
+        "المجتمع المدني", "جمعيات", "جمعية", "kansalaisyhteiskunta", "yhdistys", "yhdistykset",
+        "bulshada rayidka", "ururada", "urur", "جامعه مدنی", "انجمن", "انجمن ها", "سازمان های مردم نهاد",
+    ],
+    "leadership": [
+        "ledarskap", "ledare", "styrelse", "leadership", "leaders", "board", "القيادة", "قادة",
+        "johtajuus", "johtajat", "hoggaamin", "hogaamin", "رهبری", "رهبران",
+    ],
+    "school": [
+        "skola", "skolan", "skolor", "school", "schools", "مدرسة", "المدرسة", "koulu", "dugsi", "iskuul",
+        "مدرسه",
+    ],
+    "leisure": [
+        "fritid", "fritiden", "leisure", "free time", "وقت الفراغ", "vapaa-aika", "waqtiga firaaqada",
+        "اوقات فراغت",
+    ],
+    "research": [
+        "forskare", "forskning", "akademin", "research", "researchers", "academia", "الباحثين", "بحث",
+        "tutkijat", "tutkimus", "cilmi baaris", "baarayaal", "پژوهش", "پژوهشگران", "محققان",
+    ],
+    "identity": ["identitet", "identity", "هوية", "الهوية", "identiteetti", "aqoonsi", "aqoonsiga", "هویت"],
+    "city_council": [
+        "kommunfullmäktige", "fullmäktige", "fullmäktigemöte", "city council", "municipal council",
+        "مجلس البلدية", "المجلس البلدي", "kaupunginvaltuusto", "valtuusto", "golaha degaanka",
+        "golaha magaalada", "شورای شهر",
+    ],
+    "digital_tools": [
+        "digitala verktyg", "digital tools", "apps", "app", "technology", "teknik", "tech",
+        "الأدوات الرقمية", "تكنولوجيا", "digitaaliset työkalut", "teknologia", "tiknoolajiyad",
+        "ابزار دیجیتال", "فناوری",
+    ],
+    "border_cities": [
+        "gränsstäder", "gränsöverskridande", "border cities", "cross-border", "across borders",
+        "المدن الحدودية", "rajakaupungit", "magaalooyinka xuduudaha", "شهرهای مرزی",
+    ],
+}
+
+# Concepts that questions about practicalities use; they help find FAQ entries but do not rank
+# events (many abstracts say "free" or "no signup", which is not what a topic search means).
+FAQ_TOPICS: dict[str, list[str]] = {
+    "cost": [
+        "kosta", "kostar", "kostnad", "kostnadsfri", "kostnadsfritt", "gratis", "avgift", "avgiftsfri",
+        "pris", "priset", "biljett", "biljetter", "betala", "betalar", "inträde", "entréavgift",
+        "fri entré", "cost", "costs", "free", "free of charge", "price", "prices", "fee", "fees", "ticket",
+        "tickets", "pay", "paid", "charge", "money", "entrance fee", "مجاني", "مجانية", "مجانا", "سعر",
+        "تكلفة", "التكلفة", "ثمن", "تذكرة", "تذاكر", "أدفع", "ادفع", "رسوم", "يكلف", "بكم", "maksaa",
+        "maksaako", "maksu", "maksullinen", "ilmainen", "ilmaisia", "hinta", "lippu", "liput",
+        "pääsymaksu", "lacag", "lacagta", "bilaash", "qiimo", "qiimaha", "tigidh", "tikit", "ma bilaash",
+        "رایگان", "هزینه", "قیمت", "بلیط", "بلیت", "پول", "پرداخت", "مجانی",
+    ],
+    "signup": [
+        "anmäla", "anmäler", "anmälan", "anmäld", "anmäl", "anmälning", "registrera", "registrering",
+        "boka", "bokar", "bokning", "platser", "plats", "föranmälan", "sign up", "signup", "sign-up",
+        "register", "registration", "book", "booking", "reserve", "reservation", "enrol", "enroll", "rsvp",
+        "seats", "spot", "تسجيل", "التسجيل", "أسجل", "اسجل", "سجل", "حجز", "أحجز", "احجز", "مقاعد",
+        "ilmoittautua", "ilmoittaudun", "ilmoittautuminen", "ilmoittautumista", "rekisteröityä", "varata",
+        "varaus", "paikat", "is diiwaangeli", "isdiiwaangeli", "diiwaangelin", "diiwaan gelin", "ballan",
+        "boos", "ثبت نام", "ثبتنام", "ثبت", "رزرو", "نام نویسی",
+    ],
+    "accessibility": [
+        "rullstol", "rullstolar", "rullstolsburen", "tillgänglig", "tillgängliga", "tillgänglighet",
+        "tillgängligt", "hörslinga", "hiss", "ramp", "funktionsnedsättning", "handikapp",
+        "handikappanpassat", "wheelchair", "wheelchairs", "accessible", "accessibility", "step-free",
+        "step free", "lift", "elevator", "hearing loop", "disabled", "disability", "كرسي متحرك",
+        "الكراسي المتحركة", "كراسي", "متحركة", "مجهزة", "ذوي الاحتياجات الخاصة", "إعاقة", "مصعد",
+        "pyörätuoli", "pyörätuolilla", "esteetön", "esteettömyys", "hissi", "induktiosilmukka",
+        "kursiga curyaanka", "kursi", "naafo", "dadka naafada", "wiish", "ویلچر", "صندلی چرخدار", "دسترسی",
+        "معلول", "معلولیت", "آسانسور",
+    ],
+    "age": [
+        "ålder", "åldersgräns", "gammal", "hur gammal", "år gammal", "barnvänligt", "age", "age limit",
+        "how old", "old", "minimum age", "years old", "عمر", "عمري", "العمر", "السن", "سن", "ikä",
+        "ikäraja", "vanha", "kuinka vanha", "da'da", "imisa jir", "jir", "سن", "چند سال", "محدودیت سنی",
+    ],
+    "food": [
+        "mat", "maten", "äta", "fika", "bjuds", "bjuder", "servering", "allergi", "allergier",
+        "vegetarisk", "food", "eat", "eating", "meal", "meals", "snacks", "serve", "served", "drinks",
+        "coffee", "allergies", "allergy", "vegetarian", "halal", "طعام", "الطعام", "أكل", "الأكل", "وجبة",
+        "وجبات", "حلال", "حساسية", "ruoka", "ruokaa", "syödä", "tarjoilu", "tarjoilua", "kahvi",
+        "allergia", "cunto", "cuntada", "raashin", "xalaal", "cuno", "quraac", "غذا", "خوراک", "خوردن",
+        "حلال", "آلرژی",
+    ],
+    "languages_question": [
+        "språk", "språken", "talas", "tolkning", "tolk", "language", "languages", "spoken", "interpreter",
+        "interpretation", "translation", "لغة", "لغات", "اللغات", "باللغة", "ترجمة", "مترجم", "kieli",
+        "kielet", "kielellä", "tulkkaus", "luuqad", "luuqadaha", "luqad", "turjubaan", "زبان", "زبان ها",
+        "ترجمه", "مترجم",
+    ],
+    "directions": [
+        "hitta", "hittar", "hitta till", "ta mig", "tar mig", "komma till", "kommer jag", "ligger",
+        "vägbeskrivning", "adress", "adressen", "buss", "busshållplats", "parkering", "karta", "get to",
+        "get there", "how do i get", "directions", "address", "where is", "located", "location", "bus",
+        "parking", "map", "find", "أصل", "الوصول", "كيف أصل", "عنوان", "العنوان", "موقع", "الموقع", "يقع",
+        "أين", "باص", "حافلة", "موقف", "خريطة", "päästä", "pääsen", "sijaitsee", "osoite", "missä on",
+        "bussi", "reitti", "kartta", "sidee u tagaa", "sidee ku tagaa", "gaaro", "tago", "cinwaan",
+        "cinwaanka", "xagee", "halkee", "baska", "khariidad", "آدرس", "نشانی", "کجاست", "چطور برسم",
+        "چگونه برسم", "رسیدن", "اتوبوس", "نقشه", "کجا",
+    ],
+    "about_festival": [
+        "malmö möts", "festivalen", "festival", "om festivalen", "about the festival", "what is this",
+        "vad är detta", "مهرجان", "المهرجان", "festivaali", "bandhig", "jashn", "جشنواره",
+    ],
+    "privacy": [
+        "sparar", "spara", "lagrar", "personuppgifter", "uppgifter", "data", "gdpr", "integritet",
+        "radera", "glöm", "store", "stored", "storing", "keep", "my data", "personal data", "privacy",
+        "delete", "forget", "information about me", "بيانات", "البيانات", "بياناتي", "تحفظون", "تحفظ",
+        "الخصوصية", "حذف", "tallennatte", "tallentaa", "tiedot", "tietoni", "yksityisyys", "poistaa",
+        "xog", "xogta", "xogtayda", "kaydisaa", "kaydsataan", "tirtir", "اطلاعات", "ذخیره", "حریم خصوصی",
+        "حذف", "داده",
+    ],
+}
+
+# Venue names people use; a group attaches to every venue whose name or address contains one
+# of its names, so "Nobel 21" covers both rooms at Nobel 21.
+VENUE_ALIASES: list[list[str]] = [
+    [
+        "stadshuset", "stadshus", "malmö stadshus", "city hall", "town hall", "rådhuset", "مبنى البلدية",
+        "البلدية", "بلدية مالمو", "kaupungintalo", "kaupungintalolla", "aqalka dowladda hoose",
+        "xarunta degmada", "ساختمان شهرداری", "شهرداری",
+    ],
+    [
+        "stadsbiblioteket", "stadsbibliotek", "biblioteket", "bibliotek", "library", "city library",
+        "public library", "malmö stadsbibliotek", "المكتبة", "مكتبة", "مكتبة المدينة", "kirjasto",
+        "kirjastossa", "kaupunginkirjasto", "maktabadda", "maktabad", "maktabadda magaalada", "کتابخانه",
+        "کتابخانه شهر",
+    ],
+    [
+        "möllevångstorget", "möllan", "möllevången", "möllevång", "mollevangstorget", "möllantorget",
+        "مولفونغستورييت", "مولان",
+    ],
+    [
+        "niagara", "malmö universitet", "universitet", "universitetet", "university", "malmö university",
+        "the university", "الجامعة", "جامعة مالمو", "yliopisto", "yliopistolla", "jaamacadda", "jaamacad",
+        "دانشگاه", "دانشگاه مالمو",
+    ],
+    ["nobel 21", "nobel21", "nobelvägen", "nobelvägen 21", "nobel", "föreningscentret", "نوبل 21", "نوبل"],
+]
+
+# Words so common in this festival's texts that they tell nothing apart.
+WEAK: list[str] = [
+    "malmö", "malmös", "malmo", "mots", "möts", "stad", "staden", "city", "مالمو", "مالمو موتس", "موتس",
+    "2027",
+]
+
+# Function words and question words; they never rank events and never count as content.
+STOPWORDS: list[str] = [
+    # Swedish
+    "vad", "är", "det", "den", "de", "dem", "en", "ett", "och", "i", "på", "för", "med", "om", "av",
+    "till", "från", "jag", "du", "vi", "ni", "man", "mig", "dig", "oss", "er", "sig", "som", "finns",
+    "några", "någon", "något", "nåt", "nån", "ngt", "ngn", "kan", "ska", "skall", "skulle", "vill",
+    "ville", "har", "hade", "var", "när", "hur", "vilka", "vilken", "vilket", "varför", "vem", "vart",
+    "där", "här", "mer", "mycket", "också", "även", "eller", "men", "så", "att", "inte", "bara", "alla",
+    "allt", "blir", "bli", "gå", "går", "kommer", "komma", "hej", "hejsan", "tack", "snälla", "någonting",
+    "dom", "min", "mitt", "mina", "din", "ditt", "dina", "vår", "vårt", "våra", "ert", "era", "sin",
+    "sina", "sitt", "denna", "detta", "dessa", "får", "få", "kul", "bra", "intressant", "intressanta",
+    "gärna", "typ", "ju", "väl", "nog", "då", "sen", "nå", "ok", "okej", "måste", "behöver", "tips",
+    "tipsa", "rekommendera", "förslag på", "undrar", "fråga", "visa", "lista", "berätta", "ge", "hitta på",
+    "göra", "gör", "något kul", "ute", "över", "under", "efter", "innan", "före", "mellan", "vid", "hos",
+    "vilken tid", "tid", "tiden", "dag", "dagen", "dagar", "datum", "klockan", "kl", "börjar", "slutar",
+    "hålls", "äger", "rum", "äger rum", "arrangeras", "några", "fler", "andra", "annat", "samma", "hela",
+    "olika", "stort", "stor", "ny", "nya", "gammalt", "sådant", "sånt", "sånt här", "passar", "passa",
+    # English
+    "what", "whats", "what's", "is", "are", "was", "were", "the", "a", "an", "any", "anything",
+    "something", "some", "there", "theres", "on", "in", "at", "of", "for", "to", "about", "with", "and",
+    "or", "i", "you", "we", "me", "my", "it", "its", "do", "does", "did", "can", "could", "will", "would",
+    "should", "shall", "when", "where", "which", "who", "whom", "how", "why", "please", "thanks", "thank",
+    "hi", "hello", "hey", "this", "that", "these", "those", "be", "been", "being", "have", "has", "had",
+    "go", "going", "get", "got", "want", "wanna", "like", "would like", "interested", "interesting",
+    "tell", "show", "list", "give", "recommend", "suggest", "suggestion", "suggestions", "good", "nice",
+    "fun", "cool", "also", "too", "more", "other", "others", "all", "every", "much", "many", "very",
+    "just", "only", "from", "by", "into", "out", "up", "over", "under", "after", "before", "between", "if",
+    "so", "but", "not", "no", "yes", "your", "you're", "our", "us", "they", "them", "their", "he", "she",
+    "his", "her", "him", "time", "times", "day", "days", "date", "start", "starts", "begin", "begins",
+    "held", "take", "takes", "place", "kind", "type", "sort", "things", "thing", "stuff", "am", "im",
+    "i'm", "let", "lets", "s", "t", "d", "ll", "re", "ve", "m", "here", "someone", "anyone", "join",
+    "visit", "see", "watch", "come", "available", "offer", "offered", "planned",
+    # Arabic
+    "هل", "ما", "ماذا", "متى", "اين", "أين", "كيف", "هناك", "يوجد", "توجد", "في", "من", "الى", "إلى",
+    "على", "عن", "مع", "انا", "أنا", "انت", "أنت", "نحن", "هذا", "هذه", "ذلك", "تلك", "اي", "أي", "كل",
+    "او", "أو", "و", "لا", "ان", "أن", "إن", "يجب", "يمكن", "يمكنني", "اريد", "أريد", "ممكن", "لي", "لك",
+    "عند", "شي", "شيء", "اي شيء", "بعض", "مرحبا", "شكرا", "لو سمحت", "من فضلك", "ايش", "شو", "وين", "امتى",
+    "فيه", "فيها", "التي", "الذي", "الذين", "كان", "يكون", "تكون", "ب", "ل", "يا", "عندكم", "لديكم",
+    "هنالك", "أيضا", "ايضا", "جدا", "فقط", "قبل", "بعد", "اذا", "إذا", "ثم", "لكن", "موعد", "الموعد",
+    "وقت", "الوقت", "يوم", "تبدأ", "يبدأ", "تقام", "يقام", "اليه", "إليه",
+    # Finnish
+    "mitä", "mikä", "mitkä", "missä", "milloin", "miten", "miksi", "kuka", "onko", "on", "ovat", "oli",
+    "ja", "tai", "se", "ne", "minä", "mä", "sinä", "sä", "me", "te", "he", "kun", "jos", "voi", "voiko",
+    "voinko", "haluan", "haluaisin", "mitään", "jotain", "jotakin", "jokin", "joku", "kaikki", "myös",
+    "vain", "tämä", "tuo", "nämä", "ei", "kyllä", "hei", "kiitos", "moi", "moikka", "olla", "löytyy",
+    "onks", "mulle", "minulle", "sinulle", "meille", "siellä", "täällä", "kanssa", "ennen", "jälkeen",
+    "päivä", "aika", "alkaa", "järjestetään", "kiinnostaa", "kiinnostavaa", "mukava", "kiva", "mihin",
+    "ole", "olen", "pitää", "täytyy", "tarvitse", "tarvitseeko", "kannattaa",
+    # Somali
+    "ma", "maxaa", "maxay", "maxa", "goorma", "halkee", "sidee", "jiraa", "jira", "waa", "iyo", "ku", "ka",
+    "u", "la", "oo", "ah", "aan", "waxaan", "ayaa", "miyaa", "miyuu", "miyay", "wax", "waxa", "kasta",
+    "dhammaan", "haa", "maya", "mahadsanid", "salaan", "fadlan", "aniga", "adiga", "annaga", "idinka",
+    "iyaga", "ii", "kuu", "noo", "kale", "weli", "sidoo", "kale", "ayuu", "ayay", "yahay", "yihiin",
+    "jirtaa", "jiro", "karaa", "kartaa", "doonayaa", "rabaa", "rabaa in", "tahay", "waqtiga", "saacadda",
+    "maalinta", "maalin", "bilaabmaa", "qabsoomaa", "xagee", "kee", "keebaa", "walba", "baan", "baa",
+    "soo", "ee", "ayaan", "hadii", "haddii", "laakiin", "sida",
+    # Persian
+    "چه", "چی", "چیزی", "کی", "کدام", "کدوم", "چطور", "چگونه", "آیا", "است", "هست", "هستند", "در", "به",
+    "از", "با", "و", "را", "رو", "که", "این", "آن", "اون", "من", "تو", "شما", "ما", "برای", "هم", "یک",
+    "یه", "دارد", "داره", "دارید", "وجود", "وجود دارد", "میخواهم", "میخوام", "میتوانم", "میتونم", "سلام",
+    "ممنون", "مرسی", "لطفا", "همه", "فقط", "خیلی", "بعضی", "کدام", "روز", "ساعت", "زمان", "شروع", "میشود",
+    "میشه", "برگزار", "برگزار میشود", "باید", "نیست", "بله", "نه", "ها", "های", "ای", "اینجا", "آنجا",
+    "هر", "چند", "چندتا", "یا", "اما", "ولی", "تا", "بر", "پیش", "قبل",
+]
+# fmt: on

@@ -1,0 +1,203 @@
+"""From a question's words to slots: dates, part of day, now/next, language, type, venue, terms."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+
+from bot.model import LANGUAGES
+from bot.understand.index import SnapshotIndex
+from bot.understand.matcher import Match, Tag
+from bot.understand.normalize import normalize, tokens
+
+_ISO_DATE = re.compile(r"\b(20\d\d)-(\d{1,2})-(\d{1,2})\b")
+_NUMERIC_DATE = re.compile(r"(?<![\d.:/])(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))?\.?(?![\d:])")
+_ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th|:e|:a)\b")
+_DAY_WORDS = frozenset({"den", "the", "on"})
+
+TIME_KINDS = frozenset({"rel", "weekday", "period", "part", "today_part", "now", "next", "date"})
+
+
+@dataclass
+class Parsed:
+    words: list[str]
+    matches: list[Match]
+    dates: list[tuple[date, date]] = field(default_factory=list)
+    part_of_day: str | None = None
+    today_part: bool = False
+    now: bool = False
+    next: bool = False
+    languages: set[str] = field(default_factory=set)
+    online: bool = False
+    type_concepts: set[str] = field(default_factory=set)
+    data_types: set[str] = field(default_factory=set)
+    venues: set[str] = field(default_factory=set)
+    terms: list[str] = field(default_factory=list)
+    programme: bool = False
+    understood: bool = False
+    """Whether any word meant something (a slot, a glossary word, a function word)."""
+
+    @property
+    def has_time(self) -> bool:
+        return bool(self.dates or self.part_of_day or self.now or self.next)
+
+
+def parse(text: str, lang: str, now: datetime, index: SnapshotIndex) -> Parsed:
+    today = now.astimezone(index.zone).date()
+    festival = index.snapshot.festival
+    text = normalize(text)
+    explicit: list[date] = []
+    text = _ORDINAL.sub(r"\1", text)
+    text = _ISO_DATE.sub(lambda m: _take(explicit, int(m[1]), int(m[2]), int(m[3])), text)
+    text = _NUMERIC_DATE.sub(lambda m: _numeric(explicit, m, today), text)
+    words = [index.correct(w) or w for w in tokens(text)]
+    matches = index.matcher.match(words)
+    parsed = Parsed(words, matches, dates=[(d, d) for d in explicit])
+    parsed.understood = bool(explicit)
+    covered: set[int] = set()
+    for m in matches:
+        covered.update(range(m.start, m.end))
+        _apply(parsed, m, words, today, festival.start_date, festival.end_date, lang)
+    for i, word in enumerate(words):
+        if i in covered or word.isdigit() or len(word) < 2:
+            continue
+        # "ungdomsworkshop": a kind of event at the end of a compound still filters by kind.
+        compound = index.matcher.compound_tags(word, frozenset({"type"}))
+        types = {tag.value for tag, _ in compound}
+        if types:
+            parsed.type_concepts |= types
+            parsed.understood = True
+        else:
+            parsed.terms.append(word)
+    if not parsed.dates:
+        days = day_of_month_dates(words, festival.start_date, festival.end_date)
+        parsed.dates += [(d, d) for d in days]
+    if any(t.kind == "today_part" for m in matches for t in m.tags) and not parsed.dates:
+        parsed.dates.append((today, today))
+    return parsed
+
+
+def _apply(parsed: Parsed, m: Match, words: list[str], today: date, start: date, end: date, lang: str) -> None:
+    kinds = {t.kind for t in m.tags}
+    meaningful = [t for t in m.tags if t.kind not in ("stop", "weak", "programme", "faq", "month")]
+    if kinds - {"month"}:
+        parsed.understood = True
+    if "programme" in kinds and not meaningful:
+        parsed.programme = True
+    if "month" in kinds:
+        day = _day_next_to(words, m)
+        if day is not None:
+            month = int(next(t.value for t in m.tags if t.kind == "month"))
+            found = _safe_date(_year_for(today, start), month, day)
+            if found is not None:
+                parsed.dates.append((found, found))
+                parsed.understood = True
+                return
+    for tag in meaningful:
+        _apply_tag(parsed, tag, words[m.start : m.end], today, start, end, lang)
+
+
+def _apply_tag(parsed: Parsed, tag: Tag, phrase: list[str], today: date, start: date, end: date, lang: str) -> None:
+    kind, value = tag.kind, tag.value
+    if kind == "rel":
+        day = today + timedelta(days=int(value))
+        parsed.dates.append((day, day))
+    elif kind == "weekday":
+        day = _weekday(int(value), today, start)
+        parsed.dates.append((day, day))
+    elif kind == "period":
+        parsed.dates.append(_period(value, today))
+    elif kind == "part":
+        parsed.part_of_day = parsed.part_of_day or value
+    elif kind == "today_part":
+        parsed.part_of_day = parsed.part_of_day or value
+    elif kind == "now":
+        parsed.now = True
+    elif kind == "next":
+        parsed.next = True
+    elif kind == "lang":
+        parsed.languages.add(value)
+    elif kind == "mylang":
+        if lang in LANGUAGES:
+            parsed.languages.add(lang)
+    elif kind == "online":
+        parsed.online = True
+    elif kind == "type":
+        parsed.type_concepts.add(value)
+    elif kind == "datatype":
+        parsed.data_types.add(value)
+    elif kind == "venue":
+        parsed.venues.add(value)
+    elif kind == "topic":
+        term = " ".join(phrase)
+        if term not in parsed.terms:
+            parsed.terms.append(term)
+
+
+def _weekday(weekday: int, today: date, festival_start: date) -> date:
+    # Before the festival, "on Wednesday" means the festival's Wednesday.
+    anchor = max(today, festival_start) if today < festival_start else today
+    return anchor + timedelta(days=(weekday - anchor.weekday()) % 7)
+
+
+def _period(name: str, today: date) -> tuple[date, date]:
+    weekday = today.weekday()
+    if name == "weekend":
+        saturday = today + timedelta(days=max(0, 5 - weekday))
+        sunday = today + timedelta(days=6 - weekday)
+        return (min(saturday, sunday), sunday)
+    if name == "next_week":
+        monday = today + timedelta(days=7 - weekday)
+        return (monday, monday + timedelta(days=6))
+    return (today, today + timedelta(days=6 - weekday))
+
+
+def _day_next_to(words: list[str], m: Match) -> int | None:
+    for i in (m.start - 1, m.end):
+        if 0 <= i < len(words) and words[i].isdigit() and 1 <= int(words[i]) <= 31:
+            return int(words[i])
+    return None
+
+
+def _year_for(today: date, festival_start: date) -> int:
+    # "12 maj" means this year's, or the festival's year when that is ahead.
+    return festival_start.year if festival_start.year >= today.year else today.year
+
+
+def _safe_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def _take(found: list[date], year: int, month: int, day: int) -> str:
+    value = _safe_date(year, month, day)
+    if value is None:
+        return f" {year} {month} {day} "
+    found.append(value)
+    return " "
+
+
+def _numeric(found: list[date], m: re.Match[str], today: date) -> str:
+    day, month = int(m[1]), int(m[2])
+    year = int(m[3]) if m[3] else today.year
+    if year < 100:
+        year += 2000
+    if not (1 <= month <= 12):
+        return m[0]
+    return _take(found, year, month, day)
+
+
+def day_of_month_dates(words: list[str], start: date, end: date) -> list[date]:
+    """ "den 14": the festival day with that number, when there is one."""
+    found: list[date] = []
+    for previous, word in zip(words, words[1:], strict=False):
+        if previous in _DAY_WORDS and word.isdigit():
+            day = start
+            while day <= end:
+                if day.day == int(word):
+                    found.append(day)
+                day += timedelta(days=1)
+    return found

@@ -1,0 +1,57 @@
+"""What a person asked for, as the engine and the programme search see it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from bot.model import Event, FaqEntry
+
+PARTS_OF_DAY = ("morning", "afternoon", "evening")
+
+
+@dataclass(frozen=True)
+class ProgrammeQuery:
+    """Filters and ranking words; every field is optional and empty means "any"."""
+
+    date_from: date | None = None
+    date_to: date | None = None
+    """Local festival dates, inclusive."""
+    part_of_day: str | None = None
+    """One of PARTS_OF_DAY."""
+    running_now: bool = False
+    upcoming: bool = False
+    languages: frozenset[str] = frozenset()
+    """Event language codes."""
+    types: frozenset[str] = frozenset()
+    """Event types as written in the data ("Workshop", "Konsert")."""
+    venue_keys: frozenset[str] = frozenset()
+    terms: tuple[str, ...] = ()
+    """Content words and glossary phrases ("online hate") that rank events; any language."""
+    online: bool = False
+    type_concepts: frozenset[str] = frozenset()
+    """Kinds of event from the glossary ("concert"): also matches events whose title says so when
+    the data has no such type."""
+    include_past: bool = False
+    """Also events that have already ended (otherwise only for a date range wholly in the past)."""
+    limit: int | None = None
+    """At most this many events; `upcoming` alone defaults to a few."""
+
+
+@dataclass(frozen=True)
+class Understanding:
+    intent: str
+    """"events" | "faq" | "faq_unsure" | "fallback"."""
+    query: ProgrammeQuery | None = None
+    events: list[Event] = field(default_factory=list)
+    """Ranked, best first (chronological for browsing); empty means nothing matched the filters."""
+    faq: list[tuple[FaqEntry, float]] = field(default_factory=list)
+    """For "faq" the first is the answer; for "faq_unsure" the two closest."""
+    note: str | None = None
+    """Why the events differ from the literal question, for the reply to say so:
+    "nothing_now" (nothing is running, these come next), "ended" (what was asked for has
+    already ended today), "past_only" (only past events match; see `ended`)."""
+    ended: list[Event] = field(default_factory=list)
+    """Events that match but have already ended, when nothing upcoming matched."""
+    ignored: tuple[str, ...] = ()
+    """Words that matched nothing in the programme and so did not narrow the search."""

@@ -10,7 +10,7 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import pytest
-from conftest import Bot, Resident, wait_until
+from matrix_support import Bot, Resident, wait_until
 
 from bot.messages import Button, Incoming, Outgoing, Span
 

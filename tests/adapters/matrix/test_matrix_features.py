@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import aiohttp
-from conftest import ENCRYPTION, Bot, Resident, Synapse, wait_until
+from matrix_support import ENCRYPTION, Bot, Resident, Synapse, wait_until
 from nio import RoomCreateResponse
 from nio.api import RoomPreset
 

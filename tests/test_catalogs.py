@@ -1,0 +1,190 @@
+"""The gettext catalogs in `locales/`: complete where they must be, placeholders intact, compilable."""
+
+from __future__ import annotations
+
+import gettext
+import io
+import re
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from babel.messages.catalog import Catalog, Message
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+
+from bot.i18n import DOMAIN, LOCALES, Translator
+from bot.model import LANGUAGES
+
+COMPLETE = ("sv", "en", "ar", "fi")
+"""Languages whose every entry must be translated and not fuzzy."""
+
+PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+def _read(path: Path, lang: str | None = None) -> Catalog:
+    with path.open("rb") as po:
+        return read_po(po, locale=lang)
+
+
+def _template() -> Catalog:
+    return _read(LOCALES / f"{DOMAIN}.pot")
+
+
+def _catalog(lang: str) -> Catalog:
+    return _read(LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po", lang)
+
+
+def _entries(catalog: Catalog) -> list[Message]:
+    return [message for message in catalog if message.id]
+
+
+def _forms(message: Message) -> list[str]:
+    if isinstance(message.string, (list, tuple)):
+        return [form or "" for form in message.string]
+    return [message.string or ""]
+
+
+def _placeholders(text: str) -> set[str]:
+    return set(PLACEHOLDER.findall(text))
+
+
+def _source_placeholders(message: Message) -> set[str]:
+    ids = message.id if isinstance(message.id, (list, tuple)) else [message.id]
+    return set().union(*(_placeholders(text) for text in ids))
+
+
+TEMPLATE_IDS = [message.id for message in _entries(_template())]
+
+
+def test_every_language_has_a_catalog() -> None:
+    for lang in LANGUAGES:
+        assert (LOCALES / lang / "LC_MESSAGES" / f"{DOMAIN}.po").exists(), lang
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_catalog_has_every_template_entry(lang: str) -> None:
+    catalog = _catalog(lang)
+    missing = [msgid for msgid in TEMPLATE_IDS if catalog.get(msgid) is None]
+    assert not missing, f"{lang}: not in the catalog: {missing}"
+
+
+@pytest.mark.parametrize("lang", COMPLETE)
+def test_complete_languages_translate_everything(lang: str) -> None:
+    catalog = _catalog(lang)
+    problems = []
+    for msgid in TEMPLATE_IDS:
+        message = catalog.get(msgid)
+        if message is None:
+            problems.append(f"missing: {msgid!r}")
+        elif message.fuzzy:
+            problems.append(f"fuzzy: {msgid!r}")
+        elif len(_forms(message)) != (catalog.num_plurals if message.pluralizable else 1):
+            problems.append(f"wrong number of plural forms: {msgid!r}")
+        elif not all(form.strip() for form in _forms(message)):
+            problems.append(f"empty: {msgid!r}")
+    assert not problems, f"{lang}: " + "; ".join(problems)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_translations_keep_the_placeholders(lang: str) -> None:
+    catalog = _catalog(lang)
+    problems = []
+    for message in _entries(catalog):
+        expected = _source_placeholders(message)
+        for form in _forms(message):
+            if form and _placeholders(form) != expected:
+                problems.append(f"{message.id!r} -> {form!r}")
+    assert not problems, f"{lang}: " + "; ".join(problems)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_translations_keep_slash_commands_and_symbols(lang: str) -> None:
+    catalog = _catalog(lang)
+    problems = []
+    for message in _entries(catalog):
+        source = message.id if isinstance(message.id, str) else message.id[0]
+        commands = set(re.findall(r"/[a-z]+", source))
+        symbols = {symbol for symbol in "✅⏳◀▶" if symbol in source}
+        for form in _forms(message):
+            if form and not (commands <= set(re.findall(r"/[a-z{]+", form)) and all(s in form for s in symbols)):
+                problems.append(f"{message.id!r} -> {form!r}")
+    assert not problems, f"{lang}: " + "; ".join(problems)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_catalog_compiles(lang: str) -> None:
+    catalog = _catalog(lang)
+    assert catalog.num_plurals >= 1
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog, use_fuzzy=False)
+    assert buffer.getvalue()
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_translator_returns_the_translation(lang: str) -> None:
+    catalog = _catalog(lang)
+    translator = Translator(lang)
+    assert translator.lang == lang
+    plural_index = gettext.c2py(catalog.plural_expr)
+    checked = 0
+    for message in _entries(catalog):
+        forms = _forms(message)
+        if message.fuzzy or not all(forms):
+            continue
+        if message.pluralizable:
+            singular, plural = message.id[0], message.id[1]
+            for n in (1, 2, 5, 11, 100):
+                index = plural_index(n)
+                assert translator.ngettext(singular, plural, n) == forms[index], (lang, singular, n)
+        else:
+            assert translator.gettext(message.id) == forms[0], (lang, message.id)
+        checked += 1
+    if lang in COMPLETE:
+        assert checked == len(TEMPLATE_IDS)
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_fuzzy_entries_fall_back_to_english(lang: str) -> None:
+    translator = Translator(lang)
+    for message in _entries(_catalog(lang)):
+        if message.fuzzy and isinstance(message.id, str):
+            assert translator.gettext(message.id) == message.id, (lang, message.id)
+
+
+def test_swedish_strings_the_conversations_rely_on() -> None:
+    sv = Translator("sv")
+    _ = sv.gettext
+    assert _("Privacy: I store only your chat id, your language and your signups.").startswith("Integritet")
+    assert _("Sign up") == "Anmäl dig"
+    assert _("Cancel my place") == "Avboka min plats"
+    assert "Du är anmäld." in _("✅ You are signed up.")
+    assert _("Yes, delete my data").startswith("Ja") and _("No, keep it").startswith("Nej")
+    assert "raderat" in _("Done: everything about you is deleted. If you write again, you start afresh.")
+    assert "ingen anmälan" in _("Open entry: no signup needed, just come.")
+    assert "för långt" in _("That message is too long for me. Please ask in a sentence or two.")
+    assert _("Sorry, I didn't understand that.") == "Förlåt, jag förstod inte det."
+    assert (_("Today"), _("Tomorrow"), _("Programme"), _("My events")) == (
+        "Idag",
+        "Imorgon",
+        "Programmet",
+        "Mina evenemang",
+    )
+    assert (
+        sv.ngettext("{n} seat left of {capacity}.", "{n} seats left of {capacity}.", 19).format(n=19, capacity=20)
+        == "19 platser kvar av 20."
+    )
+    assert "الخصوصية" in Translator("ar").gettext("Privacy: I store only your chat id, your language and your signups.")
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_dates_format_in_every_language(lang: str) -> None:
+    t = Translator(lang)
+    start = datetime(2027, 5, 10, 15, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
+    end = datetime(2027, 5, 10, 17, 0, tzinfo=ZoneInfo("Europe/Stockholm"))
+    when = t.when(start, end)
+    assert "15:00–17:00" in when and "10" in when
+    assert t.short_day(start) and "10" in t.short_day(start)
+    if lang == "sv":
+        assert when == "måndag 10 maj kl. 15:00–17:00"

@@ -105,6 +105,9 @@ def event_card(
             place += ", " + t.isolate(venue.address)
         text.line("📍 " + place)
         access = pick(venue.accessibility, t.lang)
+        if venue.address and access.startswith(venue.address):
+            # pretalx keeps address and access notes in one description: say the address once.
+            access = access[len(venue.address) :].lstrip(" .,;")
         if access:
             text.line("♿ " + t.isolate(access))
     facts = [t.language_name(event.language)]

@@ -37,13 +37,13 @@ def clean(raw: str | None) -> CleanText:
         category = unicodedata.category(char)
         if char in "\n\t ":
             kept.append(" ")
-        elif category in ("Cc", "Cf", "Cs", "Co", "Cn") or char == "\ufffd":
-            # Cf holds the bidi overrides and zero-width joiners; ZWNJ matters in Persian,
-            # so it is kept as a space-free join rather than dropped.
+        elif category == "Cf":
+            # Bidi overrides and zero-width characters are invisible formatting, not binary;
+            # ZWNJ is kept because Persian words need it.
             if char == "\u200c":
                 kept.append(char)
-            else:
-                dropped += 1
+        elif category in ("Cc", "Cs", "Co", "Cn") or char == "\ufffd":
+            dropped += 1
         else:
             kept.append(char)
     text = " ".join("".join(kept).split())

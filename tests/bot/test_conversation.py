@@ -51,7 +51,7 @@ async def test_browse_today_and_page_through_a_long_list(engine: Engine, store: 
     assert chat.events == ["MM001", "MM002", "MM003", "MM004", "MM005"]
     assert "Idag" in chat.text or "idag" in chat.text.lower()
     await chat.say("/programme")
-    await chat.press("måndag")
+    await chat.press("Måndag")
     assert chat.events[0] == "MM001"
 
 
@@ -70,7 +70,8 @@ async def test_card_signup_cancel_and_my_events_in_swedish(chat: Chat) -> None:
     card = chat.text
     assert "Workshop: så påverkar du din stad" in card
     assert "måndag 10 maj kl. 15:00–17:00" in card
-    assert "Nobel 21" in card and "hiss" in card
+    assert "Nobel 21 – Verkstaden, Föreningscentret Nobel 21, Nobelvägen 21" in card
+    assert "♿ Hiss finns." in card
     assert "20 platser kvar av 20" in card
     await chat.press("Anmäl")
     assert "anmäld" in chat.text.lower()
@@ -230,3 +231,19 @@ async def test_dialogue_state_survives_a_restart(store: Store) -> None:
     again = Chat(Engine(store), "restarter", "sv")
     await again.say("4")
     assert again.events == ["MM004"]
+
+
+async def test_a_long_list_pages_and_old_pages_are_refused(engine: Engine) -> None:
+    chat = Chat(engine, "pager", "en")
+    await chat.say("workshops")
+    first = chat.events
+    assert len(first) == 8 and "Page 1 of 2" in chat.text
+    old_next = next(b.payload for m in chat.last for b in m.numbered_choices() if "Next" in b.label)
+    await chat.press("Next")
+    assert chat.last[0].replace_previous and "Page 2 of 2" in chat.text
+    assert chat.events and not set(chat.events) & set(first)
+    assert all(code in first + chat.events for code in ("MM004", "MM007", "MM009", "MM027"))
+    await chat.say("/today")
+    assert old_next is not None
+    await chat.press_payload(old_next)
+    assert "out of date" in chat.text and not chat.events

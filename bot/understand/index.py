@@ -23,6 +23,7 @@ from bot.understand.normalize import base_forms, is_arabic_script, normalize, to
 FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.5, "type": 2.0, "topics": 1.5, "abstract": 1.0, "people": 1.0}
 PREFIX_MATCH = 0.7
 COGNATE_MATCH = 0.6
+SAME_WORD_BONUS = 0.25
 
 # A broader concept is implied by a narrower one: "rights" also finds human-rights events.
 CONCEPT_PARENTS = {
@@ -300,15 +301,18 @@ class SnapshotIndex:
         units: list[dict[int, float]] = []
         covered: set[int] = set()
         for m in self.matcher.match(words):
-            ranking = [t for t in m.tags if t.kind in RANKING_KINDS]
-            if ranking:
+            # Kinds of event are filters, not ranking words; only topics rank.
+            topics = [t for t in m.tags if t.kind == "topic"]
+            if topics:
                 covered.update(range(m.start, m.end))
                 merged: dict[int, float] = {}
-                for tag in ranking:
+                for tag in topics:
                     for event, strength in self.concepts.get(_concept_key(tag.kind, tag.value), {}).items():
                         _raise(merged, event, strength * m.quality)
-                for event, strength in self._word_postings(" ".join(words[m.start : m.end])).items():
-                    _raise(merged, event, strength)
+                # The very words asked for count a little more than their translations.
+                literal = self._word_postings(" ".join(words[m.start : m.end]))
+                for event, strength in literal.items():
+                    merged[event] = max(merged.get(event, 0.0), strength) + SAME_WORD_BONUS * strength
                 units.append(merged)
             elif any(t.kind in ("stop", "weak", "programme") for t in m.tags):
                 covered.update(range(m.start, m.end))
@@ -348,7 +352,10 @@ class SnapshotIndex:
                     for event, weight in self.postings[other[::-1]].items():
                         _raise(found, event, weight * COMPOUND * PREFIX_MATCH)
             for other in _with_prefix(self.vocab, word[:5]):
-                if _common_prefix(word, other) >= 0.7 * min(len(word), len(other)):
+                # Related forms across languages ("minorities", "minoriteter"), not a short word
+                # that merely starts a long one.
+                similar_length = abs(len(word) - len(other)) <= 4
+                if similar_length and _common_prefix(word, other) >= 0.7 * min(len(word), len(other)):
                     for event, weight in self.postings[other].items():
                         _raise(found, event, weight * COGNATE_MATCH)
         return found

@@ -476,7 +476,9 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "ترجمه", "مترجم",
     ],
     "directions": [
-        "hitta", "hittar", "hitta till", "ta mig", "tar mig", "komma till", "kommer jag", "ligger",
+        "برسم", "میرسم", "بروم", "أذهب", "الذهاب", "pääsee", "tagaa", "gaaraa",
+        "hitta", "hittar", "hitta till", "ta mig", "tar mig", "tar jag mig", "tar man sig", "ta sig",
+        "hittar jag", "hitta dit", "komma dit", "komma till", "kommer jag", "kommer man", "vägen till", "ligger",
         "vägbeskrivning", "adress", "adressen", "buss", "busshållplats", "parkering", "karta", "get to",
         "get there", "how do i get", "directions", "address", "where is", "located", "location", "bus",
         "parking", "map", "find", "أصل", "الوصول", "كيف أصل", "عنوان", "العنوان", "موقع", "الموقع", "يقع",
@@ -548,6 +550,7 @@ STOPWORDS: list[str] = [
     "vilken tid", "tid", "tiden", "dag", "dagen", "dagar", "datum", "klockan", "kl", "börjar", "slutar",
     "hålls", "äger", "rum", "äger rum", "arrangeras", "några", "fler", "andra", "annat", "samma", "hela",
     "olika", "stort", "stor", "ny", "nya", "gammalt", "sådant", "sånt", "sånt här", "passar", "passa",
+    "lära", "lär", "lära mig", "veta", "vet", "kolla", "hänga", "följa", "mej", "dej", "va", "vart",
     # English
     "what", "whats", "what's", "is", "are", "was", "were", "the", "a", "an", "any", "anything",
     "something", "some", "there", "theres", "on", "in", "at", "of", "for", "to", "about", "with", "and",
@@ -563,6 +566,7 @@ STOPWORDS: list[str] = [
     "held", "take", "takes", "place", "kind", "type", "sort", "things", "thing", "stuff", "am", "im",
     "i'm", "let", "lets", "s", "t", "d", "ll", "re", "ve", "m", "here", "someone", "anyone", "join",
     "visit", "see", "watch", "come", "available", "offer", "offered", "planned",
+    "learn", "know", "find out", "check", "look", "looking", "search", "need", "u", "ur", "pls", "plz",
     # Arabic
     "هل", "ما", "ماذا", "متى", "اين", "أين", "كيف", "هناك", "يوجد", "توجد", "في", "من", "الى", "إلى",
     "على", "عن", "مع", "انا", "أنا", "انت", "أنت", "نحن", "هذا", "هذه", "ذلك", "تلك", "اي", "أي", "كل",

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from bot.understand.normalize import base_forms, is_arabic_script, normalize, tokens
+from bot.understand.normalize import LATIN_SUFFIXES, base_forms, is_arabic_script, normalize, tokens
 
 INFLECTED = 0.9
 COMPOUND = 0.75
+# Endings long enough to say a word was inflected; single letters would turn "val" into "vale".
+LONGER_FORMS = tuple(suffix for suffix in LATIN_SUFFIXES if len(suffix) >= 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,7 +103,11 @@ class Matcher:
 
 
 def _variants(word: str) -> list[tuple[str, float]]:
-    return [(word, 1.0)] + [(form, INFLECTED) for form in base_forms(word)]
+    found = [(word, 1.0)] + [(form, INFLECTED) for form in base_forms(word)]
+    if len(word) >= 4 and not is_arabic_script(word):
+        # The other way round: "park" is the base of the entry "parking".
+        found += [(word + suffix, INFLECTED) for suffix in LONGER_FORMS]
+    return found
 
 
 def _equal(word: str, entry: str) -> float:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -68,8 +69,8 @@ def parse(text: str, lang: str, now: datetime, index: SnapshotIndex) -> Parsed:
         if types:
             parsed.type_concepts |= types
             parsed.understood = True
-        else:
-            parsed.terms.append(word)
+        # The rest of a compound ("öppnings-konsert") still says which one.
+        parsed.terms.append(word)
     if not parsed.dates:
         days = day_of_month_dates(words, festival.start_date, festival.end_date)
         parsed.dates += [(d, d) for d in days]
@@ -193,7 +194,7 @@ def _numeric(found: list[date], m: re.Match[str], today: date) -> str:
 def day_of_month_dates(words: list[str], start: date, end: date) -> list[date]:
     """ "den 14": the festival day with that number, when there is one."""
     found: list[date] = []
-    for previous, word in zip(words, words[1:], strict=False):
+    for previous, word in itertools.pairwise(words):
         if previous in _DAY_WORDS and word.isdigit():
             day = start
             while day <= end:

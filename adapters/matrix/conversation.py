@@ -237,8 +237,8 @@ class Conversation:
                 await self.to_person(user_id, message, choices, key)
                 if not told_in_room:
                     told_in_room = True
-                    person = await self.store.people.find(Channel.MATRIX, user_id)
-                    notice = texts.answered_in_direct_message(person.language if person else message.lang)
+                    # The reply's own language: the engine chose it for this person.
+                    notice = texts.answered_in_direct_message(message.lang)
                     await self.sender.send(
                         room.room_id,
                         "m.room.message",

@@ -457,6 +457,10 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "معلول", "معلولیت", "آسانسور",
     ],
     "age": [
+        "ta med barn", "ta med mina barn", "ta med barnen", "barnvänlig", "alla välkomna", "bring children",
+        "bring my children", "bring my kids", "bring kids", "kids welcome", "everyone welcome", "أحضر أطفالي",
+        "اصطحاب الأطفال", "lapset mukaan", "ottaa lapset mukaan", "carruurta keeno", "ilmaha keeno",
+        "بچه ها را بیاورم", "با بچه ها", "همراه بچه",
         "ålder", "åldersgräns", "gammal", "hur gammal", "år gammal", "barnvänligt", "age", "age limit",
         "how old", "old", "minimum age", "years old", "عمر", "عمري", "العمر", "السن", "سن", "ikä",
         "ikäraja", "vanha", "kuinka vanha", "da'da", "imisa jir", "jir", "سن", "چند سال", "محدودیت سنی",
@@ -568,6 +572,8 @@ STOPWORDS: list[str] = [
     "visit", "see", "watch", "come", "available", "offer", "offered", "planned",
     "learn", "know", "find out", "check", "look", "looking", "search", "need", "u", "ur", "pls", "plz",
     # Arabic
+    "هي", "هو", "اتعلم", "أتعلم", "اعرف", "أعرف", "معرفة", "اخبرني", "أخبرني", "قل لي", "مهتم", "مهتمة",
+    "بخصوص", "حول", "عندي", "سؤال",
     "هل", "ما", "ماذا", "متى", "اين", "أين", "كيف", "هناك", "يوجد", "توجد", "في", "من", "الى", "إلى",
     "على", "عن", "مع", "انا", "أنا", "انت", "أنت", "نحن", "هذا", "هذه", "ذلك", "تلك", "اي", "أي", "كل",
     "او", "أو", "و", "لا", "ان", "أن", "إن", "يجب", "يمكن", "يمكنني", "اريد", "أريد", "ممكن", "لي", "لك",
@@ -592,6 +598,8 @@ STOPWORDS: list[str] = [
     "maalinta", "maalin", "bilaabmaa", "qabsoomaa", "xagee", "kee", "keebaa", "walba", "baan", "baa",
     "soo", "ee", "ayaan", "hadii", "haddii", "laakiin", "sida",
     # Persian
+    "درباره", "بگو", "بگویید", "دارید", "داريد", "هایی", "چیست", "کنم", "کنید", "میکنم", "بود", "شود",
+    "میخواستم", "بدانم", "بدونم", "یاد", "بگیرم", "هستم", "علاقه", "علاقه مندم", "مورد",
     "چه", "چی", "چیزی", "کی", "کدام", "کدوم", "چطور", "چگونه", "آیا", "است", "هست", "هستند", "در", "به",
     "از", "با", "و", "را", "رو", "که", "این", "آن", "اون", "من", "تو", "شما", "ما", "برای", "هم", "یک",
     "یه", "دارد", "داره", "دارید", "وجود", "وجود دارد", "میخواهم", "میخوام", "میتوانم", "میتونم", "سلام",

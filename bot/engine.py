@@ -7,14 +7,18 @@ loses nothing.
 
 from __future__ import annotations
 
+import copy
 import json
 import logging
+import math
+import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from bot import buttons
 from bot.cards import event_card, event_list, shorten, title_of
+from bot.evaluation import START_RATE_PREFIX, Evaluation
 from bot.i18n import DEFAULT_LANGUAGE, NATIVE_NAMES, Translator, supported
 from bot.messages import Button, Incoming, Outgoing, Recipient, Span, TextBuilder, number_choices
 from bot.model import LANGUAGES, Event, Person, SignupStatus, pick
@@ -58,9 +62,13 @@ class Turn:
 
 
 class Engine:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, programme_check_seconds: float = 1.0) -> None:
         self.store = store
         self._snapshot: ProgrammeSnapshot | None = None
+        self._programme_check_seconds = programme_check_seconds
+        self._checked_at = -math.inf
+        self._seen_local_changes = -1
+        self.evaluation = Evaluation(store)
 
     async def handle(self, incoming: Incoming, now: datetime) -> list[Outgoing]:
         try:
@@ -78,31 +86,46 @@ class Engine:
             ]
 
     async def programme(self) -> ProgrammeSnapshot | None:
-        """The current programme, re-read only when an import or edit changed it."""
-        revision = await self.store.programme.revision()
+        """The current programme, re-read only when an import or edit changed it.
+
+        Changes made in this process are seen at once; the database's revision (changes by
+        another process, e.g. `motsbot import`) is asked at most every `programme_check_seconds`,
+        because asking on every message costs a query per message.
+        """
+        programme = self.store.programme
+        clock = time.monotonic()
+        if (
+            programme.local_changes == self._seen_local_changes
+            and clock - self._checked_at < self._programme_check_seconds
+        ):
+            return self._snapshot
+        self._seen_local_changes = programme.local_changes
+        self._checked_at = clock
+        revision = await programme.revision()
         if revision is None:
-            return None
-        if self._snapshot is None or self._snapshot.revision != revision:
-            self._snapshot = await self.store.programme.snapshot()
+            self._snapshot = None
+        elif self._snapshot is None or self._snapshot.revision != revision:
+            self._snapshot = await programme.snapshot()
         return self._snapshot
 
     async def _handle(self, incoming: Incoming, now: datetime) -> list[Outgoing]:
         snapshot = await self.programme()
-        person = await self.store.people.find(incoming.channel, incoming.user_id)
+        person, state = await self.store.people.find_with_dialogue(incoming.channel, incoming.user_id)
         new_person = person is None
         if person is None:
             if incoming.poll_id is not None:
                 return []
             language = supported(incoming.lang_hint) or DEFAULT_LANGUAGE
             person = await self.store.people.create(incoming.channel, incoming.user_id, language, now)
-        state = {} if new_person else await self.store.people.dialogue(person.id)
+        saved_state = copy.deepcopy(state)
         zone = snapshot.festival.time_zone if snapshot else "Europe/Stockholm"
         turn = Turn(incoming, now, person, state, Translator(person.language, zone), snapshot, new_person)
 
         if incoming.poll_id is not None:
-            # Evaluation polls arrive with the scheduler; an answer to an unknown poll is ignored.
-            return []
-        if incoming.payload is not None:
+            await self.evaluation.answer(turn)
+        elif await self.evaluation.comment(turn):
+            pass
+        elif incoming.payload is not None:
             await self._button(turn, incoming.payload)
         else:
             await self._text(turn, incoming.text)
@@ -110,7 +133,8 @@ class Engine:
             self._short_welcome(turn)
         if not turn.forgotten:
             self._remember_choices(turn)
-            await self.store.people.save_dialogue(person.id, turn.state, now)
+            if turn.state != saved_state or new_person:
+                await self.store.people.save_dialogue(person.id, turn.state, now)
         return turn.out
 
     # --- input ---------------------------------------------------------------------------
@@ -229,6 +253,9 @@ class Engine:
     # --- welcome, help, language ---------------------------------------------------------
 
     async def _start(self, turn: Turn, argument: str) -> None:
+        if argument.startswith(START_RATE_PREFIX):
+            await self.evaluation.start_link(turn, argument[len(START_RATE_PREFIX) :])
+            return
         if argument.startswith(START_EVENT_PREFIX):
             if turn.new_person:
                 self._short_welcome(turn)

@@ -32,12 +32,24 @@ class PeopleStore:
         async with self.database.engine.connect() as conn:
             row = (
                 await conn.execute(
-                    select(t.person).where(
-                        t.person.c.channel == channel, t.person.c.channel_user_id == user_id
-                    )
+                    select(t.person).where(t.person.c.channel == channel, t.person.c.channel_user_id == user_id)
                 )
             ).first()
             return None if row is None else _person(row)
+
+    async def find_with_dialogue(self, channel: str, user_id: str) -> tuple[Person | None, dict[str, Any]]:
+        """The person and their dialogue state in one query: the engine's first read per message."""
+        async with self.database.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(t.person, t.dialogue.c.state)
+                    .outerjoin(t.dialogue, t.dialogue.c.person_id == t.person.c.id)
+                    .where(t.person.c.channel == channel, t.person.c.channel_user_id == user_id)
+                )
+            ).first()
+            if row is None:
+                return None, {}
+            return _person(row), dict(row.state) if row.state else {}
 
     async def get(self, person_id: int) -> Person | None:
         async with self.database.engine.connect() as conn:
@@ -49,9 +61,7 @@ class PeopleStore:
         try:
             async with self.database.transaction() as conn:
                 await conn.execute(
-                    insert(t.person).values(
-                        channel=channel, channel_user_id=user_id, language=language, created_at=now
-                    )
+                    insert(t.person).values(channel=channel, channel_user_id=user_id, language=language, created_at=now)
                 )
         except IntegrityError:
             pass
@@ -81,22 +91,13 @@ class PeopleStore:
             )
             return since is None
 
-    async def dialogue(self, person_id: int) -> dict[str, Any]:
-        async with self.database.engine.connect() as conn:
-            state = await conn.scalar(select(t.dialogue.c.state).where(t.dialogue.c.person_id == person_id))
-            return dict(state) if state else {}
-
     async def save_dialogue(self, person_id: int, state: dict[str, Any], now: datetime) -> None:
         async with self.database.transaction() as conn:
             changed = await conn.execute(
-                update(t.dialogue)
-                .where(t.dialogue.c.person_id == person_id)
-                .values(state=state, updated_at=now)
+                update(t.dialogue).where(t.dialogue.c.person_id == person_id).values(state=state, updated_at=now)
             )
             if changed.rowcount == 0:
-                await conn.execute(
-                    insert(t.dialogue).values(person_id=person_id, state=state, updated_at=now)
-                )
+                await conn.execute(insert(t.dialogue).values(person_id=person_id, state=state, updated_at=now))
 
     async def data_of(self, person_id: int) -> dict[str, Any]:
         """Everything stored about one person, for /mydata."""

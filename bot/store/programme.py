@@ -82,6 +82,9 @@ _EVENT_FIELDS = (
 class ProgrammeStore:
     def __init__(self, database: Database) -> None:
         self.database = database
+        self.local_changes = 0
+        """Grows with every change made through this object, so readers in this process see
+        their own changes at once without asking the database."""
 
     async def apply(self, programme: Programme, now: datetime) -> ImportReport:
         """Creates or updates the festival, venues, events and FAQ of one import, atomically."""
@@ -96,6 +99,7 @@ class ProgrammeStore:
             await conn.execute(
                 update(t.festival).where(t.festival.c.id == festival_id).values(revision=t.festival.c.revision + 1)
             )
+        self.local_changes += 1
         return report
 
     async def _festival_id(self, conn: AsyncConnection, festival: Festival | None) -> int:

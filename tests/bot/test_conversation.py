@@ -249,3 +249,30 @@ async def test_a_long_list_pages_and_old_pages_are_refused(engine: Engine) -> No
     assert old_next is not None
     await chat.press_payload(old_next)
     assert "out of date" in chat.text and not chat.events
+
+
+@pytest.mark.parametrize("lang", ["sv", "en", "ar", "fi", "so", "fa"])
+async def test_the_whole_path_works_in_every_language(engine: Engine, lang: str) -> None:
+    """Start, browse, open, sign up, my events, cancel: in each language, never English by accident
+    where the catalog is complete."""
+    chat = Chat(engine, f"path-{lang}", lang)
+    english = Chat(engine, f"path-en-{lang}", "en")
+    await chat.say("/start")
+    await english.say("/start")
+    if lang in ("sv", "ar", "fi"):
+        assert chat.text != english.text
+    await chat.say("/today")
+    assert chat.events == ["MM001", "MM002", "MM003", "MM004", "MM005"]
+    await chat.press("4.")
+    assert chat.events == ["MM004"]
+    await chat.press_payload(buttons.encode("su", "MM004"))
+    await english.press_payload(buttons.encode("su", "MM003"))
+    assert chat.last[0].personal and chat.last[0].lang == lang
+    if lang in ("sv", "ar", "fi"):
+        assert chat.text.split("“")[0] != english.text.split("“")[0]
+    await chat.say("/my")
+    assert chat.events == ["MM004"]
+    await chat.press_payload(buttons.encode("cx", "MM004"))
+    await chat.say("/my")
+    assert chat.events == []
+    assert all(m.rtl is (lang in ("ar", "fa")) for m in chat.last)

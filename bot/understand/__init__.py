@@ -37,6 +37,9 @@ def understand(text: str, lang: str, now: datetime, snapshot: ProgrammeSnapshot)
 
     if exact and not strong:
         return _faq("faq", ranked[:1])
+    if only_time(parsed, query) and ignored:
+        # "What's the weather tomorrow?": a date, but nothing we know about that day was asked.
+        return Understanding("fallback", ignored=ignored)
     if strong or (medium and not _faq_explains(ranked)):
         return _events(snapshot, query, now, ignored)
     if _faq_explains(ranked):
@@ -49,6 +52,16 @@ def understand(text: str, lang: str, now: datetime, snapshot: ProgrammeSnapshot)
     if ranked and ranked[0].score >= PLAUSIBLE:
         return _faq("faq_unsure", ranked[:2])
     return Understanding("fallback", ignored=ignored)
+
+
+def only_time(parsed: Parsed, query: ProgrammeQuery) -> bool:
+    """The question names a time and nothing else the programme knows."""
+    return (
+        parsed.has_time
+        and not parsed.programme
+        and not (query.languages or query.online or query.types or query.type_concepts)
+        and not (query.venue_keys or query.terms)
+    )
 
 
 def _faq_explains(ranked: list[FaqScore]) -> bool:

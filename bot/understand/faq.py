@@ -15,6 +15,11 @@ CONFIDENT = 0.6
 CLEAR_MARGIN = 0.1
 SURE = 0.85
 PLAUSIBLE = 0.35
+UNSURE_CAP = 0.5
+OTHER_VENUE = 0.6
+"""An entry about another venue than the one asked about is worth less (the getting-there
+entry for Nobel 21 does not say how to get to the City Hall)."""
+_PERIPHERAL = ("venue:", "slot:")
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,11 @@ def rank_faq(index: SnapshotIndex, words: Sequence[str], features: dict[str, flo
                 if ratio >= 0.9:
                     whole = max(whole, ratio)
         score = (coverage**0.6) * (best_variant**0.4) if coverage and best_variant else 0.0
+        if not _shares_core(features, item.features):
+            # Only a place or a time in common: "what's on at Nobel 21" is not "how do I get there".
+            score = min(score, UNSURE_CAP)
+        if _other_venue(features, item.features):
+            score *= OTHER_VENUE
         if whole:
             score, coverage = max(score, whole), max(coverage, whole)
         scores.append(FaqScore(item.entry, round(score, 4), coverage))
@@ -57,6 +67,21 @@ def is_confident(ranked: list[FaqScore]) -> bool:
         return False
     second = ranked[1].score if len(ranked) > 1 else 0.0
     return ranked[0].score >= SURE or ranked[0].score - second >= CLEAR_MARGIN
+
+
+def _shares_core(wanted: dict[str, float], offered: dict[str, float]) -> bool:
+    for feature in wanted:
+        if feature.startswith(_PERIPHERAL):
+            continue
+        if _coverage({feature: 1.0}, offered) > 0.0:
+            return True
+    return False
+
+
+def _other_venue(wanted: dict[str, float], offered: dict[str, float]) -> bool:
+    asked = {f for f in wanted if f.startswith("venue:")}
+    answered = {f for f in offered if f.startswith("venue:")}
+    return bool(asked and answered and not asked & answered)
 
 
 def _coverage(wanted: dict[str, float], offered: dict[str, float]) -> float:

@@ -248,7 +248,7 @@ class SnapshotIndex:
                 for tag in concept_tags:
                     add(_concept_key(tag.kind, tag.value), 2.0)
             elif "venue" in kinds:
-                add("venue:" + ",".join(sorted(t.value for t in m.tags if t.kind == "venue")), 2.0)
+                add("venue:" + ",".join(sorted(t.value for t in m.tags if t.kind == "venue")), 1.0)
             elif "datatype" in kinds:
                 add("datatype:" + next(t.value for t in m.tags if t.kind == "datatype"), 2.0)
             elif kinds & {"rel", "weekday", "period", "part", "today_part", "now", "next"}:

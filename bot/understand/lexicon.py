@@ -209,21 +209,21 @@ EVENT_TYPES: dict[str, list[str]] = {
     ],
     "panel": [
         "panel", "paneldiskussion", "panelsamtal", "paneldebatt", "debatt", "panel discussion",
-        "panel debate", "debate", "حلقة نقاش", "ندوة نقاشية", "نقاش", "مناظرة", "paneeli",
-        "paneelikeskustelu", "väittely", "doodwadaag", "dood", "پنل", "میزگرد", "مناظره",
+        "panel debate", "debate", "حلقة نقاش", "ندوة نقاشية", "مناظرة", "paneeli",
+        "paneelikeskustelu", "väittely", "doodwadaag", "پنل", "میزگرد", "مناظره",
     ],
     "seminar": [
-        "seminarium", "seminarier", "seminar", "seminars", "föreläsning", "föredrag", "lecture", "talk",
-        "talks", "presentation", "ندوة", "محاضرة", "محاضرات", "seminaari", "luento", "esitelmä",
-        "seminaar", "muxaadaro", "shir", "سمینار", "سخنرانی", "همایش",
+        "seminarium", "seminarier", "seminar", "seminars", "föreläsning", "föredrag", "lecture",
+        "presentation", "ندوة", "محاضرة", "محاضرات", "seminaari", "luento", "esitelmä",
+        "seminaar", "muxaadaro", "سمینار", "سخنرانی", "همایش",
     ],
     "lunch": [
         "lunch", "lärandelunch", "lunchseminarium", "learning lunch", "lunchtime talk", "غداء",
         "غداء تعليمي", "lounas", "lounastilaisuus", "qado", "qadada", "ناهار",
     ],
     "dialogue": [
-        "dialogforum", "dialog", "dialogmöte", "samtal", "dialogue", "dialogue forum", "dialog forum",
-        "conversation", "حوار", "منتدى حوار", "منتدى", "dialogi", "keskustelu", "keskustelutilaisuus",
+        "dialogforum", "dialog", "dialogmöte", "dialogue", "dialogue forum", "dialog forum",
+        "حوار", "منتدى حوار", "منتدى", "dialogi", "keskustelutilaisuus",
         "wada hadal", "wadahadal", "گفتگو", "گفت و گو",
     ],
     "webinar": [
@@ -232,7 +232,7 @@ EVENT_TYPES: dict[str, list[str]] = {
     ],
     "performance": [
         "föreställning", "uppträdande", "framträdande", "scenframträdande", "performance", "performances",
-        "عرض", "عروض", "esitys", "esityksiä", "bandhig", "riwaayado", "اجرا", "نمایش",
+        "esitys", "esityksiä", "riwaayado", "اجرا", "نمایش",
     ],
     "hackathon": ["hackathon", "hackaton", "hackathons", "هاكاثون", "هکاتون"],
 }

@@ -36,8 +36,6 @@ class Parsed:
     venues: set[str] = field(default_factory=set)
     terms: list[str] = field(default_factory=list)
     programme: bool = False
-    understood: bool = False
-    """Whether any word meant something (a slot, a glossary word, a function word)."""
 
     @property
     def has_time(self) -> bool:
@@ -55,7 +53,6 @@ def parse(text: str, lang: str, now: datetime, index: SnapshotIndex) -> Parsed:
     words = [index.correct(w) or w for w in tokens(text)]
     matches = index.matcher.match(words)
     parsed = Parsed(words, matches, dates=[(d, d) for d in explicit])
-    parsed.understood = bool(explicit)
     covered: set[int] = set()
     for m in matches:
         covered.update(range(m.start, m.end))
@@ -68,7 +65,6 @@ def parse(text: str, lang: str, now: datetime, index: SnapshotIndex) -> Parsed:
         types = {tag.value for tag, _ in compound}
         if types:
             parsed.type_concepts |= types
-            parsed.understood = True
         # The rest of a compound ("öppnings-konsert") still says which one.
         parsed.terms.append(word)
     if not parsed.dates:
@@ -82,8 +78,6 @@ def parse(text: str, lang: str, now: datetime, index: SnapshotIndex) -> Parsed:
 def _apply(parsed: Parsed, m: Match, words: list[str], today: date, start: date, end: date, lang: str) -> None:
     kinds = {t.kind for t in m.tags}
     meaningful = [t for t in m.tags if t.kind not in ("stop", "weak", "programme", "faq", "month")]
-    if kinds - {"month"}:
-        parsed.understood = True
     if "programme" in kinds and not meaningful:
         parsed.programme = True
     if "month" in kinds:
@@ -93,7 +87,6 @@ def _apply(parsed: Parsed, m: Match, words: list[str], today: date, start: date,
             found = _safe_date(_year_for(today, start), month, day)
             if found is not None:
                 parsed.dates.append((found, found))
-                parsed.understood = True
                 return
     for tag in meaningful:
         _apply_tag(parsed, tag, words[m.start : m.end], today, start, end, lang)

@@ -16,6 +16,7 @@ from bot.programme.demo import demo_files
 from bot.programme.loader import load_programme_file
 from bot.store import Store
 from motsbot.settings import Settings
+from scheduler import Scheduler, start_scheduler
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ async def run(settings: Settings, db: str | None) -> int:
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
+    scheduler: Scheduler | None = None
     try:
         if not connectors:
             where = db or settings.motsbot_db
@@ -85,9 +87,12 @@ async def run(settings: Settings, db: str | None) -> int:
             hub.add(connector)
             await connector.start(hub)
             log.info("%s channel started", connector.channel)
+        scheduler = await start_scheduler(settings, store, hub)
         await stop.wait()
         return 0
     finally:
+        if scheduler is not None:
+            await scheduler.stop()
         for connector in reversed(connectors):
             try:
                 await connector.stop()

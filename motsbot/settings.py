@@ -29,3 +29,11 @@ class Settings(BaseSettings):
     matrix_password: SecretStr | None = None
     matrix_store_path: str = "./matrix-store"
     matrix_pickle_key: SecretStr | None = None
+
+    scheduler_enabled: bool = True
+    """Reminders, evaluation polls, offers and broadcasts (the outbox); off for a read-only bot."""
+    scheduler_telegram_per_second: float = 25.0
+    """The scheduler's Telegram rate; the rest up to Telegram's 30/s is kept for replies."""
+    telegram_paid_broadcasts: bool = False
+    """Allows up to 1000 messages/s (Telegram charges Stars; needs 10,000 monthly users)."""
+    scheduler_matrix_per_second: float = 10.0

@@ -17,6 +17,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -217,3 +218,107 @@ telegram_poll = Table(
 )
 """Telegram's id of each native poll the bot sent, and the engine's `Poll.poll_id` it carries:
 poll answers name only Telegram's id, and must still be understood after a restart."""
+
+
+outbox = Table(
+    "outbox",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("dedupe_key", String(255), nullable=False, unique=True),
+    Column("kind", String(30), nullable=False),
+    Column("channel", String(20), nullable=False),
+    Column("user_id", String(255), nullable=False),
+    Column("person_id", ForeignKey("person.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("event_id", ForeignKey("event.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("broadcast_id", ForeignKey("broadcast.id", ondelete="CASCADE"), nullable=True, index=True),
+    Column("payload", JSON, nullable=False),
+    Column("priority", Integer, nullable=False, default=1),
+    Column("not_before", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("reason", String(500), nullable=True),
+    Column("attempts", Integer, nullable=False, default=0),
+    Column("platform_message_id", String(255), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Index("ix_outbox_status_not_before", "status", "not_before"),
+)
+"""Everything the bot sends on its own initiative, one row per recipient and message: the
+scheduler's single record of what is due, what was sent, and why anything was not."""
+
+broadcast = Table(
+    "broadcast",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("audience", JSON, nullable=False),
+    Column("texts", JSON, nullable=False),
+    Column("not_before", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=True),
+    Column("status", String(20), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+reminder_override = Table(
+    "reminder_override",
+    metadata,
+    Column("event_id", ForeignKey("event.id", ondelete="CASCADE"), primary_key=True),
+    Column("leads_minutes", JSON, nullable=False),
+)
+"""An event's own reminder times (minutes before start), replacing the festival's default."""
+
+waitlist_offer = Table(
+    "waitlist_offer",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("signup_id", ForeignKey("signup.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("event_id", ForeignKey("event.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("status", String(20), nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+"""A freed seat held for the first person waiting until they accept, decline or it expires."""
+
+rating_poll = Table(
+    "rating_poll",
+    metadata,
+    Column("event_id", ForeignKey("event.id", ondelete="CASCADE"), primary_key=True),
+    Column("opens_at", UTCDateTime, nullable=False),
+    Column("closes_at", UTCDateTime, nullable=False),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("salt", String(64), nullable=True),
+)
+"""One evaluation poll per event. The salt keys the voter hashes and is deleted at close."""
+
+rating_ballot = Table(
+    "rating_ballot",
+    metadata,
+    Column("event_id", ForeignKey("rating_poll.event_id", ondelete="CASCADE"), primary_key=True),
+    Column("voter", String(64), primary_key=True),
+    Column("choice", Integer, nullable=True),
+    Column("commented", Boolean, nullable=False, default=False),
+)
+"""Only while a poll is open: a salted hash per voter, so a vote can be changed but not doubled.
+Deleted, with the salt, when the poll closes."""
+
+rating_tally = Table(
+    "rating_tally",
+    metadata,
+    Column("event_id", ForeignKey("event.id", ondelete="CASCADE"), primary_key=True),
+    Column("choice", Integer, primary_key=True),
+    Column("votes", Integer, nullable=False, default=0),
+)
+"""Votes per answer (1–5; 0 is "I didn't attend"): counts only, never who."""
+
+rating_comment = Table(
+    "rating_comment",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("event_id", ForeignKey("event.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("text", String(2000), nullable=False),
+    sqlite_with_rowid=False,
+)
+"""Free-text comments with a random id and no time or rowid, so not even their order can be
+matched against anything else."""

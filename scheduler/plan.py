@@ -1,0 +1,264 @@
+"""What should be in the outbox, derived from the programme and the signups.
+
+The planner does not rely on anyone remembering to tell it about a change: each run compares
+what the store says now (events, their times and status, confirmed signups) with the pending
+rows, adds what is missing, moves what moved and cancels, with the reason, what no longer
+applies. So an event moved or cancelled by an import, the admin or anything else has its
+reminders moved or cancelled and its attendees told at the next run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, time, timedelta
+from functools import partial
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import select, update
+
+from bot.model import EventStatus, SignupStatus
+from bot.store import Store
+from bot.store import schema as t
+from bot.store.programme import _current_festival_row
+from scheduler.config import SchedulerConfig
+from scheduler.outbox import Kind, NewItem, Priority, Status, add_in
+
+PLANNED = (Kind.REMINDER, Kind.CANCELLED, Kind.MOVED, Kind.POLL, Kind.POLL_NUDGE)
+COLLAPSE = timedelta(hours=2)
+"""Two reminders of one signup closer than this (after quiet hours moved one) become one."""
+
+
+def in_quiet_hours(moment: time, start: time, end: time) -> bool:
+    if start <= end:
+        return start <= moment < end
+    return moment >= start or moment < end
+
+
+def reminder_time(starts_at: datetime, lead: timedelta, zone: ZoneInfo, quiet: tuple[time, time]) -> datetime:
+    """`lead` before the start, moved earlier to just before quiet hours if it falls in them."""
+    due = starts_at - lead
+    local = due.astimezone(zone)
+    quiet_start, quiet_end = quiet
+    if not in_quiet_hours(local.time().replace(tzinfo=None), quiet_start, quiet_end):
+        return due
+    day = local.date()
+    if quiet_start > quiet_end and local.time().replace(tzinfo=None) < quiet_end:
+        day -= timedelta(days=1)
+    evening = datetime.combine(day, quiet_start, tzinfo=zone) - timedelta(minutes=1)
+    return evening.astimezone(due.tzinfo)
+
+
+def reminder_key(signup_id: int, lead: timedelta, starts_at: datetime) -> str:
+    # The start time is part of the key: when the event moves, the old reminders are cancelled
+    # ("event moved") and new ones made, even those already sent for the old time.
+    return f"reminder:{signup_id}:{int(lead.total_seconds() // 60)}:{int(starts_at.timestamp())}"
+
+
+@dataclass
+class PlanReport:
+    added: int = 0
+    moved: int = 0
+    cancelled: dict[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class _Event:
+    id: int
+    starts_at: datetime
+    ends_at: datetime
+    status: str
+    moved_at: datetime | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class _Signup:
+    id: int
+    event_id: int
+    person_id: int
+    status: str
+    created_at: datetime
+    channel: str
+    user_id: str
+
+
+class Planner:
+    def __init__(self, store: Store, config: SchedulerConfig) -> None:
+        self.store = store
+        self.config = config
+
+    async def plan(self, now: datetime) -> PlanReport:
+        report = PlanReport()
+        async with self.store.database.transaction() as conn:
+            festival = await _current_festival_row(conn)
+            if festival is None:
+                return report
+            zone = ZoneInfo(festival.time_zone)
+            events = {
+                r.id: _Event(r.id, r.starts_at, r.ends_at, r.status, r.moved_at, r.updated_at)
+                for r in await conn.execute(
+                    select(
+                        t.event.c.id,
+                        t.event.c.starts_at,
+                        t.event.c.ends_at,
+                        t.event.c.status,
+                        t.event.c.moved_at,
+                        t.event.c.updated_at,
+                    ).where(t.event.c.festival_id == festival.id)
+                )
+            }
+            overrides = {
+                int(r.event_id): tuple(timedelta(minutes=int(m)) for m in r.leads_minutes)
+                for r in await conn.execute(select(t.reminder_override))
+            }
+            signups = [
+                _Signup(r.id, r.event_id, r.person_id, r.status, r.created_at, r.channel, r.channel_user_id)
+                for r in await conn.execute(
+                    select(
+                        t.signup.c.id,
+                        t.signup.c.event_id,
+                        t.signup.c.person_id,
+                        t.signup.c.status,
+                        t.signup.c.created_at,
+                        t.person.c.channel,
+                        t.person.c.channel_user_id,
+                    )
+                    .join(t.person, t.person.c.id == t.signup.c.person_id)
+                    .where(t.signup.c.status != SignupStatus.CANCELLED.value)
+                )
+                if r.event_id in events
+            ]
+            desired = list(self._desired(zone, events, overrides, signups))
+            wanted = {item.key: item for item in desired}
+            pending = (
+                await conn.execute(
+                    select(
+                        t.outbox.c.id,
+                        t.outbox.c.dedupe_key,
+                        t.outbox.c.kind,
+                        t.outbox.c.event_id,
+                        t.outbox.c.person_id,
+                        t.outbox.c.not_before,
+                    ).where(
+                        t.outbox.c.status == Status.PENDING.value,
+                        t.outbox.c.kind.in_([k.value for k in PLANNED]),
+                    )
+                )
+            ).all()
+            active = {(s.event_id, s.person_id): s.status for s in signups}
+            cancellations: dict[str, list[int]] = {}
+            for row in pending:
+                item = wanted.get(row.dedupe_key)
+                if item is None:
+                    reason = self._why_not(
+                        row.kind, events.get(row.event_id), active.get((row.event_id, row.person_id))
+                    )
+                    cancellations.setdefault(reason, []).append(row.id)
+                elif item.not_before != row.not_before:
+                    await conn.execute(
+                        update(t.outbox)
+                        .where(t.outbox.c.id == row.id)
+                        .values(not_before=item.not_before, expires_at=item.expires_at, updated_at=now)
+                    )
+                    report.moved += 1
+            for reason, ids in cancellations.items():
+                await conn.execute(
+                    update(t.outbox)
+                    .where(t.outbox.c.id.in_(ids), t.outbox.c.status == Status.PENDING.value)
+                    .values(status=Status.CANCELLED.value, reason=reason, updated_at=now)
+                )
+                report.cancelled[reason] = len(ids)
+            # Rows that could no longer be useful are not made at all; pending ones that fell out of
+            # use while the bot was down are expired by the dispatcher, with the reason.
+            report.added = await add_in(conn, (i for i in desired if i.expires_at is None or i.expires_at > now), now)
+        return report
+
+    @staticmethod
+    def _why_not(kind: str, event: _Event | None, signup_status: str | None) -> str:
+        if event is None:
+            return "event removed"
+        if event.status == EventStatus.CANCELLED.value and kind != Kind.CANCELLED.value:
+            return "event cancelled"
+        if kind == Kind.CANCELLED.value:
+            return "event no longer cancelled"
+        if signup_status != SignupStatus.CONFIRMED.value:
+            return "signup cancelled"
+        if kind == Kind.REMINDER.value:
+            return "event moved"
+        return "no longer planned"
+
+    def _desired(
+        self,
+        zone: ZoneInfo,
+        events: dict[int, _Event],
+        overrides: dict[int, tuple[timedelta, ...]],
+        signups: list[_Signup],
+    ) -> Iterable[NewItem]:
+        quiet = (self.config.quiet_start, self.config.quiet_end)
+        polls = self.config.polls
+        for signup in signups:
+            event = events[signup.event_id]
+            common = partial(
+                NewItem,
+                channel=signup.channel,
+                user_id=signup.user_id,
+                person_id=signup.person_id,
+                event_id=event.id,
+            )
+            if event.status == EventStatus.CANCELLED.value:
+                if signup.created_at < event.updated_at:
+                    yield common(
+                        key=f"cancelled:{event.id}:{signup.person_id}",
+                        kind=Kind.CANCELLED,
+                        not_before=event.updated_at,
+                        expires_at=event.starts_at,
+                        priority=Priority.URGENT,
+                    )
+                continue
+            if signup.status != SignupStatus.CONFIRMED.value:
+                continue
+            if (
+                event.moved_at is not None
+                and signup.created_at < event.moved_at
+                and event.status == EventStatus.MOVED.value
+            ):
+                yield common(
+                    key=f"moved:{event.id}:{signup.person_id}:{int(event.moved_at.timestamp())}",
+                    kind=Kind.MOVED,
+                    not_before=event.moved_at,
+                    expires_at=event.starts_at,
+                    priority=Priority.URGENT,
+                )
+            leads = sorted(overrides.get(event.id, self.config.reminder_leads))
+            times: list[tuple[timedelta, datetime]] = []
+            for lead in leads:
+                due = reminder_time(event.starts_at, lead, zone, quiet)
+                if due <= signup.created_at or due >= event.starts_at:
+                    continue
+                if any(abs(due - other) < COLLAPSE for _, other in times):
+                    continue
+                times.append((lead, due))
+            for lead, due in times:
+                yield common(
+                    key=reminder_key(signup.id, lead, event.starts_at),
+                    kind=Kind.REMINDER,
+                    not_before=due,
+                    expires_at=event.starts_at,
+                    payload={"lead_minutes": int(lead.total_seconds() // 60)},
+                )
+            if signup.created_at >= event.ends_at:
+                continue
+            sent_at = event.ends_at + polls.delay
+            yield common(
+                key=f"poll:{event.id}:{signup.person_id}",
+                kind=Kind.POLL,
+                not_before=sent_at,
+                expires_at=sent_at + polls.open_for,
+            )
+            yield common(
+                key=f"poll_nudge:{event.id}:{signup.person_id}",
+                kind=Kind.POLL_NUDGE,
+                not_before=sent_at + polls.nudge_after,
+                expires_at=sent_at + polls.open_for,
+            )

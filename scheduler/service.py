@@ -1,0 +1,186 @@
+"""The scheduler: APScheduler 3 wakes the outbox dispatcher at the next due time and runs the
+periodic jobs (planning, closing polls, expiring offers). It keeps nothing in memory that
+matters: the outbox in the store is the record, so a restart resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
+from sqlalchemy import delete
+
+from adapters.base import Connector
+from bot.evaluation import poll_id_of
+from bot.store import Store
+from bot.store import schema as t
+from bot.store.ratings import RatingStore
+from scheduler.broadcasts import Audience, Broadcasts
+from scheduler.config import SchedulerConfig
+from scheduler.dispatch import Clock, Dispatcher, DispatchStats
+from scheduler.limits import MonotonicClock, Sleep
+from scheduler.outbox import Kind, Outbox
+from scheduler.plan import Planner, PlanReport
+
+log = logging.getLogger(__name__)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class TickReport:
+    plan: PlanReport = field(default_factory=PlanReport)
+    closed_polls: list[int] = field(default_factory=list)
+    expired_offers: int = 0
+    dispatch: DispatchStats = field(default_factory=DispatchStats)
+
+
+class Scheduler:
+    def __init__(
+        self,
+        store: Store,
+        connectors: Mapping[str, Connector],
+        config: SchedulerConfig | None = None,
+        *,
+        clock: Clock = utc_now,
+        monotonic: MonotonicClock | None = None,
+        sleep: Sleep | None = None,
+    ) -> None:
+        self.store = store
+        self.config = config or SchedulerConfig()
+        self.clock = clock
+        self.connectors = connectors
+        self.outbox = Outbox(store.database)
+        self.planner = Planner(store, self.config)
+        self.dispatcher = Dispatcher(store, connectors, self.config, clock, monotonic=monotonic, sleep=sleep)
+        self.ratings = RatingStore(store.database)
+        self.broadcasts = Broadcasts(store)
+        self._aps: AsyncIOScheduler | None = None
+        self._wake = asyncio.Event()
+        self._loop: asyncio.Task[None] | None = None
+
+    # -- one step, for tests and for the periodic job ---------------------------------------
+
+    async def maintain(self) -> TickReport:
+        """Plans the outbox and closes what is due to close; sends nothing."""
+        now = self.clock()
+        report = TickReport()
+        report.plan = await self.planner.plan(now)
+        report.closed_polls = await self.close_polls(now)
+        return report
+
+    async def tick(self) -> TickReport:
+        """Everything the scheduler does at this moment: plan, close, then send what is due."""
+        report = await self.maintain()
+        report.dispatch = await self.dispatcher.run()
+        return report
+
+    async def close_polls(self, now: datetime) -> list[int]:
+        closed = await self.ratings.close_due(now)
+        if not closed:
+            return closed
+        async with self.store.database.transaction() as conn:
+            # Whether a person was nudged says whether they had answered by then: the nudge rows
+            # go with the ballots (the poll rows themselves went to every attendee alike).
+            await conn.execute(
+                delete(t.outbox).where(t.outbox.c.kind == Kind.POLL_NUDGE.value, t.outbox.c.event_id.in_(closed))
+            )
+        for connector in self.connectors.values():
+            close_poll = getattr(connector, "close_poll", None)
+            if close_poll is None:
+                continue
+            for event_id in closed:
+                try:
+                    await close_poll(poll_id_of(event_id))
+                except Exception:
+                    log.exception("closing poll %s on %s failed", event_id, connector.channel)
+        return closed
+
+    # -- broadcasts -----------------------------------------------------------------------
+
+    async def broadcast(
+        self,
+        texts: dict[str, str],
+        audience: Audience,
+        *,
+        at: datetime | None = None,
+        expires_at: datetime | None = None,
+    ) -> int:
+        broadcast_id = await self.broadcasts.create(texts, audience, self.clock(), at=at, expires_at=expires_at)
+        self.wake()
+        return broadcast_id
+
+    # -- running --------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        now = self.clock()
+        resumed = await self.outbox.recover(now)
+        if resumed:
+            log.warning("%d outbox rows were in flight at the last stop; sending them again", resumed)
+        self._aps = AsyncIOScheduler(timezone=UTC)
+        self._aps.add_job(
+            self._periodic,
+            "interval",
+            seconds=self.config.plan_every.total_seconds(),
+            id="maintain",
+            next_run_time=now,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+        )
+        self._aps.start()
+        self._loop = asyncio.create_task(self._dispatch_loop())
+        self.wake()
+
+    async def stop(self) -> None:
+        if self._aps is not None:
+            self._aps.shutdown(wait=False)
+            self._aps = None
+        if self._loop is not None:
+            self._loop.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._loop
+            self._loop = None
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def _wake_job(self) -> None:
+        self._wake.set()
+
+    async def _periodic(self) -> None:
+        try:
+            await self.maintain()
+        except Exception:
+            log.exception("scheduler maintenance failed")
+        self.wake()
+
+    async def _dispatch_loop(self) -> None:
+        while True:
+            await self._wake.wait()
+            self._wake.clear()
+            try:
+                await self.dispatcher.run()
+                next_due = await self.outbox.next_due()
+            except Exception:
+                log.exception("outbox dispatch failed")
+                next_due = None
+            if next_due is not None and self._aps is not None:
+                if next_due <= self.clock():
+                    self.wake()
+                else:
+                    self._aps.add_job(
+                        self._wake_job,
+                        "date",
+                        run_date=next_due,
+                        id="wake",
+                        replace_existing=True,
+                        misfire_grace_time=None,
+                    )

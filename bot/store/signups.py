@@ -66,9 +66,7 @@ class SignupStore:
         async with self.database.transaction() as conn:
             # FOR UPDATE locks the event row on PostgreSQL; SQLite's BEGIN IMMEDIATE already
             # holds the database's write lock (see database.py).
-            event = (
-                await conn.execute(select(t.event).where(t.event.c.id == event_id).with_for_update())
-            ).first()
+            event = (await conn.execute(select(t.event).where(t.event.c.id == event_id).with_for_update())).first()
             if event is None:
                 raise SignupError("unknown")
             if event.status == EventStatus.CANCELLED.value:
@@ -85,9 +83,7 @@ class SignupStore:
             if existing is not None and existing.status != SignupStatus.CANCELLED.value:
                 status = SignupStatus(existing.status)
                 position = (
-                    await _waitlist_position(conn, event_id, existing.id)
-                    if status is SignupStatus.WAITLISTED
-                    else None
+                    await _waitlist_position(conn, event_id, existing.id) if status is SignupStatus.WAITLISTED else None
                 )
                 return SignupOutcome(status, already=True, waitlist_position=position)
             confirmed = await _count(conn, event_id, SignupStatus.CONFIRMED)
@@ -121,9 +117,7 @@ class SignupStore:
         async with self.database.transaction() as conn:
             return await self._cancel(conn, event_id, person_id, now)
 
-    async def _cancel(
-        self, conn: AsyncConnection, event_id: int, person_id: int, now: datetime
-    ) -> CancelOutcome:
+    async def _cancel(self, conn: AsyncConnection, event_id: int, person_id: int, now: datetime) -> CancelOutcome:
         await conn.execute(select(t.event.c.id).where(t.event.c.id == event_id).with_for_update())
         row = (
             await conn.execute(
@@ -136,9 +130,7 @@ class SignupStore:
             return CancelOutcome(previous=None)
         previous = SignupStatus(row.status)
         await conn.execute(
-            update(t.signup)
-            .where(t.signup.c.id == row.id)
-            .values(status=SignupStatus.CANCELLED.value, updated_at=now)
+            update(t.signup).where(t.signup.c.id == row.id).values(status=SignupStatus.CANCELLED.value, updated_at=now)
         )
         await _tally(conn, event_id, cancellations=1)
         promoted = None
@@ -158,9 +150,7 @@ class SignupStore:
     async def status_of(self, event_id: int, person_id: int) -> SignupStatus | None:
         async with self.database.engine.connect() as conn:
             value = await conn.scalar(
-                select(t.signup.c.status).where(
-                    t.signup.c.event_id == event_id, t.signup.c.person_id == person_id
-                )
+                select(t.signup.c.status).where(t.signup.c.event_id == event_id, t.signup.c.person_id == person_id)
             )
             return None if value is None else SignupStatus(value)
 
@@ -230,9 +220,7 @@ async def _promote_first_waiting(conn: AsyncConnection, event_id: int, now: date
     if first is None:
         return None
     await conn.execute(
-        update(t.signup)
-        .where(t.signup.c.id == first.id)
-        .values(status=SignupStatus.CONFIRMED.value, updated_at=now)
+        update(t.signup).where(t.signup.c.id == first.id).values(status=SignupStatus.CONFIRMED.value, updated_at=now)
     )
     row = (await conn.execute(select(t.person).where(t.person.c.id == first.person_id))).first()
     return None if row is None else _person(row)
@@ -242,9 +230,7 @@ async def _tally(conn: AsyncConnection, event_id: int, **increments: int) -> Non
     exists = await conn.scalar(select(t.event_tally.c.event_id).where(t.event_tally.c.event_id == event_id))
     if exists is None:
         await conn.execute(
-            insert(t.event_tally).values(
-                event_id=event_id, signups=0, waitlisted=0, cancellations=0, forgotten=0
-            )
+            insert(t.event_tally).values(event_id=event_id, signups=0, waitlisted=0, cancellations=0, forgotten=0)
         )
     values: dict[str, Any] = {name: t.event_tally.c[name] + amount for name, amount in increments.items()}
     await conn.execute(update(t.event_tally).where(t.event_tally.c.event_id == event_id).values(**values))

@@ -108,9 +108,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["festival_id"], ["festival.id"], name=op.f("fk_event_festival_id_festival"), ondelete="CASCADE"
         ),
-        sa.ForeignKeyConstraint(
-            ["venue_id"], ["venue.id"], name=op.f("fk_event_venue_id_venue"), ondelete="SET NULL"
-        ),
+        sa.ForeignKeyConstraint(["venue_id"], ["venue.id"], name=op.f("fk_event_venue_id_venue"), ondelete="SET NULL"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_event")),
         sa.UniqueConstraint("festival_id", "code", name=op.f("uq_event_festival_id")),
     )
@@ -137,9 +135,7 @@ def upgrade() -> None:
         sa.Column("status", sa.String(length=20), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["event_id"], ["event.id"], name=op.f("fk_signup_event_id_event"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["event_id"], ["event.id"], name=op.f("fk_signup_event_id_event"), ondelete="CASCADE"),
         sa.ForeignKeyConstraint(
             ["person_id"], ["person.id"], name=op.f("fk_signup_person_id_person"), ondelete="CASCADE"
         ),

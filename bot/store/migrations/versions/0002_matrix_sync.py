@@ -31,9 +31,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("event_id", name=op.f("pk_matrix_handled_event")),
     )
     with op.batch_alter_table("matrix_handled_event", schema=None) as batch_op:
-        batch_op.create_index(
-            batch_op.f("ix_matrix_handled_event_handled_at"), ["handled_at"], unique=False
-        )
+        batch_op.create_index(batch_op.f("ix_matrix_handled_event_handled_at"), ["handled_at"], unique=False)
     op.create_table(
         "matrix_room",
         sa.Column("room_id", sa.String(length=255), nullable=False),

@@ -28,7 +28,8 @@ from bot.sanitize import Problem, clean
 from bot.store import Store
 from bot.store.programme import ProgrammeSnapshot
 from bot.store.signups import SignupError
-from bot.understand import ProgrammeQuery, understand
+from bot.understand import ProgrammeQuery, Understanding, understand
+from bot.understand.normalize import normalize, token_spans
 
 log = logging.getLogger(__name__)
 
@@ -333,8 +334,11 @@ class Engine:
         self._menu(turn)
 
     def _menu(self, turn: Turn) -> None:
+        turn.say(turn.t.gettext("Choose:"), buttons=self._menu_rows(turn))
+
+    def _menu_rows(self, turn: Turn) -> list[list[Button]]:
         _ = turn.t.gettext
-        rows = [
+        return [
             [
                 Button(label=_("Today"), payload=buttons.encode("b", "today")),
                 Button(label=_("Tomorrow"), payload=buttons.encode("b", "tomorrow")),
@@ -344,7 +348,6 @@ class Engine:
                 Button(label=_("My events"), payload=buttons.encode("my")),
             ],
         ]
-        turn.say(_("Choose:"), buttons=rows)
 
     def _language_rows(self, turn: Turn) -> list[list[Button]]:
         labels = [
@@ -719,9 +722,29 @@ class Engine:
             ]
             turn.say(_("I'm not sure I understood. Did you mean one of these?"), buttons=rows)
         elif understood.intent == "events" and understood.query is not None:
-            self._show_events(turn, understood.events, _heading(turn, understood.query))
+            self._explain(turn, understood, text)
+            if understood.events or not understood.ended:
+                self._show_events(turn, understood.events, _heading(turn, understood.query))
         else:
             self._fallback(turn)
+
+    def _explain(self, turn: Turn, understood: Understanding, text: str) -> None:
+        """Says why the list differs from the literal question, before the list itself."""
+        _ = turn.t.gettext
+        if understood.ignored and understood.events:
+            # The understanding folds accents and case; the person should see their own words.
+            ignored = set(understood.ignored)
+            typed = [word for word, _start, _end in token_spans(text) if normalize(word) in ignored]
+            words = ", ".join(f"“{turn.t.isolate(word)}”" for word in dict.fromkeys(typed or understood.ignored))
+            turn.say(_("Nothing in the programme mentions {words}; here is what matches the rest:").format(words=words))
+        if understood.note == "nothing_now" and understood.events:
+            turn.say(_("Nothing is happening right now. Coming up next:"))
+        elif understood.note in ("ended", "past_only") and understood.ended and not understood.events:
+            text = TextBuilder()
+            text.line(_("That has already ended:"))
+            for event in understood.ended[:3]:
+                text.line(f"• {title_of(event, turn.t)} ({turn.t.when(event.starts_at)})")
+            turn.say(text, buttons=self._menu_rows(turn))
 
     def _faq_answer(self, turn: Turn, key: str) -> None:
         entry = next((e for e in turn.snapshot.faq if e.key == key), None) if turn.snapshot else None

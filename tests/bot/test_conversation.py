@@ -276,3 +276,15 @@ async def test_the_whole_path_works_in_every_language(engine: Engine, lang: str)
     await chat.say("/my")
     assert chat.events == []
     assert all(m.rtl is (lang in ("ar", "fa")) for m in chat.last)
+
+
+async def test_the_reply_says_when_what_was_asked_has_ended_or_is_unknown(engine: Engine) -> None:
+    late = Chat(engine, "late", "en", now=datetime.fromisoformat("2027-05-14T23:00:00+02:00"))
+    await late.say("When is the poetry slam?")
+    assert "already ended" in late.text and "Poetry slam" in late.text and not late.events
+    idle = Chat(engine, "idle", "en", now=datetime.fromisoformat("2027-05-13T08:30:00+02:00"))
+    await idle.say("what's happening right now?")
+    assert "Nothing is happening right now" in idle.text and idle.events[:1] == ["MM015"]
+    odd = Chat(engine, "odd", "en")
+    await odd.say("workshops about klimatförändringar")
+    assert "klimatförändringar" in odd.text and "MM004" in odd.events

@@ -740,11 +740,11 @@ class Engine:
         if understood.note == "nothing_now" and understood.events:
             turn.say(_("Nothing is happening right now. Coming up next:"))
         elif understood.note in ("ended", "past_only") and understood.ended and not understood.events:
-            text = TextBuilder()
-            text.line(_("That has already ended:"))
+            over = TextBuilder()
+            over.line(_("That has already ended:"))
             for event in understood.ended[:3]:
-                text.line(f"• {title_of(event, turn.t)} ({turn.t.when(event.starts_at)})")
-            turn.say(text, buttons=self._menu_rows(turn))
+                over.line(f"• {title_of(event, turn.t)} ({turn.t.when(event.starts_at)})")
+            turn.say(over, buttons=self._menu_rows(turn))
 
     def _faq_answer(self, turn: Turn, key: str) -> None:
         entry = next((e for e in turn.snapshot.faq if e.key == key), None) if turn.snapshot else None

@@ -16,6 +16,7 @@ from scheduler.config import PlatformLimits
 
 MonotonicClock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
+SAFETY = 1e-3
 
 
 def is_group_chat(user_id: str) -> bool:
@@ -38,7 +39,9 @@ class Gate:
         self.clock = clock
         self.sleep = sleep
         self.is_group = is_group
-        self._interval = 1.0 / limits.per_second
+        # A hair slower than the rate, so that float rounding never fits rate + 1 messages into
+        # a 1-s window.
+        self._interval = (1.0 + SAFETY) / limits.per_second
         self._tat = 0.0
         """Theoretical arrival time of the next message at the steady rate."""
         self._recipients: dict[str, float] = {}

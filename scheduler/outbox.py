@@ -11,7 +11,7 @@ makes the repeat a no-op.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import Any
@@ -201,7 +201,7 @@ class Outbox:
                 if recipient in busy_set:
                     continue
                 busy_set.add(recipient)
-                chosen.append(item)
+                chosen.append(replace(item, status=Status.SENDING, attempts=item.attempts + 1))
                 if len(chosen) >= limit:
                     break
             if chosen:

@@ -38,6 +38,9 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--jsonl", action="store_true", help="JSON lines in and out (see README)")
     chat.add_argument("--user", default="local", help="who you are in the conversation")
     chat.add_argument("--lang", help="your language (sv, en, ar, fi, so, fa)")
+    from admin.cli import add_commands
+
+    add_commands(commands, with_db)
     return parser
 
 
@@ -97,7 +100,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    if args.command in ("import", "export", "chat"):
+    if args.command in ("import", "export", "chat", "admin"):
         # Short-lived commands print only what matters to the person at the terminal.
         logging.getLogger().setLevel(logging.WARNING)
     db: str | None = args.db
@@ -107,6 +110,10 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_import(db, args.file))
     if args.command == "export":
         return asyncio.run(_export(db, args.out, args.lang))
+    if args.command == "admin":
+        from admin.cli import run_admin_command
+
+        return asyncio.run(run_admin_command(args, utc_now))
     return asyncio.run(_chat(db, args.jsonl, args.user, args.lang))
 
 

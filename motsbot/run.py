@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from adapters.base import Connector, Hub
+from admin.metrics import Metrics
+from admin.serve import AdminServer, start_web
 from bot.engine import Engine
 from bot.programme.demo import demo_files
 from bot.programme.loader import load_programme_file
@@ -63,13 +65,15 @@ def configured_connectors(settings: Settings, store: Store) -> list[Connector]:
 async def run(settings: Settings, db: str | None) -> int:
     store = await prepare_store(settings, db)
     engine = Engine(store)
-    hub = Hub(engine.handle, utc_now)
+    metrics = Metrics()
+    hub = Hub(metrics.metered(engine.handle), utc_now)
     connectors = configured_connectors(settings, store)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     scheduler: Scheduler | None = None
+    web: AdminServer | None = None
     try:
         if not connectors:
             where = db or settings.motsbot_db
@@ -87,10 +91,15 @@ async def run(settings: Settings, db: str | None) -> int:
             hub.add(connector)
             await connector.start(hub)
             log.info("%s channel started", connector.channel)
+        web = await start_web(store, hub, connectors, metrics)
         scheduler = await start_scheduler(settings, store, hub)
+        if web is not None and scheduler is not None:
+            web.attach_scheduler(scheduler)
         await stop.wait()
         return 0
     finally:
+        if web is not None:
+            await web.stop()
         if scheduler is not None:
             await scheduler.stop()
         for connector in reversed(connectors):

@@ -14,6 +14,7 @@ from collections.abc import Generator, Iterable
 
 import uvicorn
 from fastapi import APIRouter, FastAPI
+from starlette.types import ASGIApp
 
 log = logging.getLogger(__name__)
 
@@ -21,7 +22,8 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8080
 
 
-def create_app(routers: Iterable[APIRouter] = ()) -> FastAPI:
+def create_app(routers: Iterable[APIRouter] = (), mounts: Iterable[tuple[str, ASGIApp]] = ()) -> FastAPI:
+    """`mounts` are whole applications under a path (the admin at "/"), tried after the routers."""
     app = FastAPI(title="motsbot", docs_url=None, redoc_url=None, openapi_url=None)
 
     @app.get("/healthz", include_in_schema=False)
@@ -30,6 +32,8 @@ def create_app(routers: Iterable[APIRouter] = ()) -> FastAPI:
 
     for router in routers:
         app.include_router(router)
+    for path, mounted in mounts:
+        app.mount(path, mounted)
     return app
 
 

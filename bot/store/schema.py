@@ -322,3 +322,62 @@ rating_comment = Table(
 )
 """Free-text comments with a random id and no time or rowid, so not even their order can be
 matched against anything else."""
+
+
+organisation = Table(
+    "organisation",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("name", String(300), nullable=False, unique=True),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+"""Who runs events; an organiser account sees the events whose `organisation` names it."""
+
+admin_account = Table(
+    "admin_account",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(20), nullable=False),
+    Column("organisation_id", ForeignKey("organisation.id", ondelete="SET NULL"), nullable=True),
+    Column("failed_logins", Integer, nullable=False, default=0),
+    Column("locked_until", UTCDateTime, nullable=True),
+    Column("disabled", Boolean, nullable=False, default=False),
+    Column("created_at", UTCDateTime, nullable=False),
+)
+"""Admin web accounts: argon2 hashes, role admin/organiser/viewer, lockout after failed logins."""
+
+admin_session = Table(
+    "admin_session",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("account_id", ForeignKey("admin_account.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("csrf_token", String(64), nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+)
+"""Signed-in browsers. Only a hash of the cookie is kept, so a leaked database opens no session."""
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("at", UTCDateTime, nullable=False, index=True),
+    Column("account_id", ForeignKey("admin_account.id", ondelete="SET NULL"), nullable=True),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(100), nullable=False),
+    Column("target", String(300), nullable=False, default=""),
+    Column("details", JSON, nullable=False),
+)
+"""Every change made in the admin: who (the name is copied, so it outlives the account), what, when."""
+
+checkin = Table(
+    "checkin",
+    metadata,
+    Column("signup_id", ForeignKey("signup.id", ondelete="CASCADE"), primary_key=True),
+    Column("code", String(16), nullable=False, unique=True),
+    Column("checked_in_at", UTCDateTime, nullable=True),
+    Column("checked_in_by", String(100), nullable=True),
+)
+"""Each signup's short code for the door (typed, or scanned from its QR) and when it was used."""

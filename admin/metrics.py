@@ -1,0 +1,69 @@
+"""Prometheus metrics: messages in and out per channel, outbox depth, send failures by reason."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
+from sqlalchemy import func, select
+
+from adapters.base import Handler
+from bot.messages import Incoming, Outgoing
+from bot.store import schema as t
+from bot.store.database import Database
+
+
+class Metrics:
+    """One registry per app rather than the process-global one, so tests can build many apps."""
+
+    def __init__(self) -> None:
+        self.registry = CollectorRegistry()
+        self.messages_in = Counter(
+            "motsbot_messages_in", "Messages and button presses received", ["channel"], registry=self.registry
+        )
+        self.messages_out = Counter(
+            "motsbot_messages_out", "Replies and notices the engine produced", ["channel"], registry=self.registry
+        )
+        self.outbox_depth = Gauge(
+            "motsbot_outbox_depth", "Outbox messages by status", ["status"], registry=self.registry
+        )
+        self.send_failures = Gauge(
+            "motsbot_send_failures", "Outbox messages that failed, by reason", ["reason"], registry=self.registry
+        )
+        self.admin_requests = Counter(
+            "motsbot_admin_requests", "Admin web requests by status class", ["status"], registry=self.registry
+        )
+
+    def metered(self, handler: Handler) -> Handler:
+        """`handler` counted: wrap the engine's handle before giving it to the hub."""
+
+        async def handle(incoming: Incoming, now: datetime) -> list[Outgoing]:
+            self.messages_in.labels(incoming.channel).inc()
+            replies = await handler(incoming, now)
+            for reply in replies:
+                channel = reply.recipient.channel if reply.recipient else incoming.channel
+                self.messages_out.labels(channel).inc()
+            return replies
+
+        return handle
+
+    async def render(self, database: Database) -> bytes:
+        await self._read_outbox(database)
+        return generate_latest(self.registry)
+
+    async def _read_outbox(self, database: Database) -> None:
+        outbox = getattr(t, "outbox", None)
+        if outbox is None:
+            return
+        async with database.engine.connect() as conn:
+            statuses = await conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status))
+            self.outbox_depth.clear()
+            for status, count in statuses:
+                self.outbox_depth.labels(status).set(count)
+            failures = await conn.execute(
+                select(outbox.c.reason, func.count()).where(outbox.c.status == "failed").group_by(outbox.c.reason)
+            )
+            self.send_failures.clear()
+            for reason, count in failures:
+                # Reasons are short codes from the scheduler; cut long ones to keep label values bounded.
+                self.send_failures.labels((reason or "unknown")[:60]).set(count)

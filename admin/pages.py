@@ -1,0 +1,780 @@
+"""Server-rendered pages: plain HTML forms, no script needed, every change POSTed with CSRF."""
+
+from __future__ import annotations
+
+import io
+import secrets
+from datetime import datetime
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo
+
+import segno
+from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse
+from pydantic import ValidationError
+
+from admin import importing
+from admin.app import STATIC, admin_of
+from admin.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, LoginRefused, Session, client_address
+from admin.deps import csrf_guard, optional_session, session
+from admin.service import EventInput, FaqInput, Invalid, NotFound, VenueInput, require
+from admin.store import AccountExists, Role
+from bot.model import LANGUAGES, Event
+from bot.programme.csv_export import programme_csv
+from bot.programme.ics_export import festival_calendar
+
+router = APIRouter(dependencies=[Depends(csrf_guard)], include_in_schema=False)
+
+SessionDep = Annotated[Session, Depends(session)]
+FORM_LANGUAGES = LANGUAGES
+LANGUAGE_NAMES = {
+    "sv": "Svenska",
+    "en": "English",
+    "ar": "العربية",
+    "fi": "Suomi",
+    "so": "Soomaali",
+    "fa": "فارسی",
+}
+
+
+def render(
+    request: Request, name: str, sess: Session | None, context: dict[str, Any], status: int = 200
+) -> HTMLResponse:
+    admin = admin_of(request)
+    full = {
+        "account": sess.account if sess else None,
+        "csrf": sess.csrf if sess else "",
+        "flashes": admin.take_flashes(sess.token) if sess else [],
+        "languages": FORM_LANGUAGES,
+        "language_names": LANGUAGE_NAMES,
+        "Role": Role,
+        **context,
+    }
+    return admin.templates.TemplateResponse(request, name, full, status_code=status)
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only a path on this site: an absolute URL here would make the login an open redirect.
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return "/"
+    parts = urlsplit(target)
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+# Static files, health, metrics
+
+
+@router.get("/static/admin.css")
+async def stylesheet() -> FileResponse:
+    return FileResponse(STATIC / "admin.css", media_type="text/css")
+
+
+@router.get("/health")
+async def health(request: Request) -> dict[str, Any]:
+    admin = admin_of(request)
+    revision = await admin.store.programme.revision()
+    return {"status": "ok", "programme_revision": revision}
+
+
+@router.get("/metrics")
+async def metrics(request: Request) -> Response:
+    admin = admin_of(request)
+    body = await admin.metrics.render(admin.store.database)
+    return Response(body, media_type="text/plain; version=0.0.4; charset=utf-8")
+
+
+# Signing in
+
+
+@router.get("/login")
+async def login_form(request: Request, next: str | None = None) -> Response:
+    admin = admin_of(request)
+    sess = await optional_session(request)
+    if sess is not None:
+        return redirect(_safe_next(next))
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+    response = render(request, "login.html", None, {"login_csrf": token, "next": _safe_next(next), "error": None})
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=admin.auth.secure(request), path="/"
+    )
+    return response
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    username: Annotated[str, Form(max_length=200)],
+    password: Annotated[str, Form(max_length=1000)],
+    next: Annotated[str, Form(max_length=2000)] = "/",
+) -> Response:
+    admin = admin_of(request)
+    old = request.cookies.get(SESSION_COOKIE)
+    try:
+        sess = await admin.auth.login(username, password, client_address(request), admin.now())
+    except LoginRefused as error:
+        token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
+        return render(
+            request,
+            "login.html",
+            None,
+            {"login_csrf": token, "next": _safe_next(next), "error": str(error), "username": username},
+            status=401,
+        )
+    if old:
+        # Whatever session id the browser had, planted or stale, dies here; the new one is fresh.
+        await admin.admin.end_session(old)
+    response = redirect(_safe_next(next))
+    admin.auth.set_session_cookie(request, response, sess.token)
+    response.delete_cookie(LOGIN_CSRF_COOKIE, path="/")
+    return response
+
+
+@router.post("/logout")
+async def logout(request: Request, sess: SessionDep) -> Response:
+    admin = admin_of(request)
+    await admin.admin.end_session(sess.token)
+    await admin.admin.audit(sess.account, "logout", sess.account.username, {}, admin.now())
+    response = redirect("/login")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+@router.get("/")
+async def home(sess: SessionDep) -> RedirectResponse:
+    return redirect("/results" if sess.account.role is Role.VIEWER else "/events")
+
+
+# Programme
+
+
+def _parse_local(value: str, zone: ZoneInfo) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise Invalid(f"{value!r} is not a date and time") from None
+    return parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.replace(";", ",").split(",") if part.strip()]
+
+
+async def _event_input(
+    request: Request, zone: ZoneInfo, code: str = ""
+) -> tuple[EventInput | None, dict[str, Any], str]:
+    form = await request.form()
+    raw = {k: v for k, v in form.items() if isinstance(v, str)}
+    data: dict[str, Any] = {
+        "code": raw.get("code", code).strip() if not code else code,
+        "title": {lang: raw.get(f"title_{lang}", "") for lang in FORM_LANGUAGES},
+        "abstract": {lang: raw.get(f"abstract_{lang}", "") for lang in FORM_LANGUAGES},
+        "type": raw.get("type", "").strip(),
+        "track": raw.get("track", "").strip(),
+        "topics": _split(raw.get("topics", "")),
+        "keywords": _split(raw.get("keywords", "")),
+        "language": raw.get("language", "sv"),
+        "venue_key": raw.get("venue_key") or None,
+        "signup_required": raw.get("signup_required") == "on",
+        "organisation": raw.get("organisation", ""),
+        "url": raw.get("url", "").strip() or None,
+    }
+    capacity = raw.get("capacity", "").strip()
+    try:
+        data["capacity"] = int(capacity) if capacity else None
+        data["starts_at"] = _parse_local(raw.get("starts_at", ""), zone)
+        data["ends_at"] = _parse_local(raw.get("ends_at", ""), zone)
+        return EventInput.model_validate(data), raw, ""
+    except (Invalid, ValueError) as error:
+        message = error.errors()[0]["msg"] if isinstance(error, ValidationError) else str(error)
+        return None, raw, message.removeprefix("Value error, ")
+
+
+def _form_values(event: Event | None, zone: ZoneInfo) -> dict[str, Any]:
+    if event is None:
+        return {"language": "sv"}
+    values: dict[str, Any] = {
+        "code": event.code,
+        "type": event.type,
+        "track": event.track,
+        "topics": ", ".join(event.topics),
+        "keywords": ", ".join(event.keywords),
+        "language": event.language,
+        "starts_at": event.starts_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+        "ends_at": event.ends_at.astimezone(zone).strftime("%Y-%m-%dT%H:%M"),
+        "venue_key": event.venue_key or "",
+        "capacity": "" if event.capacity is None else str(event.capacity),
+        "signup_required": "on" if event.signup_required else "",
+        "organisation": event.organisation,
+        "url": event.url or "",
+    }
+    for lang in FORM_LANGUAGES:
+        values[f"title_{lang}"] = event.title.get(lang, "")
+        values[f"abstract_{lang}"] = event.abstract.get(lang, "")
+    return values
+
+
+@router.get("/events")
+async def events_page(request: Request, sess: SessionDep, q: str = "", day: str = "") -> HTMLResponse:
+    admin = admin_of(request)
+    events = await admin.service.events(sess.account)
+    zone = await admin.zone()
+    snapshot = await admin.store.programme.snapshot()
+    days = sorted({e.starts_at.astimezone(zone).date().isoformat() for e in events})
+    if day:
+        events = [e for e in events if e.starts_at.astimezone(zone).date().isoformat() == day]
+    if q:
+        needle = q.casefold()
+        events = [
+            e
+            for e in events
+            if needle in e.code.casefold()
+            or any(needle in text.casefold() for text in e.title.values())
+            or needle in e.organisation.casefold()
+        ]
+    occupancy = {}
+    for event in events:
+        if event.id is not None and (event.signup_required or event.capacity is not None):
+            occupancy[event.code] = await admin.store.signups.occupancy(event.id)
+    return render(
+        request,
+        "events.html",
+        sess,
+        {
+            "events": events,
+            "zone": zone,
+            "venues": snapshot.venues if snapshot else {},
+            "occupancy": occupancy,
+            "days": days,
+            "day": day,
+            "q": q,
+            "active": "events",
+        },
+    )
+
+
+async def _event_form(
+    request: Request, sess: Session, event: Event | None, values: dict[str, Any], error: str, status: int = 200
+) -> HTMLResponse:
+    admin = admin_of(request)
+    snapshot = await admin.service.snapshot()
+    return render(
+        request,
+        "event_form.html",
+        sess,
+        {
+            "event": event,
+            "values": values,
+            "error": error,
+            "venues": sorted(snapshot.venues.values(), key=lambda v: v.name),
+            "active": "events",
+        },
+        status=status,
+    )
+
+
+@router.get("/events/new")
+async def new_event_form(request: Request, sess: SessionDep) -> HTMLResponse:
+    require(sess.account, Role.ADMIN, Role.ORGANISER)
+    values: dict[str, Any] = {"language": "sv", "organisation": sess.account.organisation or ""}
+    return await _event_form(request, sess, None, values, "")
+
+
+@router.post("/events/new")
+async def create_event(request: Request, sess: SessionDep) -> Response:
+    require(sess.account, Role.ADMIN, Role.ORGANISER)
+    admin = admin_of(request)
+    data, raw, error = await _event_input(request, await admin.zone())
+    if data is None:
+        return await _event_form(request, sess, None, raw, error, 422)
+    try:
+        event = await admin.service.create_event(sess.account, data, admin.now())
+    except Invalid as problem:
+        return await _event_form(request, sess, None, raw, str(problem), 422)
+    admin.flash(sess.token, f"Created {event.code}.")
+    return redirect(f"/events/{event.code}")
+
+
+@router.get("/events/{code}")
+async def event_page(request: Request, code: str, sess: SessionDep) -> HTMLResponse:
+    admin = admin_of(request)
+    people = await admin.service.people(sess.account, code)
+    snapshot = await admin.service.snapshot()
+    zone = await admin.zone()
+    return render(
+        request,
+        "event.html",
+        sess,
+        {
+            "event": people.event,
+            "people": people,
+            "venue": snapshot.venue_of(people.event),
+            "venues": sorted(snapshot.venues.values(), key=lambda v: v.name),
+            "zone": zone,
+            "move": _form_values(people.event, zone),
+            "active": "events",
+        },
+    )
+
+
+@router.get("/events/{code}/edit")
+async def edit_event_form(request: Request, code: str, sess: SessionDep) -> HTMLResponse:
+    admin = admin_of(request)
+    event = await admin.service.event(sess.account, code)
+    return await _event_form(request, sess, event, _form_values(event, await admin.zone()), "")
+
+
+@router.post("/events/{code}/edit")
+async def edit_event(request: Request, code: str, sess: SessionDep) -> Response:
+    admin = admin_of(request)
+    event = await admin.service.event(sess.account, code)
+    data, raw, error = await _event_input(request, await admin.zone(), code=event.code)
+    if data is None:
+        return await _event_form(request, sess, event, raw, error, 422)
+    try:
+        await admin.service.update_event(sess.account, event.code, data, admin.now())
+    except Invalid as problem:
+        return await _event_form(request, sess, event, raw, str(problem), 422)
+    admin.flash(sess.token, "Saved. The bot shows the change from now on.")
+    return redirect(f"/events/{event.code}")
+
+
+@router.post("/events/{code}/move")
+async def move_event(
+    request: Request,
+    code: str,
+    sess: SessionDep,
+    starts_at: Annotated[str, Form()],
+    ends_at: Annotated[str, Form()],
+    venue_key: Annotated[str, Form()] = "",
+) -> Response:
+    admin = admin_of(request)
+    zone = await admin.zone()
+    event = await admin.service.move_event(
+        sess.account, code, _parse_local(starts_at, zone), _parse_local(ends_at, zone), venue_key or None, admin.now()
+    )
+    admin.flash(sess.token, "Moved. People who signed up will be told.")
+    return redirect(f"/events/{event.code}")
+
+
+@router.post("/events/{code}/cancel")
+async def cancel_event(request: Request, code: str, sess: SessionDep) -> Response:
+    admin = admin_of(request)
+    event = await admin.service.set_cancelled(sess.account, code, True, admin.now())
+    admin.flash(sess.token, "Cancelled. People who signed up will be told.")
+    return redirect(f"/events/{event.code}")
+
+
+@router.post("/events/{code}/reinstate")
+async def reinstate_event(request: Request, code: str, sess: SessionDep) -> Response:
+    admin = admin_of(request)
+    event = await admin.service.set_cancelled(sess.account, code, False, admin.now())
+    admin.flash(sess.token, "The event is on again.")
+    return redirect(f"/events/{event.code}")
+
+
+# People at events
+
+
+@router.post("/events/{code}/people/add")
+async def add_person(
+    request: Request,
+    code: str,
+    sess: SessionDep,
+    name: Annotated[str, Form(max_length=200)],
+    language: Annotated[str, Form(max_length=16)] = "sv",
+) -> Response:
+    admin = admin_of(request)
+    attendee = await admin.service.add_person(sess.account, code, name, language, admin.now())
+    where = "the waiting list" if attendee.position else "the list"
+    admin.flash(sess.token, f"Added {attendee.label} to {where}; their code is {attendee.checkin.code}.")
+    return redirect(f"/events/{code}")
+
+
+@router.post("/events/{code}/people/{signup_id}/remove")
+async def remove_person(request: Request, code: str, signup_id: int, sess: SessionDep) -> Response:
+    admin = admin_of(request)
+    await admin.service.remove_signup(sess.account, code, signup_id, admin.now())
+    admin.flash(sess.token, "Removed. If someone was waiting, they got the seat.")
+    return redirect(f"/events/{code}")
+
+
+@router.get("/events/{code}/people.csv")
+async def people_csv(request: Request, code: str, sess: SessionDep) -> Response:
+    admin = admin_of(request)
+    data = await admin.service.people_csv(sess.account, code, admin.now())
+    return PlainTextResponse(
+        data,
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{code}-people.csv"'},
+    )
+
+
+@router.get("/events/{code}/people/{signup_id}/qr.svg")
+async def checkin_qr(request: Request, code: str, signup_id: int, sess: SessionDep) -> Response:
+    admin = admin_of(request)
+    people = await admin.service.people(sess.account, code)
+    attendee = next((a for a in people.attendees if a.signup_id == signup_id), None)
+    if attendee is None:
+        raise Invalid("no such signup at this event")
+    url = str(request.url_for("checkin_code", code=attendee.checkin.code))
+    out = io.BytesIO()
+    segno.make_qr(url, error="m").save(out, kind="svg", scale=6, border=4, title=attendee.checkin.code)
+    return Response(out.getvalue(), media_type="image/svg+xml")
+
+
+@router.get("/checkin")
+async def checkin_page(request: Request, sess: SessionDep) -> HTMLResponse:
+    require(sess.account, Role.ADMIN, Role.ORGANISER)
+    return render(request, "checkin.html", sess, {"result": None, "code": "", "error": None, "active": "checkin"})
+
+
+@router.get("/checkin/{code}", name="checkin_code")
+async def checkin_from_qr(request: Request, code: str, sess: SessionDep) -> HTMLResponse:
+    # A phone camera opens this from the QR; checking in still takes a POST with CSRF, so a
+    # link alone never changes anything.
+    require(sess.account, Role.ADMIN, Role.ORGANISER)
+    return render(request, "checkin.html", sess, {"result": None, "code": code, "error": None, "active": "checkin"})
+
+
+@router.post("/checkin")
+async def checkin(request: Request, sess: SessionDep, code: Annotated[str, Form(max_length=200)]) -> HTMLResponse:
+    admin = admin_of(request)
+    try:
+        result = await admin.service.check_in(sess.account, code, admin.now())
+    except Invalid as error:
+        return render(request, "checkin.html", sess, {"result": None, "code": code, "error": str(error)}, 422)
+    except NotFound as error:
+        return render(request, "checkin.html", sess, {"result": None, "code": code, "error": str(error)}, 404)
+    return render(
+        request,
+        "checkin.html",
+        sess,
+        {"result": result, "code": "", "error": None, "zone": await admin.zone(), "active": "checkin"},
+    )
+
+
+# Venues and FAQ
+
+
+@router.get("/venues")
+async def venues_page(request: Request, sess: SessionDep, key: str = "") -> HTMLResponse:
+    require(sess.account, Role.ADMIN)
+    admin = admin_of(request)
+    snapshot = await admin.service.snapshot()
+    venues = sorted(snapshot.venues.values(), key=lambda v: v.name)
+    return render(
+        request,
+        "venues.html",
+        sess,
+        {"venues": venues, "editing": snapshot.venues.get(key), "active": "venues"},
+    )
+
+
+@router.post("/venues")
+async def save_venue(request: Request, sess: SessionDep) -> Response:
+    admin = admin_of(request)
+    form = await request.form()
+    raw = {k: v for k, v in form.items() if isinstance(v, str)}
+    capacity = raw.get("capacity", "").strip()
+    try:
+        data = VenueInput(
+            key=raw.get("key", ""),
+            name=raw.get("name", ""),
+            address=raw.get("address", ""),
+            accessibility={
+                lang: raw[f"accessibility_{lang}"] for lang in FORM_LANGUAGES if raw.get(f"accessibility_{lang}")
+            },
+            capacity=int(capacity) if capacity else None,
+        )
+    except (ValidationError, ValueError) as error:
+        raise Invalid(f"please check the venue: {error}") from None
+    venue = await admin.service.save_venue(sess.account, data, admin.now())
+    admin.flash(sess.token, f"Saved {venue.name}.")
+    return redirect("/venues")
+
+
+@router.get("/faq")
+async def faq_page(request: Request, sess: SessionDep, key: str = "") -> HTMLResponse:
+    require(sess.account, Role.ADMIN)
+    admin = admin_of(request)
+    snapshot = await admin.service.snapshot()
+    editing = next((entry for entry in snapshot.faq if entry.key == key), None)
+    return render(request, "faq.html", sess, {"entries": snapshot.faq, "editing": editing, "active": "faq"})
+
+
+@router.post("/faq")
+async def save_faq(request: Request, sess: SessionDep) -> Response:
+    admin = admin_of(request)
+    form = await request.form()
+    raw = {k: v for k, v in form.items() if isinstance(v, str)}
+    try:
+        data = FaqInput(
+            key=raw.get("key", "").strip(),
+            questions={lang: raw.get(f"questions_{lang}", "").splitlines() for lang in FORM_LANGUAGES},
+            answer={lang: raw.get(f"answer_{lang}", "") for lang in FORM_LANGUAGES},
+        )
+    except ValidationError as error:
+        raise Invalid(f"please check the entry: {error.errors()[0]['msg']}") from None
+    await admin.service.save_faq(sess.account, data, admin.now())
+    admin.flash(sess.token, f"Saved the answer {data.key}.")
+    return redirect("/faq")
+
+
+@router.post("/faq/{key}/delete")
+async def delete_faq(request: Request, key: str, sess: SessionDep) -> Response:
+    admin = admin_of(request)
+    await admin.service.delete_faq(sess.account, key, admin.now())
+    admin.flash(sess.token, f"Deleted the answer {key}.")
+    return redirect("/faq")
+
+
+# Import and export
+
+
+@router.get("/import")
+async def import_page(request: Request, sess: SessionDep) -> HTMLResponse:
+    require(sess.account, Role.ADMIN)
+    return render(request, "import.html", sess, {"active": "import", "error": None})
+
+
+@router.post("/import/preview")
+async def import_preview(
+    request: Request,
+    sess: SessionDep,
+    file: Annotated[UploadFile | None, File()] = None,
+    url: Annotated[str, Form(max_length=2000)] = "",
+) -> HTMLResponse:
+    require(sess.account, Role.ADMIN)
+    admin = admin_of(request)
+    zone = await admin.zone()
+    try:
+        if file is not None and file.filename:
+            data = await file.read(importing.MAX_IMPORT_BYTES + 1)
+            name = file.filename
+        elif url.strip():
+            name, data = await importing.fetch(url.strip(), admin.fetch_transport)
+        else:
+            raise importing.ImportFailed("choose a file or give an address")
+        report = await importing.preview_bytes(admin.store, data, name, zone.key, admin.now())
+    except importing.ImportFailed as error:
+        return render(request, "import.html", sess, {"active": "import", "error": str(error)}, 422)
+    pending = admin.pending.add(sess.account.id, name, data, report, admin.now())
+    return render(request, "import_preview.html", sess, {"pending": pending, "report": report, "active": "import"})
+
+
+@router.post("/import/apply")
+async def import_apply(request: Request, sess: SessionDep, token: Annotated[str, Form(max_length=100)]) -> Response:
+    require(sess.account, Role.ADMIN)
+    admin = admin_of(request)
+    pending = admin.pending.take(token, sess.account.id, admin.now())
+    zone = await admin.zone()
+    report = await importing.apply(admin.store, pending.data, pending.name, zone.key, admin.now())
+    await admin.admin.audit(
+        sess.account,
+        "programme.import",
+        pending.name,
+        {
+            "created": report.created,
+            "updated": report.updated,
+            "moved": report.moved,
+            "cancelled": report.cancelled,
+            "venues": report.venues,
+            "faq": report.faq,
+        },
+        admin.now(),
+    )
+    admin.flash(sess.token, f"Imported {pending.name}: {report.summary()}.")
+    return redirect("/events")
+
+
+@router.get("/export")
+async def export_page(request: Request, sess: SessionDep) -> HTMLResponse:
+    require(sess.account, Role.ADMIN, Role.ORGANISER)
+    return render(request, "export.html", sess, {"active": "export"})
+
+
+@router.get("/export/programme.ics")
+async def export_ics(request: Request, sess: SessionDep, lang: str = "sv") -> Response:
+    require(sess.account, Role.ADMIN, Role.ORGANISER)
+    snapshot = await admin_of(request).service.snapshot()
+    lang = lang if lang in LANGUAGES else "sv"
+    return Response(
+        festival_calendar(snapshot, lang),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{snapshot.festival.slug}.ics"'},
+    )
+
+
+@router.get("/export/programme.csv")
+async def export_csv(request: Request, sess: SessionDep) -> Response:
+    require(sess.account, Role.ADMIN, Role.ORGANISER)
+    snapshot = await admin_of(request).service.snapshot()
+    return PlainTextResponse(
+        programme_csv(snapshot),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{snapshot.festival.slug}.csv"'},
+    )
+
+
+# Try the bot
+
+
+def _tester(sess: Session, lang: str) -> str:
+    # One conversation per account and language: each language starts as a new resident would.
+    return f"admin-{sess.account.id}-{lang}"
+
+
+@router.get("/try")
+async def try_page(request: Request, sess: SessionDep, lang: str = "sv") -> HTMLResponse:
+    admin = admin_of(request)
+    lang = lang if lang in LANGUAGES else "sv"
+    transcript = admin.web_chat.transcript(_tester(sess, lang)) if admin.web_chat else []
+    return render(
+        request,
+        "try.html",
+        sess,
+        {"lang": lang, "transcript": transcript, "available": admin.web_chat is not None, "active": "try"},
+    )
+
+
+@router.post("/try")
+async def try_say(
+    request: Request,
+    sess: SessionDep,
+    lang: Annotated[str, Form(max_length=16)] = "sv",
+    text: Annotated[str, Form(max_length=4000)] = "",
+    payload: Annotated[str, Form(max_length=200)] = "",
+    label: Annotated[str, Form(max_length=200)] = "",
+) -> Response:
+    admin = admin_of(request)
+    lang = lang if lang in LANGUAGES else "sv"
+    if admin.web_chat is None:
+        raise Invalid("the web chat is not running")
+    user = _tester(sess, lang)
+    if payload:
+        await admin.web_chat.say(user, payload=payload, label=label, lang=lang)
+    elif text.strip():
+        await admin.web_chat.say(user, text=text, lang=lang)
+    return redirect(f"/try?lang={lang}#end")
+
+
+@router.post("/try/reset")
+async def try_reset(request: Request, sess: SessionDep, lang: Annotated[str, Form(max_length=16)] = "sv") -> Response:
+    admin = admin_of(request)
+    lang = lang if lang in LANGUAGES else "sv"
+    if admin.web_chat is not None:
+        admin.web_chat.clear(_tester(sess, lang))
+    person = await admin.store.people.find("web", _tester(sess, lang))
+    if person is not None:
+        await admin.store.signups.forget(person.id, admin.now())
+    return redirect(f"/try?lang={lang}")
+
+
+# Accounts and audit log
+
+
+@router.get("/accounts")
+async def accounts_page(request: Request, sess: SessionDep) -> HTMLResponse:
+    require(sess.account, Role.ADMIN)
+    admin = admin_of(request)
+    return render(
+        request,
+        "accounts.html",
+        sess,
+        {
+            "accounts": await admin.admin.accounts(),
+            "organisations": await admin.admin.organisations(),
+            "now": admin.now(),
+            "error": None,
+            "active": "accounts",
+        },
+    )
+
+
+@router.post("/accounts")
+async def create_account(
+    request: Request,
+    sess: SessionDep,
+    username: Annotated[str, Form(max_length=100)],
+    password: Annotated[str, Form(max_length=1000)],
+    role: Annotated[Role, Form()],
+    organisation: Annotated[str, Form(max_length=300)] = "",
+) -> Response:
+    require(sess.account, Role.ADMIN)
+    admin = admin_of(request)
+    now = admin.now()
+    organisation_id = None
+    if organisation.strip():
+        organisation_id = (await admin.admin.ensure_organisation(organisation, now)).id
+    try:
+        account = await admin.auth.create_account(username, password, role, organisation_id, now)
+    except (ValueError, AccountExists) as error:
+        message = f"the user name {username!r} is taken" if isinstance(error, AccountExists) else str(error)
+        return render(
+            request,
+            "accounts.html",
+            sess,
+            {
+                "accounts": await admin.admin.accounts(),
+                "organisations": await admin.admin.organisations(),
+                "now": now,
+                "error": message,
+                "active": "accounts",
+            },
+            422,
+        )
+    await admin.admin.audit(
+        sess.account, "account.create", account.username, {"role": role.value, "organisation": organisation}, now
+    )
+    admin.flash(sess.token, f"Created the account {account.username}.")
+    return redirect("/accounts")
+
+
+@router.post("/accounts/{account_id}/unlock")
+async def unlock_account(request: Request, account_id: int, sess: SessionDep) -> Response:
+    require(sess.account, Role.ADMIN)
+    admin = admin_of(request)
+    target = await admin.admin.account(account_id)
+    if target is None:
+        raise Invalid("no such account")
+    await admin.admin.unlock(account_id)
+    await admin.admin.audit(sess.account, "account.unlock", target.username, {}, admin.now())
+    return redirect("/accounts")
+
+
+@router.post("/accounts/{account_id}/disable")
+async def disable_account(
+    request: Request, account_id: int, sess: SessionDep, disabled: Annotated[bool, Form()] = True
+) -> Response:
+    require(sess.account, Role.ADMIN)
+    admin = admin_of(request)
+    target = await admin.admin.account(account_id)
+    if target is None:
+        raise Invalid("no such account")
+    if target.id == sess.account.id:
+        raise Invalid("you cannot disable your own account")
+    await admin.admin.set_disabled(account_id, disabled)
+    await admin.admin.audit(
+        sess.account, "account.disable" if disabled else "account.enable", target.username, {}, admin.now()
+    )
+    return redirect("/accounts")
+
+
+@router.get("/audit")
+async def audit_page(request: Request, sess: SessionDep, page: int = 1) -> HTMLResponse:
+    require(sess.account, Role.ADMIN)
+    admin = admin_of(request)
+    page = max(page, 1)
+    entries = await admin.admin.audit_entries(limit=100, offset=(page - 1) * 100)
+    total = await admin.admin.audit_count()
+    return render(
+        request,
+        "audit.html",
+        sess,
+        {"entries": entries, "page": page, "more": page * 100 < total, "zone": await admin.zone(), "active": "audit"},
+    )

@@ -1,0 +1,488 @@
+"""What the admin can do, with who may do it and the audit entry it leaves: one place for pages
+and API alike, so a rule cannot be enforced on one and forgotten on the other."""
+
+from __future__ import annotations
+
+import csv
+import io
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+from sqlalchemy import delete, insert, select, update
+
+from admin.store import Account, AdminStore, CheckIn, Role
+from bot.model import LANGUAGES, Event, EventStatus, FaqEntry, Programme, SignupStatus, Venue, pick
+from bot.store import Store
+from bot.store import schema as t
+from bot.store.programme import ImportReport, ProgrammeError, ProgrammeSnapshot
+from bot.store.signups import Occupancy, SignupError
+
+MANUAL_CHANNEL = "manual"
+"""People an organiser added by hand (walk-ins, phone signups): no chat behind them."""
+
+
+class Refused(Exception):
+    """The account may not do this."""
+
+
+class NotFound(Exception):
+    pass
+
+
+class Invalid(Exception):
+    """The request cannot be carried out; the message says why, for an organiser."""
+
+
+def organisations_of(event: Event) -> list[str]:
+    """The organisations named by an event: pretalx joins several speakers' names with commas."""
+    return [part.strip() for part in event.organisation.split(",") if part.strip()]
+
+
+def may_manage(account: Account, event: Event) -> bool:
+    if account.role is Role.ADMIN:
+        return True
+    if account.role is Role.ORGANISER and account.organisation:
+        return account.organisation in organisations_of(event)
+    return False
+
+
+def require(account: Account, *roles: Role) -> None:
+    if account.role not in roles:
+        raise Refused()
+
+
+class EventInput(BaseModel):
+    """An event as the admin form and the API send it."""
+
+    code: str = Field(default="", max_length=100, pattern=r"^[A-Za-z0-9_.-]*$")
+    title: dict[str, str]
+    abstract: dict[str, str] = Field(default_factory=dict)
+    type: str = Field(default="", max_length=100)
+    track: str = Field(default="", max_length=200)
+    topics: list[str] = Field(default_factory=list, max_length=50)
+    keywords: list[str] = Field(default_factory=list, max_length=100)
+    language: str = Field(default="sv", max_length=16)
+    starts_at: datetime
+    ends_at: datetime
+    venue_key: str | None = Field(default=None, max_length=200)
+    capacity: int | None = Field(default=None, ge=0, le=1_000_000)
+    signup_required: bool = False
+    audience: dict[str, str] = Field(default_factory=dict)
+    organisation: str = Field(default="", max_length=300)
+    url: str | None = Field(default=None, max_length=1000)
+
+    @field_validator("title", "abstract", "audience")
+    @classmethod
+    def _languages(cls, value: dict[str, str]) -> dict[str, str]:
+        cleaned = {k.strip().lower(): v.strip() for k, v in value.items() if v and v.strip()}
+        unknown = sorted(set(cleaned) - set(LANGUAGES))
+        if unknown:
+            raise ValueError(f"unknown language {', '.join(unknown)}")
+        if any(len(v) > 5000 for v in cleaned.values()):
+            raise ValueError("a text is longer than 5000 characters")
+        return cleaned
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        if not value.startswith(("https://", "http://")):
+            # Anything else (javascript:) would become a link in the bot and the admin.
+            raise ValueError("the link must start with https://")
+        return value
+
+    @model_validator(mode="after")
+    def _check(self) -> EventInput:
+        if not self.title:
+            raise ValueError("the event needs a title in at least one language")
+        if self.starts_at.tzinfo is None or self.ends_at.tzinfo is None:
+            raise ValueError("times need a time zone")
+        if self.ends_at <= self.starts_at:
+            raise ValueError("the event must end after it starts")
+        return self
+
+
+class VenueInput(BaseModel):
+    key: str = Field(default="", max_length=200)
+    name: str = Field(min_length=1, max_length=300)
+    address: str = Field(default="", max_length=500)
+    accessibility: dict[str, str] = Field(default_factory=dict)
+    capacity: int | None = Field(default=None, ge=0, le=1_000_000)
+
+
+class FaqInput(BaseModel):
+    key: str = Field(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.-]+$")
+    questions: dict[str, list[str]] = Field(default_factory=dict)
+    answer: dict[str, str]
+
+    @model_validator(mode="after")
+    def _check(self) -> FaqInput:
+        self.answer = {k: v.strip() for k, v in self.answer.items() if v and v.strip()}
+        self.questions = {k: [q.strip() for q in v if q.strip()] for k, v in self.questions.items()}
+        self.questions = {k: v for k, v in self.questions.items() if v}
+        if not self.answer:
+            raise ValueError("the answer needs at least one language")
+        if set(self.answer) - set(LANGUAGES) or set(self.questions) - set(LANGUAGES):
+            raise ValueError("unknown language")
+        return self
+
+
+@dataclass(frozen=True)
+class Attendee:
+    signup_id: int
+    person_id: int
+    status: SignupStatus
+    channel: str
+    label: str
+    language: str
+    signed_up_at: datetime
+    position: int | None
+    checkin: CheckIn
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "signup_id": self.signup_id,
+            "status": self.status.value,
+            "channel": self.channel,
+            "label": self.label,
+            "language": self.language,
+            "signed_up_at": self.signed_up_at.isoformat(),
+            "waiting_list_position": self.position,
+            "code": self.checkin.code,
+            "checked_in_at": self.checkin.checked_in_at.isoformat() if self.checkin.checked_in_at else None,
+        }
+
+
+@dataclass(frozen=True)
+class EventPeople:
+    event: Event
+    occupancy: Occupancy
+    attendees: list[Attendee]
+
+    @property
+    def confirmed(self) -> list[Attendee]:
+        return [a for a in self.attendees if a.status is SignupStatus.CONFIRMED]
+
+    @property
+    def waiting(self) -> list[Attendee]:
+        return [a for a in self.attendees if a.status is SignupStatus.WAITLISTED]
+
+    @property
+    def seats_left(self) -> int | None:
+        cap = self.occupancy.capacity
+        return None if cap is None else max(cap - self.occupancy.confirmed, 0)
+
+    @property
+    def checked_in(self) -> int:
+        return sum(1 for a in self.confirmed if a.checkin.checked_in_at is not None)
+
+
+@dataclass(frozen=True)
+class CheckInResult:
+    attendee: Attendee
+    event: Event
+    first_time: bool
+
+
+def _label(channel: str, user_id: str) -> str:
+    if channel == MANUAL_CHANNEL:
+        return user_id.split(":", 1)[-1]
+    # Chat ids are personal data the door does not need: the code identifies the signup.
+    return {"telegram": "Telegram", "matrix": "Matrix", "web": "Try the bot"}.get(channel, channel)
+
+
+class AdminService:
+    def __init__(self, store: Store, admin: AdminStore) -> None:
+        self.store = store
+        self.admin = admin
+
+    def _changed(self) -> None:
+        # The engine in this process re-reads the programme at once when this count moves.
+        self.store.programme.local_changes += 1
+
+    async def snapshot(self) -> ProgrammeSnapshot:
+        snapshot = await self.store.programme.snapshot()
+        if snapshot is None:
+            raise NotFound("there is no programme yet: import one first")
+        return snapshot
+
+    # Programme
+
+    async def events(self, actor: Account) -> list[Event]:
+        require(actor, Role.ADMIN, Role.ORGANISER)
+        snapshot = await self.store.programme.snapshot()
+        if snapshot is None:
+            return []
+        return [e for e in snapshot.events if may_manage(actor, e)]
+
+    async def event(self, actor: Account, code: str) -> Event:
+        require(actor, Role.ADMIN, Role.ORGANISER)
+        event = (await self.snapshot()).event(code)
+        if event is None:
+            raise NotFound(f"no event {code}")
+        if not may_manage(actor, event):
+            raise Refused()
+        return event
+
+    def _owned_organisation(self, actor: Account, organisation: str) -> str:
+        organisation = organisation.strip()
+        if actor.role is Role.ADMIN:
+            return organisation
+        assert actor.organisation is not None
+        if not organisation:
+            return actor.organisation
+        names = [part.strip() for part in organisation.split(",")]
+        if actor.organisation not in names:
+            # An organiser who gave the event away would lose it and could not undo that.
+            raise Invalid(f"the organisation must include {actor.organisation}")
+        return organisation
+
+    async def _apply(self, programme: Programme, now: datetime) -> ImportReport:
+        try:
+            return await self.store.programme.apply(programme, now)
+        except ProgrammeError as error:
+            raise Invalid(str(error)) from None
+
+    async def create_event(self, actor: Account, data: EventInput, now: datetime) -> Event:
+        require(actor, Role.ADMIN, Role.ORGANISER)
+        snapshot = await self.snapshot()
+        code = data.code.strip() or f"A{secrets.token_hex(3).upper()}"
+        if snapshot.event(code) is not None:
+            raise Invalid(f"there is already an event with the code {code}")
+        self._check_venue(snapshot, data.venue_key)
+        organisation = self._owned_organisation(actor, data.organisation)
+        event = Event(**data.model_dump(exclude={"code", "organisation"}), code=code, organisation=organisation)
+        await self._apply(Programme(events=[event], complete=False), now)
+        await self.admin.audit(actor, "event.create", code, {"title": event.title}, now)
+        return await self.event(actor, code)
+
+    def _check_venue(self, snapshot: ProgrammeSnapshot, venue_key: str | None) -> None:
+        if venue_key and venue_key not in snapshot.venues:
+            raise Invalid("unknown venue")
+
+    async def update_event(self, actor: Account, code: str, data: EventInput, now: datetime) -> Event:
+        old = await self.event(actor, code)
+        self._check_venue(await self.snapshot(), data.venue_key)
+        organisation = self._owned_organisation(actor, data.organisation)
+        new = old.model_copy(update={**data.model_dump(exclude={"code", "organisation"}), "organisation": organisation})
+        report = await self._apply(Programme(events=[new], complete=False), now)
+        changes = _diff(old, new)
+        await self.admin.audit(actor, "event.update", code, {"changes": changes, "moved": bool(report.moved)}, now)
+        return await self.event(actor, code)
+
+    async def move_event(
+        self, actor: Account, code: str, starts_at: datetime, ends_at: datetime, venue_key: str | None, now: datetime
+    ) -> Event:
+        old = await self.event(actor, code)
+        if ends_at <= starts_at:
+            raise Invalid("the event must end after it starts")
+        self._check_venue(await self.snapshot(), venue_key)
+        new = old.model_copy(update={"starts_at": starts_at, "ends_at": ends_at, "venue_key": venue_key})
+        await self._apply(Programme(events=[new], complete=False), now)
+        await self.admin.audit(actor, "event.move", code, {"changes": _diff(old, new)}, now)
+        return await self.event(actor, code)
+
+    async def set_cancelled(self, actor: Account, code: str, cancelled: bool, now: datetime) -> Event:
+        old = await self.event(actor, code)
+        status = EventStatus.CANCELLED if cancelled else EventStatus.SCHEDULED
+        await self._apply(Programme(events=[old.model_copy(update={"status": status})], complete=False), now)
+        await self.admin.audit(actor, "event.cancel" if cancelled else "event.reinstate", code, {}, now)
+        return await self.event(actor, code)
+
+    # Venues and FAQ: the whole festival's, so admins only.
+
+    async def save_venue(self, actor: Account, data: VenueInput, now: datetime) -> Venue:
+        require(actor, Role.ADMIN)
+        snapshot = await self.snapshot()
+        key = data.key.strip() or data.name.strip()
+        values = data.model_dump(exclude={"key"})
+        async with self.store.database.transaction() as conn:
+            festival_id = snapshot.festival.id
+            if key in snapshot.venues:
+                await conn.execute(
+                    update(t.venue).where(t.venue.c.festival_id == festival_id, t.venue.c.key == key).values(**values)
+                )
+                action = "venue.update"
+            else:
+                await conn.execute(insert(t.venue).values(festival_id=festival_id, key=key, **values))
+                action = "venue.create"
+            await _bump_revision(conn, festival_id)
+            await self.admin.audit(actor, action, key, {"name": data.name}, now, conn)
+        self._changed()
+        venue = (await self.snapshot()).venues[key]
+        return venue
+
+    async def save_faq(self, actor: Account, data: FaqInput, now: datetime) -> FaqEntry:
+        require(actor, Role.ADMIN)
+        entry = FaqEntry(key=data.key, questions=data.questions, answer=data.answer)
+        await self._apply(Programme(faq=[entry], complete=False), now)
+        await self.admin.audit(actor, "faq.save", data.key, {"answer": data.answer}, now)
+        return entry
+
+    async def delete_faq(self, actor: Account, key: str, now: datetime) -> None:
+        require(actor, Role.ADMIN)
+        snapshot = await self.snapshot()
+        async with self.store.database.transaction() as conn:
+            result = await conn.execute(
+                delete(t.faq_entry).where(t.faq_entry.c.festival_id == snapshot.festival.id, t.faq_entry.c.key == key)
+            )
+            if result.rowcount == 0:
+                raise NotFound(f"no FAQ entry {key}")
+            await _bump_revision(conn, snapshot.festival.id)
+            await self.admin.audit(actor, "faq.delete", key, {}, now, conn)
+        self._changed()
+
+    # People at events
+
+    async def people(self, actor: Account, code: str) -> EventPeople:
+        event = await self.event(actor, code)
+        assert event.id is not None
+        async with self.store.database.engine.connect() as conn:
+            rows = (
+                await conn.execute(
+                    select(
+                        t.signup.c.id,
+                        t.signup.c.person_id,
+                        t.signup.c.status,
+                        t.signup.c.created_at,
+                        t.person.c.channel,
+                        t.person.c.channel_user_id,
+                        t.person.c.language,
+                    )
+                    .join(t.person, t.person.c.id == t.signup.c.person_id)
+                    .where(t.signup.c.event_id == event.id, t.signup.c.status != SignupStatus.CANCELLED.value)
+                    .order_by(t.signup.c.created_at, t.signup.c.id)
+                )
+            ).all()
+        checkins = await self.admin.checkins([int(r.id) for r in rows])
+        attendees: list[Attendee] = []
+        waiting = 0
+        for r in rows:
+            status = SignupStatus(r.status)
+            position = None
+            if status is SignupStatus.WAITLISTED:
+                waiting += 1
+                position = waiting
+            attendees.append(
+                Attendee(
+                    int(r.id),
+                    int(r.person_id),
+                    status,
+                    r.channel,
+                    _label(r.channel, r.channel_user_id),
+                    r.language,
+                    r.created_at,
+                    position,
+                    checkins[int(r.id)],
+                )
+            )
+        occupancy = await self.store.signups.occupancy(event.id)
+        return EventPeople(event, occupancy, attendees)
+
+    async def add_person(self, actor: Account, code: str, name: str, language: str, now: datetime) -> Attendee:
+        event = await self.event(actor, code)
+        assert event.id is not None
+        name = " ".join(name.split())
+        if not name or len(name) > 100:
+            raise Invalid("give the person's name (at most 100 characters)")
+        if language not in LANGUAGES:
+            raise Invalid("unknown language")
+        person = await self.store.people.create(MANUAL_CHANNEL, f"{secrets.token_hex(4)}:{name}", language, now)
+        try:
+            outcome = await self.store.signups.sign_up(event.id, person.id, now)
+        except SignupError as error:
+            raise Invalid(f"cannot sign up: the event is {error}") from None
+        await self.admin.audit(actor, "signup.add", code, {"name": name, "status": outcome.status.value}, now)
+        people = await self.people(actor, code)
+        return next(a for a in people.attendees if a.person_id == person.id)
+
+    async def remove_signup(self, actor: Account, code: str, signup_id: int, now: datetime) -> None:
+        people = await self.people(actor, code)
+        attendee = next((a for a in people.attendees if a.signup_id == signup_id), None)
+        if attendee is None:
+            raise NotFound("no such signup at this event")
+        assert people.event.id is not None
+        outcome = await self.store.signups.cancel(people.event.id, attendee.person_id, now)
+        details: dict[str, Any] = {"signup": signup_id, "label": attendee.label}
+        if outcome.promoted is not None:
+            details["promoted_person"] = outcome.promoted.id
+        await self.admin.audit(actor, "signup.remove", code, details, now)
+
+    async def check_in(self, actor: Account, raw_code: str, now: datetime) -> CheckInResult:
+        require(actor, Role.ADMIN, Role.ORGANISER)
+        found = await self.admin.checkin_by_code(raw_code)
+        if found is None:
+            raise NotFound("no signup has this code")
+        checkin, event_id = found
+        snapshot = await self.snapshot()
+        event = next((e for e in snapshot.events if e.id == event_id), None)
+        if event is None:
+            raise NotFound("no signup has this code")
+        if not may_manage(actor, event):
+            # Same answer as an unknown code: codes of other organisations' events stay secret.
+            raise NotFound("no signup has this code")
+        people = await self.people(actor, event.code)
+        attendee = next((a for a in people.attendees if a.signup_id == checkin.signup_id), None)
+        if attendee is None:
+            raise Invalid("this signup was cancelled")
+        if attendee.status is not SignupStatus.CONFIRMED:
+            raise Invalid(f"this person is on the waiting list (number {attendee.position}), not confirmed")
+        first = await self.admin.check_in(checkin.signup_id, actor.username, now)
+        if first:
+            await self.admin.audit(actor, "checkin", event.code, {"signup": checkin.signup_id}, now)
+        people = await self.people(actor, event.code)
+        attendee = next(a for a in people.attendees if a.signup_id == checkin.signup_id)
+        return CheckInResult(attendee, event, first)
+
+    async def people_csv(self, actor: Account, code: str, now: datetime) -> str:
+        people = await self.people(actor, code)
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        # Only what the door and the follow-up need: no chat ids.
+        writer.writerow(["event", "status", "waiting_list_position", "name", "language", "code", "checked_in_at"])
+        for a in people.attendees:
+            writer.writerow(
+                [
+                    people.event.code,
+                    a.status.value,
+                    a.position or "",
+                    a.label if a.channel == MANUAL_CHANNEL else "",
+                    a.language,
+                    a.checkin.code,
+                    a.checkin.checked_in_at.isoformat() if a.checkin.checked_in_at else "",
+                ]
+            )
+        await self.admin.audit(actor, "signups.export", code, {"rows": len(people.attendees)}, now)
+        return out.getvalue()
+
+
+async def _bump_revision(conn: Any, festival_id: int | None) -> None:
+    # The engine re-reads the programme when the revision changes (see Engine.programme).
+    await conn.execute(
+        update(t.festival).where(t.festival.c.id == festival_id).values(revision=t.festival.c.revision + 1)
+    )
+
+
+def _diff(old: Event, new: Event) -> dict[str, Any]:
+    changes: dict[str, Any] = {}
+    for name in type(new).model_fields:
+        before, after = getattr(old, name), getattr(new, name)
+        if before != after:
+            changes[name] = [_plain(before), _plain(after)]
+    return changes
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, EventStatus):
+        return value.value
+    return value
+
+
+def title(event: Event, lang: str = "sv") -> str:
+    return pick(event.title, lang)

@@ -1,0 +1,376 @@
+"""The admin's own data: organisations, accounts, sessions, the audit log and check-in codes."""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import Row, delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.store import schema as t
+from bot.store.database import Database
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+"""No 0/O or 1/I: the code is read aloud and typed at a busy door."""
+CODE_LENGTH = 6
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    ORGANISER = "organiser"
+    VIEWER = "viewer"
+
+
+@dataclass(frozen=True)
+class Account:
+    id: int
+    username: str
+    role: Role
+    organisation_id: int | None
+    organisation: str | None
+    failed_logins: int = 0
+    locked_until: datetime | None = None
+    disabled: bool = False
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role is Role.ADMIN
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    target: str
+    details: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CheckIn:
+    signup_id: int
+    code: str
+    checked_in_at: datetime | None
+    checked_in_by: str | None
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
+
+def normalise_code(raw: str) -> str:
+    """What a person typed or a scanner read, as stored: upper case, no spaces or dashes, and
+    the look-alikes a tired organiser may type (O for 0 never occurs: 0 is not in the alphabet)."""
+    text = raw.strip()
+    # A scanned QR holds the check-in URL; the code is its last part.
+    text = text.rstrip("/").rsplit("/", 1)[-1]
+    return "".join(ch for ch in text.upper() if ch.isalnum())
+
+
+def _account(row: Row[Any]) -> Account:
+    return Account(
+        id=int(row.id),
+        username=row.username,
+        role=Role(row.role),
+        organisation_id=row.organisation_id,
+        organisation=row.organisation_name,
+        failed_logins=int(row.failed_logins),
+        locked_until=row.locked_until,
+        disabled=bool(row.disabled),
+    )
+
+
+_ACCOUNT_COLUMNS = (
+    t.admin_account.c.id,
+    t.admin_account.c.username,
+    t.admin_account.c.role,
+    t.admin_account.c.organisation_id,
+    t.organisation.c.name.label("organisation_name"),
+    t.admin_account.c.failed_logins,
+    t.admin_account.c.locked_until,
+    t.admin_account.c.disabled,
+)
+
+
+def _account_query() -> Any:
+    return select(*_ACCOUNT_COLUMNS).select_from(
+        t.admin_account.outerjoin(t.organisation, t.organisation.c.id == t.admin_account.c.organisation_id)
+    )
+
+
+class AccountExists(Exception):
+    pass
+
+
+class AdminStore:
+    def __init__(self, database: Database) -> None:
+        self.database = database
+
+    # Organisations
+
+    async def organisations(self) -> list[Organisation]:
+        async with self.database.engine.connect() as conn:
+            rows = await conn.execute(select(t.organisation).order_by(t.organisation.c.name))
+            return [Organisation(int(r.id), r.name) for r in rows]
+
+    async def ensure_organisation(self, name: str, now: datetime) -> Organisation:
+        name = name.strip()
+        async with self.database.transaction() as conn:
+            existing = await conn.scalar(select(t.organisation.c.id).where(t.organisation.c.name == name))
+            if existing is not None:
+                return Organisation(int(existing), name)
+            result = await conn.execute(insert(t.organisation).values(name=name, created_at=now))
+            assert result.inserted_primary_key is not None
+            return Organisation(int(result.inserted_primary_key[0]), name)
+
+    # Accounts
+
+    async def create_account(
+        self, username: str, password_hash: str, role: Role, organisation_id: int | None, now: datetime
+    ) -> Account:
+        try:
+            async with self.database.transaction() as conn:
+                await conn.execute(
+                    insert(t.admin_account).values(
+                        username=username,
+                        password_hash=password_hash,
+                        role=role.value,
+                        organisation_id=organisation_id,
+                        failed_logins=0,
+                        disabled=False,
+                        created_at=now,
+                    )
+                )
+        except IntegrityError:
+            raise AccountExists(username) from None
+        account = await self.account_by_name(username)
+        assert account is not None
+        return account
+
+    async def accounts(self) -> list[Account]:
+        async with self.database.engine.connect() as conn:
+            rows = await conn.execute(_account_query().order_by(t.admin_account.c.username))
+            return [_account(r) for r in rows]
+
+    async def account(self, account_id: int) -> Account | None:
+        async with self.database.engine.connect() as conn:
+            row = (await conn.execute(_account_query().where(t.admin_account.c.id == account_id))).first()
+            return None if row is None else _account(row)
+
+    async def account_by_name(self, username: str) -> Account | None:
+        async with self.database.engine.connect() as conn:
+            row = (await conn.execute(_account_query().where(t.admin_account.c.username == username))).first()
+            return None if row is None else _account(row)
+
+    async def password_hash(self, account_id: int) -> str | None:
+        async with self.database.engine.connect() as conn:
+            value = await conn.scalar(select(t.admin_account.c.password_hash).where(t.admin_account.c.id == account_id))
+            return None if value is None else str(value)
+
+    async def set_password_hash(self, account_id: int, password_hash: str) -> None:
+        async with self.database.transaction() as conn:
+            await conn.execute(
+                update(t.admin_account).where(t.admin_account.c.id == account_id).values(password_hash=password_hash)
+            )
+
+    async def set_disabled(self, account_id: int, disabled: bool) -> None:
+        async with self.database.transaction() as conn:
+            await conn.execute(
+                update(t.admin_account).where(t.admin_account.c.id == account_id).values(disabled=disabled)
+            )
+            if disabled:
+                await conn.execute(delete(t.admin_session).where(t.admin_session.c.account_id == account_id))
+
+    async def login_failed(self, account_id: int, now: datetime, limit: int, lock_for: timedelta) -> bool:
+        """Counts a failed login; True when this one locked the account."""
+        async with self.database.transaction() as conn:
+            failures = await conn.scalar(
+                select(t.admin_account.c.failed_logins).where(t.admin_account.c.id == account_id)
+            )
+            failures = int(failures or 0) + 1
+            locked = failures >= limit
+            await conn.execute(
+                update(t.admin_account)
+                .where(t.admin_account.c.id == account_id)
+                .values(
+                    # The count starts again after a lock, so the next lock needs `limit` more.
+                    failed_logins=0 if locked else failures,
+                    locked_until=now + lock_for if locked else t.admin_account.c.locked_until,
+                )
+            )
+            return locked
+
+    async def login_succeeded(self, account_id: int) -> None:
+        async with self.database.transaction() as conn:
+            await conn.execute(
+                update(t.admin_account)
+                .where(t.admin_account.c.id == account_id)
+                .values(failed_logins=0, locked_until=None)
+            )
+
+    async def unlock(self, account_id: int) -> None:
+        await self.login_succeeded(account_id)
+
+    # Sessions
+
+    async def create_session(self, account_id: int, now: datetime, ttl: timedelta) -> tuple[str, str]:
+        """A new session: (cookie token, CSRF token). Only the token's hash is stored."""
+        token = secrets.token_urlsafe(32)
+        csrf = secrets.token_urlsafe(32)
+        async with self.database.transaction() as conn:
+            await conn.execute(delete(t.admin_session).where(t.admin_session.c.expires_at <= now))
+            await conn.execute(
+                insert(t.admin_session).values(
+                    token_hash=_hash_token(token),
+                    account_id=account_id,
+                    csrf_token=csrf,
+                    created_at=now,
+                    expires_at=now + ttl,
+                )
+            )
+        return token, csrf
+
+    async def session(self, token: str, now: datetime) -> tuple[Account, str] | None:
+        """The signed-in account and the session's CSRF token, or None when unknown or expired."""
+        async with self.database.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(t.admin_session.c.account_id, t.admin_session.c.csrf_token).where(
+                        t.admin_session.c.token_hash == _hash_token(token), t.admin_session.c.expires_at > now
+                    )
+                )
+            ).first()
+            if row is None:
+                return None
+            account = (await conn.execute(_account_query().where(t.admin_account.c.id == row.account_id))).first()
+            if account is None or account.disabled:
+                return None
+            return _account(account), str(row.csrf_token)
+
+    async def end_session(self, token: str) -> None:
+        async with self.database.transaction() as conn:
+            await conn.execute(delete(t.admin_session).where(t.admin_session.c.token_hash == _hash_token(token)))
+
+    async def end_sessions_of(self, account_id: int) -> None:
+        async with self.database.transaction() as conn:
+            await conn.execute(delete(t.admin_session).where(t.admin_session.c.account_id == account_id))
+
+    # Audit log
+
+    async def audit(
+        self,
+        actor: Account | None,
+        action: str,
+        target: str,
+        details: dict[str, Any],
+        now: datetime,
+        conn: AsyncConnection | None = None,
+    ) -> None:
+        values = {
+            "at": now,
+            "account_id": actor.id if actor else None,
+            "actor": actor.username if actor else "-",
+            "action": action,
+            "target": target[:300],
+            "details": details,
+        }
+        if conn is not None:
+            await conn.execute(insert(t.audit_log).values(**values))
+            return
+        async with self.database.transaction() as own:
+            await own.execute(insert(t.audit_log).values(**values))
+
+    async def audit_entries(self, limit: int = 200, offset: int = 0) -> list[AuditEntry]:
+        async with self.database.engine.connect() as conn:
+            rows = await conn.execute(select(t.audit_log).order_by(t.audit_log.c.id.desc()).limit(limit).offset(offset))
+            return [AuditEntry(int(r.id), r.at, r.actor, r.action, r.target, dict(r.details)) for r in rows]
+
+    async def audit_count(self) -> int:
+        async with self.database.engine.connect() as conn:
+            return int(await conn.scalar(select(func.count()).select_from(t.audit_log)) or 0)
+
+    # Check-in codes
+
+    async def checkins(self, signup_ids: list[int]) -> dict[int, CheckIn]:
+        """The check-in of each signup, made on first need so every signup has one."""
+        if not signup_ids:
+            return {}
+        async with self.database.transaction() as conn:
+            rows = await conn.execute(select(t.checkin).where(t.checkin.c.signup_id.in_(signup_ids)))
+            found = {int(r.signup_id): _checkin(r) for r in rows}
+            for signup_id in signup_ids:
+                if signup_id not in found:
+                    found[signup_id] = await _new_checkin(conn, signup_id)
+            return found
+
+    async def checkin_by_code(self, code: str) -> tuple[CheckIn, int] | None:
+        """The check-in with this code and its event's id."""
+        async with self.database.engine.connect() as conn:
+            row = (
+                await conn.execute(
+                    select(t.checkin, t.signup.c.event_id)
+                    .join(t.signup, t.signup.c.id == t.checkin.c.signup_id)
+                    .where(t.checkin.c.code == normalise_code(code))
+                )
+            ).first()
+            return None if row is None else (_checkin(row), int(row.event_id))
+
+    async def check_in(self, signup_id: int, by: str, now: datetime) -> bool:
+        """Marks the signup as arrived; False when it already was (the first time is kept)."""
+        async with self.database.transaction() as conn:
+            changed = await conn.execute(
+                update(t.checkin)
+                .where(t.checkin.c.signup_id == signup_id, t.checkin.c.checked_in_at.is_(None))
+                .values(checked_in_at=now, checked_in_by=by)
+            )
+            return changed.rowcount == 1
+
+    async def undo_check_in(self, signup_id: int) -> None:
+        async with self.database.transaction() as conn:
+            await conn.execute(
+                update(t.checkin)
+                .where(t.checkin.c.signup_id == signup_id)
+                .values(checked_in_at=None, checked_in_by=None)
+            )
+
+    async def checked_in_counts(self) -> dict[int, int]:
+        """Arrived people per event id, for the follow-up report."""
+        async with self.database.engine.connect() as conn:
+            rows = await conn.execute(
+                select(t.signup.c.event_id, func.count())
+                .join(t.checkin, t.checkin.c.signup_id == t.signup.c.id)
+                .where(t.checkin.c.checked_in_at.is_not(None))
+                .group_by(t.signup.c.event_id)
+            )
+            return {int(event_id): int(n) for event_id, n in rows}
+
+
+def _checkin(row: Row[Any]) -> CheckIn:
+    return CheckIn(int(row.signup_id), row.code, row.checked_in_at, row.checked_in_by)
+
+
+async def _new_checkin(conn: AsyncConnection, signup_id: int) -> CheckIn:
+    for _ in range(20):
+        code = new_code()
+        taken = await conn.scalar(select(t.checkin.c.signup_id).where(t.checkin.c.code == code))
+        if taken is None:
+            await conn.execute(insert(t.checkin).values(signup_id=signup_id, code=code))
+            return CheckIn(signup_id, code, None, None)
+    raise RuntimeError("no free check-in code found")  # 32^6 codes: practically unreachable

@@ -1,0 +1,245 @@
+"""Programme pages and API: create, edit, move, cancel; venues; FAQ; import with preview; export."""
+
+from __future__ import annotations
+
+import json
+
+import httpx
+
+from bot.messages import Incoming
+from tests.admin.conftest import AdminEnv
+from tests.admin.support import event_payload, sign_up
+from tests.conftest import SCHEDULE
+
+
+async def _audit_actions(env: AdminEnv) -> list[tuple[str, str, str]]:
+    entries = await env.app.state.admin.admin.audit_entries(limit=1000)
+    return [(e.actor, e.action, e.target) for e in entries]
+
+
+async def test_edit_event_through_the_form_changes_what_the_bot_says(env: AdminEnv) -> None:
+    client, csrf = await env.browser("olle")
+    form = await client.get("/events/MM009/edit")
+    assert "ديمقراطية بالعربية" in form.text
+    response = await client.post(
+        "/events/MM009/edit",
+        data={
+            "csrf_token": csrf,
+            "title_ar": "ديمقراطية بالعربية: صوتك في مالمو",
+            "title_sv": "Demokrati på arabiska",
+            "title_en": "Democracy in Arabic",
+            "starts_at": "2027-05-11T18:00",
+            "ends_at": "2027-05-11T20:00",
+            "venue_key": "283a082d-e009-5639-bf33-66bea5dc6437",
+            "language": "ar",
+            "capacity": "35",
+            "signup_required": "on",
+            "organisation": "Malmö Ideella",
+        },
+    )
+    assert response.status_code == 303, response.text
+    page = await client.get(response.headers["location"])
+    assert "Demokrati på arabiska" in page.text and "Saved" in page.text
+    replies = await env.hub.receive(Incoming(channel="console", user_id="r1", text="/start ev_MM009", lang_hint="sv"))
+    text = "\n".join(r.text for r in replies)
+    assert "Demokrati på arabiska" in text
+    assert "35 platser kvar av 35" in text
+    assert ("olle", "event.update", "MM009") in await _audit_actions(env)
+
+
+async def test_bad_form_input_is_shown_back_with_the_reason(env: AdminEnv) -> None:
+    client, csrf = await env.browser("olle")
+    response = await client.post(
+        "/events/MM009/edit",
+        data={"csrf_token": csrf, "title_sv": "X", "starts_at": "2027-05-11T18:00", "ends_at": "2027-05-11T17:00"},
+    )
+    assert response.status_code == 422
+    assert "must end after it starts" in response.text
+    assert 'value="X"' in response.text
+    response = await client.post(
+        "/events/MM009/edit",
+        data={"csrf_token": csrf, "title_sv": "X", "starts_at": "soon", "ends_at": "2027-05-11T17:00"},
+    )
+    assert response.status_code == 422 and "not a date" in response.text
+    response = await client.post(
+        "/events/MM009/edit",
+        data={
+            "csrf_token": csrf,
+            "title_sv": "X",
+            "starts_at": "2027-05-11T18:00",
+            "ends_at": "2027-05-11T19:00",
+            "url": "javascript:alert(1)",
+        },
+    )
+    assert response.status_code == 422 and "https://" in response.text
+
+
+async def test_create_move_cancel_reinstate(env: AdminEnv) -> None:
+    client, csrf = await env.browser("ada")
+    response = await client.post(
+        "/events/new",
+        data={
+            "csrf_token": csrf,
+            "code": "EXTRA1",
+            "title_sv": "Extra samtal",
+            "starts_at": "2027-05-12T10:00",
+            "ends_at": "2027-05-12T11:00",
+            "organisation": "Malmö Ideella",
+            "language": "sv",
+        },
+    )
+    assert response.status_code == 303
+    assert response.headers["location"] == "/events/EXTRA1"
+    api = await env.api("olle")
+    event = (await api.get("/api/events/EXTRA1")).json()
+    assert event["starts_at"].startswith("2027-05-12T08:00:00")  # stored in UTC
+    person = await sign_up(env.store, "EXTRA1", "resident-x")
+    response = await client.post(
+        "/events/EXTRA1/move",
+        data={"csrf_token": csrf, "starts_at": "2027-05-12T14:00", "ends_at": "2027-05-12T15:00", "venue_key": ""},
+    )
+    assert response.status_code == 303
+    moved = (await api.get("/api/events/EXTRA1")).json()
+    assert moved["status"] == "moved" and moved["starts_at"].startswith("2027-05-12T12:00:00")
+    assert (await client.post("/events/EXTRA1/cancel", data={"csrf_token": csrf})).status_code == 303
+    assert (await api.get("/api/events/EXTRA1")).json()["status"] == "cancelled"
+    # The signup stays: a cancelled event keeps its people, so they can be told.
+    event_id = await env.store.programme.event_id("EXTRA1")
+    assert event_id is not None
+    assert await env.store.signups.status_of(event_id, person) is not None
+    assert (await client.post("/events/EXTRA1/reinstate", data={"csrf_token": csrf})).status_code == 303
+    assert (await api.get("/api/events/EXTRA1")).json()["status"] == "scheduled"
+    actions = [a for _, a, target in await _audit_actions(env) if target == "EXTRA1"]
+    assert actions == ["event.reinstate", "event.cancel", "event.move", "event.create"]
+
+
+async def test_api_create_with_duplicate_code_or_unknown_venue(env: AdminEnv) -> None:
+    api = await env.api("ada")
+    assert (await api.post("/api/events", json=event_payload(code="MM001"))).status_code == 422
+    assert (await api.post("/api/events", json=event_payload(venue_key="nowhere"))).status_code == 422
+    assert (await api.post("/api/events", json=event_payload(title={}))).status_code == 422
+    assert (await api.post("/api/events", json=event_payload(title={"xx": "?"}))).status_code == 422
+    naive = event_payload(starts_at="2027-05-12T10:00:00", ends_at="2027-05-12T11:00:00")
+    assert (await api.post("/api/events", json=naive)).status_code == 422
+
+
+async def test_venues_and_faq(env: AdminEnv) -> None:
+    client, csrf = await env.browser("ada")
+    response = await client.post(
+        "/venues",
+        data={
+            "csrf_token": csrf,
+            "name": "Nya salen",
+            "address": "Storgatan 1",
+            "capacity": "50",
+            "accessibility_sv": "Hiss",
+        },
+    )
+    assert response.status_code == 303
+    page = await client.get("/venues")
+    assert "Nya salen" in page.text and "Storgatan 1" in page.text
+    response = await client.post(
+        "/faq",
+        data={
+            "csrf_token": csrf,
+            "key": "parking",
+            "questions_sv": "Var kan jag parkera?\nFinns parkering?",
+            "answer_sv": "Parkera vid Triangeln.",
+            "answer_en": "Park at Triangeln.",
+        },
+    )
+    assert response.status_code == 303
+    replies = await env.hub.receive(
+        Incoming(channel="console", user_id="r2", text="var kan jag parkera?", lang_hint="sv")
+    )
+    assert any("Triangeln" in r.text for r in replies)
+    assert '<td class="code">parking</td>' in (await client.get("/faq")).text
+    assert (await client.post("/faq/parking/delete", data={"csrf_token": csrf})).status_code == 303
+    assert '<td class="code">parking</td>' not in (await client.get("/faq")).text
+    actions = await _audit_actions(env)
+    assert ("ada", "faq.delete", "parking") in actions and ("ada", "venue.create", "Nya salen") in actions
+
+
+async def test_import_shows_a_preview_and_changes_nothing_until_applied(env: AdminEnv) -> None:
+    data = json.loads(SCHEDULE.read_text())
+    talks = [t for day in data["schedule"]["conference"]["days"] for room in day["rooms"].values() for t in room]
+    moved = next(t for t in talks if t["code"] == "MM009")
+    moved["date"] = "2027-05-11T19:00:00+02:00"
+    moved["start"] = "19:00"
+    renamed = next(t for t in talks if t["code"] == "MM015")
+    renamed["title"] = "Nytt namn"
+    for day in data["schedule"]["conference"]["days"]:
+        for room, room_talks in day["rooms"].items():
+            day["rooms"][room] = [t for t in room_talks if t["code"] != "MM022"]
+    upload = json.dumps(data).encode()
+    before = await env.store.programme.snapshot()
+    client, csrf = await env.browser("ada")
+    response = await client.post(
+        "/import/preview",
+        data={"csrf_token": csrf},
+        files={"file": ("schedule.json", upload, "application/json")},
+    )
+    assert response.status_code == 200, response.text
+    assert "MM009" in response.text and "MM015" in response.text and "MM022" in response.text
+    after_preview = await env.store.programme.snapshot()
+    assert before is not None and after_preview is not None
+    assert after_preview.events == before.events and after_preview.revision == before.revision
+    token = response.text.split('name="token" value="')[1].split('"')[0]
+    response = await client.post("/import/apply", data={"csrf_token": csrf, "token": token})
+    assert response.status_code == 303
+    snapshot = await env.store.programme.snapshot()
+    assert snapshot is not None
+    assert snapshot.event("MM009").status.value == "moved"  # type: ignore[union-attr]
+    assert snapshot.event("MM022").status.value == "cancelled"  # type: ignore[union-attr]
+    assert snapshot.event("MM015").title["sv"] == "Nytt namn"  # type: ignore[union-attr]
+    # A preview token is used once.
+    again = await client.post("/import/apply", data={"csrf_token": csrf, "token": token})
+    assert again.status_code == 422 and "expired" in again.text
+    entry = (await env.app.state.admin.admin.audit_entries(limit=1))[0]
+    assert entry.action == "programme.import" and entry.details["moved"] == ["MM009"]
+
+
+async def test_import_preview_of_a_bad_file_says_why(env: AdminEnv) -> None:
+    client, csrf = await env.browser("ada")
+    response = await client.post(
+        "/import/preview", data={"csrf_token": csrf}, files={"file": ("x.json", b"{nope", "application/json")}
+    )
+    assert response.status_code == 422
+    assert "not valid JSON" in response.text
+
+
+async def test_import_from_an_address(env: AdminEnv) -> None:
+    def serve(request: httpx.Request) -> httpx.Response:
+        assert str(request.url) == "https://pretalx.example.org/mm2027/schedule.json"
+        return httpx.Response(200, content=SCHEDULE.read_bytes())
+
+    env.app.state.admin.fetch_transport = httpx.MockTransport(serve)
+    api = await env.api("ada")
+    response = await api.post(
+        "/api/import/preview-url", json={"url": "https://pretalx.example.org/mm2027/schedule.json"}
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert len(body["report"]["unchanged"]) == 27
+    applied = await api.post("/api/import/apply", json={"token": body["token"]})
+    assert applied.status_code == 200
+    other = await env.api("ada")
+    assert (await other.post("/api/import/apply", json={"token": body["token"]})).status_code == 422
+
+
+async def test_import_through_the_api_file_upload(env: AdminEnv) -> None:
+    api = await env.api("ada")
+    csv_text = "code,title_sv,start,end\nCSV1,Från CSV,2027-05-13T10:00,2027-05-13T11:00\n"
+    response = await api.post("/api/import/preview", files={"file": ("extra.csv", csv_text.encode(), "text/csv")})
+    assert response.status_code == 200, response.text
+    assert response.json()["report"]["created"] == ["CSV1"]
+    assert (await api.get("/api/events/CSV1")).status_code == 404
+
+
+async def test_export(env: AdminEnv) -> None:
+    client, _ = await env.browser("olle")
+    ics = await client.get("/export/programme.ics?lang=en")
+    assert ics.status_code == 200 and ics.text.startswith("BEGIN:VCALENDAR")
+    csv_export = await client.get("/export/programme.csv")
+    assert csv_export.status_code == 200 and csv_export.text.startswith("code,")
+    assert "MM001" in csv_export.text

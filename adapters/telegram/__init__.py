@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+
+# PTB 22 is moving time periods (`RetryAfter.retry_after`, poll `open_period`) from int
+# seconds to timedelta and warns on every use until one opts in; our code reads both.
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
 from fastapi import APIRouter
 
 from adapters.base import Connector

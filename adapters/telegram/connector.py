@@ -105,10 +105,7 @@ class TelegramConnector(Connector):
         self.webhook = webhook
         self.poll_timeout = poll_timeout
         builder = (
-            Application.builder()
-            .token(token)
-            .rate_limiter(self.limiter)
-            .concurrent_updates(ChatOrderedProcessor())
+            Application.builder().token(token).rate_limiter(self.limiter).concurrent_updates(ChatOrderedProcessor())
         )
         if base_url:
             # PTB appends the token: "http://127.0.0.1:8081/bot" → ".../bot<token>/<method>".
@@ -219,9 +216,7 @@ class TelegramConnector(Connector):
                         text = note("open_private", message.lang, link=f"https://t.me/{self.bot_username}")
                     if not told_group:
                         told_group = True
-                        await self._deliver(
-                            turn.chat_id, Outgoing.model_validate({"spans": [{"text": text}]})
-                        )
+                        await self._deliver(turn.chat_id, Outgoing.model_validate({"spans": [{"text": text}]}))
                     continue
                 edit = turn.message_id if message.replace_previous else None
                 await self._deliver(turn.chat_id, message, edit_message_id=edit)
@@ -241,9 +236,7 @@ class TelegramConnector(Connector):
             raise DeliveryError(f"not a telegram user id: {user_id!r}", permanent=True) from None
         return await self._deliver(chat_id, message)
 
-    async def _deliver(
-        self, chat_id: int, message: Outgoing, *, edit_message_id: int | None = None
-    ) -> str | None:
+    async def _deliver(self, chat_id: int, message: Outgoing, *, edit_message_id: int | None = None) -> str | None:
         """Sends one neutral message as one or more Telegram messages; returns the last id."""
         try:
             return await self._send_parts(chat_id, message, edit_message_id)
@@ -268,12 +261,7 @@ class TelegramConnector(Connector):
             captions = render_text(message.spans, MAX_CAPTION)
             if len(captions) == 1:
                 caption, parts = captions[0], []
-        if (
-            edit_message_id is not None
-            and len(parts) == 1
-            and message.poll is None
-            and message.attachment is None
-        ):
+        if edit_message_id is not None and len(parts) == 1 and message.poll is None and message.attachment is None:
             try:
                 edited = await bot.edit_message_text(
                     parts[0],

@@ -33,6 +33,8 @@ MonotonicClock = Callable[[], float]
 Sleep = Callable[[float], Awaitable[None]]
 
 # Requests that put something in a chat and so count against Telegram's flood limits.
+EPSILON = 1e-6
+
 LIMITED_PREFIXES = ("send", "edit", "copyMessage", "forwardMessage", "stopPoll")
 
 
@@ -56,7 +58,9 @@ class Bucket:
         self._refill(now)
         if self.paused_until > now:
             return self.paused_until - now
-        if self.tokens >= 1:
+        # The epsilon absorbs float rounding: without it a wait too small to move the clock
+        # could be asked for again and again.
+        if self.tokens >= 1 - EPSILON:
             return 0.0
         return (1 - self.tokens) / self.rate
 

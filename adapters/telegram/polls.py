@@ -15,9 +15,7 @@ class TelegramPolls:
     def __init__(self, database: Database) -> None:
         self.database = database
 
-    async def remember(
-        self, telegram_poll_id: str, poll_id: str, chat_id: int, message_id: int, now: datetime
-    ) -> None:
+    async def remember(self, telegram_poll_id: str, poll_id: str, chat_id: int, message_id: int, now: datetime) -> None:
         async with self.database.transaction() as conn:
             await conn.execute(
                 insert(t.telegram_poll).values(
@@ -33,8 +31,6 @@ class TelegramPolls:
         """The engine's poll id, or None for a poll this bot did not send (or forgot)."""
         async with self.database.engine.connect() as conn:
             result = await conn.scalar(
-                select(t.telegram_poll.c.poll_id).where(
-                    t.telegram_poll.c.telegram_poll_id == telegram_poll_id
-                )
+                select(t.telegram_poll.c.poll_id).where(t.telegram_poll.c.telegram_poll_id == telegram_poll_id)
             )
             return None if result is None else str(result)

@@ -2,41 +2,20 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 from tg_fake_api import TOKEN, FakeBotApi
+from tg_support import NOW, Bot, BotFactory, FakeTime, Handler
 
 from adapters.base import Hub
 from adapters.telegram.connector import TelegramConnector, WebhookConfig
 from adapters.telegram.limiter import ChatLimiter, Limits
 from bot.messages import Incoming, Outgoing
 from bot.store import Store
-
-NOW = datetime(2027, 5, 11, 10, 0, tzinfo=UTC)
-
-Handler = Callable[[Incoming, datetime], Awaitable[list[Outgoing]]]
-
-
-class FakeTime:
-    """A monotonic clock that moves only when someone sleeps: waits cost no real time, and
-    every wait is recorded."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-        self.slept: list[float] = []
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += max(seconds, 0.0)
-        await asyncio.sleep(0)
 
 
 @pytest.fixture
@@ -59,18 +38,6 @@ def fake_time() -> FakeTime:
     return FakeTime()
 
 
-class Bot:
-    """A started connector and what it was given."""
-
-    def __init__(self, connector: TelegramConnector, hub: Hub, received: list[Incoming]) -> None:
-        self.connector = connector
-        self.hub = hub
-        self.received = received
-
-
-BotFactory = Callable[..., Awaitable[Bot]]
-
-
 @pytest.fixture
 async def make_bot(fake: FakeBotApi, store: Store, fake_time: FakeTime) -> AsyncIterator[BotFactory]:
     started: list[TelegramConnector] = []
@@ -90,9 +57,7 @@ async def make_bot(fake: FakeBotApi, store: Store, fake_time: FakeTime) -> Async
             return await handler(incoming, now)
 
         limiter = (
-            ChatLimiter(limits)
-            if real_time
-            else ChatLimiter(limits, clock=fake_time.clock, sleep=fake_time.sleep)
+            ChatLimiter(limits) if real_time else ChatLimiter(limits, clock=fake_time.clock, sleep=fake_time.sleep)
         )
         connector = TelegramConnector(
             TOKEN, store, base_url=fake.base_url, webhook=webhook, limiter=limiter, poll_timeout=1, **kwargs

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from conftest import BotFactory
 from tg_fake_api import FakeBotApi
+from tg_support import BotFactory
 
 from bot.messages import Incoming, Outgoing, Span
 

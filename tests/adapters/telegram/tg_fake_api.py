@@ -159,7 +159,7 @@ class FakeBotApi:
     chats: dict[int, list[Sent]] = field(default_factory=dict)
     commands: dict[tuple[str, str], list[dict[str, str]]] = field(default_factory=dict)
     webhook: dict[str, Any] | None = None
-    max_poll_wait: float = 0.5
+    max_poll_wait: float = 0.2
     """Caps getUpdates' long-poll wait, so that a stopping bot is not held up."""
 
     def __post_init__(self) -> None:
@@ -287,8 +287,8 @@ class FakeBotApi:
         self.faults.append(fault)
         return fault
 
-    def slow(self, method: str, seconds: float, *, times: int = 1) -> Fault:
-        fault = Fault(method, 0, "", times, delay=seconds)
+    def slow(self, method: str, seconds: float, *, times: int = 1, chat_id: int | None = None) -> Fault:
+        fault = Fault(method, 0, "", times, chat_id=chat_id, delay=seconds)
         self.faults.append(fault)
         return fault
 
@@ -479,9 +479,7 @@ class FakeBotApi:
     def say(self, user_id: int, text: str, **kwargs: Any) -> dict[str, Any]:
         return self.push(self.message_update(user_id, text, **kwargs))
 
-    def callback_update(
-        self, user_id: int, sent: Sent, data: str, *, lang: str | None = "sv"
-    ) -> dict[str, Any]:
+    def callback_update(self, user_id: int, sent: Sent, data: str, *, lang: str | None = "sv") -> dict[str, Any]:
         return {
             "callback_query": {
                 "id": str(next(self._callback_ids)),

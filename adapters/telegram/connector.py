@@ -116,6 +116,8 @@ class TelegramConnector(Connector):
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_error)
         self._hub: Hub | None = None
+        self.handled = 0
+        """Updates handled to the end (answered or ignored): a figure for monitoring and tests."""
 
     # -- lifecycle ---------------------------------------------------------------------------
 
@@ -168,6 +170,12 @@ class TelegramConnector(Connector):
         log.error("telegram update %r failed", getattr(update, "update_id", None), exc_info=context.error)
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        try:
+            await self._handle(update)
+        finally:
+            self.handled += 1
+
+    async def _handle(self, update: Update) -> None:
         now = self.hub.clock()
         change = membership_change(update)
         if change is not None:

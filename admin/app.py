@@ -110,7 +110,7 @@ def create_admin_app(
     fetch_transport: httpx.AsyncBaseTransport | None = None,
     broadcasts: Any = None,
 ) -> FastAPI:
-    from admin import api, pages
+    from admin import api, pages, pages_reports
 
     admin_store = AdminStore(store.database)
     admin = Admin(
@@ -138,6 +138,7 @@ def create_admin_app(
     app.include_router(api.public)
     app.include_router(api.router)
     app.include_router(pages.router)
+    app.include_router(pages_reports.router)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

@@ -50,7 +50,9 @@ def event_list(
     if pages > 1:
         text.line(t.gettext("Page {page} of {pages}").format(page=page + 1, pages=pages))
     rows: list[list[Button]] = []
-    for number, event in enumerate(shown, start=page * PAGE_SIZE + 1):
+    # Numbers restart on every page so that they are the numbers of the choices on channels
+    # without buttons, where the person answers by typing one.
+    for number, event in enumerate(shown, start=1):
         venue = snapshot.venue_of(event)
         text.line()
         text.add(f"{number}. ")
@@ -64,7 +66,7 @@ def event_list(
         if note:
             details.append(note)
         text.line("   " + " · ".join(details))
-        label = f"{number}. {shorten(pick(event.title, t.lang), BUTTON_LABEL_CHARS)}"
+        label = shorten(pick(event.title, t.lang), BUTTON_LABEL_CHARS)
         rows.append([Button(label=label, payload=buttons.encode("ev", event.code))])
     paging: list[Button] = []
     if page > 0:

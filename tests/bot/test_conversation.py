@@ -78,7 +78,7 @@ async def test_card_signup_cancel_and_my_events_in_swedish(chat: Chat) -> None:
     assert chat.last[0].personal
     await chat.say("/my")
     assert chat.events == ["MM004"]
-    await chat.press("1.")
+    await chat.say("1")
     assert "19 platser kvar" not in chat.text  # the card of an event you hold a seat at says so instead
     assert "Du är anmäld" in chat.text
     await chat.press("Avboka")
@@ -263,7 +263,7 @@ async def test_the_whole_path_works_in_every_language(engine: Engine, lang: str)
         assert chat.text != english.text
     await chat.say("/today")
     assert chat.events == ["MM001", "MM002", "MM003", "MM004", "MM005"]
-    await chat.press("4.")
+    await chat.say("4")
     assert chat.events == ["MM004"]
     await chat.press_payload(buttons.encode("su", "MM004"))
     await english.press_payload(buttons.encode("su", "MM003"))

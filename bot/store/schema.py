@@ -381,3 +381,30 @@ checkin = Table(
     Column("checked_in_by", String(100), nullable=True),
 )
 """Each signup's short code for the door (typed, or scanned from its QR) and when it was used."""
+
+glossary_term = Table(
+    "glossary_term",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("festival_id", ForeignKey("festival.id", ondelete="CASCADE"), nullable=False),
+    Column("concept", String(100), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("phrase", String(300), nullable=False),
+    UniqueConstraint("festival_id", "concept", "language", "phrase"),
+)
+"""The festival's cross-language glossary: every phrase of a concept finds events that use any
+other phrase of it (näthat = online hate = الكراهية الرقمية)."""
+
+unanswered_question = Table(
+    "unanswered_question",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("key", String(500), nullable=False, unique=True),
+    Column("text", String(1000), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("first_asked", UTCDateTime, nullable=False),
+    Column("last_asked", UTCDateTime, nullable=False, index=True),
+    Column("count", Integer, nullable=False, default=1),
+)
+"""Questions the bot could not answer, for organisers to turn into FAQ entries. No person id,
+and times only to the hour, so a question cannot be traced back to whoever asked it."""

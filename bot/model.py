@@ -100,6 +100,16 @@ class FaqEntry(BaseModel):
     answer: LocalizedText
 
 
+class GlossaryTerm(BaseModel):
+    """One phrase of a glossary concept: every phrase of a concept finds what any other says."""
+
+    model_config = ConfigDict(frozen=True)
+
+    concept: str
+    language: str
+    phrase: str
+
+
 class Programme(BaseModel):
     """Everything one import file brings: what the importer hands to the store in one go."""
 
@@ -107,6 +117,8 @@ class Programme(BaseModel):
     venues: list[Venue] = Field(default_factory=list)
     events: list[Event] = Field(default_factory=list)
     faq: list[FaqEntry] = Field(default_factory=list)
+    glossary: list[GlossaryTerm] = Field(default_factory=list)
+    """When not empty, the festival's whole glossary: it replaces the stored one."""
     complete: bool = True
     """True when the file is the whole programme, so events missing from it were removed."""
 

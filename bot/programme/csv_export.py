@@ -27,6 +27,7 @@ def programme_csv(snapshot: ProgrammeSnapshot) -> str:
             "type": event.type,
             "track": event.track,
             "topics": ";".join(event.topics),
+            "keywords": ";".join(event.keywords),
             "language": event.language,
             "start": event.starts_at.astimezone(zone).isoformat(),
             "end": event.ends_at.astimezone(zone).isoformat(),

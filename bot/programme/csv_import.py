@@ -30,6 +30,7 @@ COLUMNS = (
     "type",
     "track",
     "topics",
+    "keywords",
     "language",
     "start",
     "end",
@@ -63,6 +64,7 @@ class RawRow(BaseModel):
     type: str = ""
     track: str = ""
     topics: str = ""
+    keywords: str = ""
     language: str = ""
     start: datetime
     end: datetime
@@ -174,6 +176,8 @@ def _event(file: str, line: int, row: dict[str, str | None], zone: ZoneInfo) -> 
         type=raw.type,
         track=raw.track,
         topics=topics or ([raw.track] if raw.track else []),
+        # Search words and translations, any language: "näthat; online hate; الكراهية الرقمية".
+        keywords=[word.strip() for word in raw.keywords.split(";") if word.strip()],
         language=language,
         starts_at=raw.start.astimezone(zone),
         ends_at=raw.end.astimezone(zone),

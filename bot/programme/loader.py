@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from bot.model import Programme
-from bot.programme import csv_import, faq, ical_import, pretalx
+from bot.programme import csv_import, faq, glossary, ical_import, pretalx
 from bot.programme.errors import ProgrammeFileError
 
 DEFAULT_TIME_ZONE = "Europe/Stockholm"
@@ -71,8 +71,11 @@ def _parse_json(text: str, file: str) -> Programme:
         return pretalx.parse(file, data)
     if faq.looks_like(data):
         return faq.parse(file, data)
+    if glossary.looks_like(data):
+        return glossary.parse(file, data)
     raise ProgrammeFileError(
         file,
         "",
-        'unknown JSON format: expected a pretalx schedule.json (with "schedule") or an FAQ file (with "entries")',
+        'unknown JSON format: expected a pretalx schedule.json (with "schedule"), an FAQ file (with "entries") '
+        'or a glossary (with "glossary")',
     )

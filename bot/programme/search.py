@@ -45,6 +45,8 @@ def _search(index: SnapshotIndex, query: ProgrammeQuery, now: datetime) -> list[
             continue
         if query.part_of_day is not None and not _in_part(start, end, query.part_of_day):
             continue
+        if not _at_clock(start, end, query):
+            continue
         if query.running_now and not (event.starts_at <= now < event.ends_at):
             continue
         if query.upcoming and event.starts_at <= now:
@@ -100,6 +102,20 @@ def known_terms(snapshot: ProgrammeSnapshot, terms: tuple[str, ...]) -> tuple[tu
     index = index_for(snapshot)
     known = tuple(t for t in terms if index.term_units(t))
     return known, tuple(t for t in terms if t not in known)
+
+
+def _at_clock(start: datetime, end: datetime, query: ProgrammeQuery) -> bool:
+    """Local clock-time filters: start after, start before, or on at ("kl 15": running then or
+    starting within the hour)."""
+    if query.after is not None and start.time() < query.after:
+        return False
+    if query.before is not None and start.time() >= query.before:
+        return False
+    if query.at is not None:
+        moment = datetime.combine(start.date(), query.at, tzinfo=start.tzinfo)
+        if not (start < moment + timedelta(hours=1) and end > moment):
+            return False
+    return True
 
 
 def _in_part(start: datetime, end: datetime, part: str) -> bool:

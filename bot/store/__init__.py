@@ -6,6 +6,7 @@ from bot.store.database import Database
 from bot.store.people import PeopleStore
 from bot.store.programme import ProgrammeStore
 from bot.store.signups import SignupStore
+from bot.store.unanswered import UnansweredStore
 
 
 class Store:
@@ -14,6 +15,7 @@ class Store:
         self.programme = ProgrammeStore(database)
         self.people = PeopleStore(database)
         self.signups = SignupStore(database, self.people)
+        self.unanswered = UnansweredStore(database)
 
     @classmethod
     async def open(cls, db: str | None = None, *, pooled: bool = True) -> Store:

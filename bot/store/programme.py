@@ -10,9 +10,10 @@ from typing import Any
 from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from bot.model import Event, EventStatus, FaqEntry, Festival, Programme, Venue
+from bot.model import Event, EventStatus, FaqEntry, Festival, GlossaryTerm, Programme, Venue
 from bot.store import schema as t
 from bot.store.database import Database
+from bot.store.glossary import read_glossary, replace_glossary
 
 
 class ProgrammeError(Exception):
@@ -28,12 +29,14 @@ class ImportReport:
     unchanged: list[str] = field(default_factory=list)
     venues: int = 0
     faq: int = 0
+    glossary: int = 0
 
     def summary(self) -> str:
+        glossary = f"; {self.glossary} glossary phrases" if self.glossary else ""
         return (
             f"{len(self.created)} new, {len(self.updated)} changed ({len(self.moved)} moved), "
             f"{len(self.cancelled)} cancelled, {len(self.unchanged)} unchanged events; "
-            f"{self.venues} venues; {self.faq} FAQ entries"
+            f"{self.venues} venues; {self.faq} FAQ entries{glossary}"
         )
 
 
@@ -46,6 +49,7 @@ class ProgrammeSnapshot:
     venues: dict[str, Venue]
     events: list[Event]
     faq: list[FaqEntry]
+    glossary: list[GlossaryTerm] = field(default_factory=list)
 
     def event(self, code: str) -> Event | None:
         return self._by_code.get(code.upper()) if code else None
@@ -96,6 +100,8 @@ class ProgrammeStore:
                 await self._apply_events(conn, festival_id, programme, venue_ids, now, report)
             if programme.faq:
                 await self._apply_faq(conn, festival_id, programme.faq, programme.complete, report)
+            if programme.glossary:
+                report.glossary = await replace_glossary(conn, festival_id, programme.glossary)
             await conn.execute(
                 update(t.festival).where(t.festival.c.id == festival_id).values(revision=t.festival.c.revision + 1)
             )
@@ -276,7 +282,8 @@ class ProgrammeStore:
                 select(t.faq_entry).where(t.faq_entry.c.festival_id == row.id).order_by(t.faq_entry.c.id)
             )
             faq = [FaqEntry(key=f.key, questions=f.questions, answer=f.answer) for f in faq_rows]
-            return ProgrammeSnapshot(festival, int(row.revision), venues, events, faq)
+            glossary = await read_glossary(conn, row.id)
+            return ProgrammeSnapshot(festival, int(row.revision), venues, events, faq, glossary)
 
     async def event_id(self, code: str) -> int | None:
         async with self.database.engine.connect() as conn:

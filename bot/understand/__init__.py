@@ -12,21 +12,23 @@ from datetime import datetime
 # either package may be imported first.
 from bot.programme import search as _search
 from bot.store.programme import ProgrammeSnapshot
-from bot.understand.faq import PLAUSIBLE, FaqScore, is_confident, rank_faq
-from bot.understand.index import index_for
+from bot.understand.faq import CLEAR_MARGIN, PLAUSIBLE, FaqScore, is_confident, rank_faq
+from bot.understand.index import SnapshotIndex, index_for
 from bot.understand.parse import Parsed, parse
 from bot.understand.query import PARTS_OF_DAY, ProgrammeQuery, Understanding
 
 __all__ = ["PARTS_OF_DAY", "ProgrammeQuery", "Understanding", "understand"]
 
 _MIN_FAQ_COVERAGE = 0.5
+_VENUE_CONCEPTS = frozenset({"directions", "accessibility"})
+_DOMINANT_CONCEPTS = frozenset({"cost", "signup", "accessibility", "food", "age", "privacy"})
 
 
 def understand(text: str, lang: str, now: datetime, snapshot: ProgrammeSnapshot) -> Understanding:
     """What `text`, written in `lang` at `now`, asks of this programme."""
     index = index_for(snapshot)
     parsed = parse(text, lang, now, index)
-    if not parsed.words:
+    if not parsed.words and not parsed.clock:
         return Understanding("fallback")
     ranked = rank_faq(index, parsed.words, index.features(parsed.matches, parsed.words))
     known, ignored = _search.known_terms(snapshot, tuple(parsed.terms))
@@ -34,7 +36,19 @@ def understand(text: str, lang: str, now: datetime, snapshot: ProgrammeSnapshot)
     strong = parsed.has_time or bool(parsed.languages) or parsed.online
     medium = bool(query.types or query.type_concepts or query.venue_keys or known)
     exact = bool(ranked) and ranked[0].score >= 1.0
+    about_programme = parsed.has_time or parsed.online or parsed.programme or bool(query.types or query.type_concepts)
 
+    if parsed.speak and parsed.languages and not (about_programme or known or query.venue_keys):
+        return Understanding("language", languages=tuple(sorted(parsed.languages)))
+    if parsed.venues and parsed.faq_concepts & _VENUE_CONCEPTS and not (about_programme or known or strong):
+        return _venue(parsed, ranked)
+    practical = _practical_answer(index, parsed, ranked)
+    if practical is not None and (strong or medium):
+        # "Is the Arabic workshop free?": the answer, and the events it is about.
+        found = _events(snapshot, query, now, ignored)
+        return replace(found, faq=[(practical.entry, practical.score)])
+    if practical is not None:
+        return _faq("faq", [practical])
     if exact and not strong:
         return _faq("faq", ranked[:1])
     if only_time(parsed, query) and ignored:
@@ -52,6 +66,39 @@ def understand(text: str, lang: str, now: datetime, snapshot: ProgrammeSnapshot)
     if ranked and ranked[0].score >= PLAUSIBLE:
         return _faq("faq_unsure", ranked[:2])
     return Understanding("fallback", ignored=ignored)
+
+
+def _venue(parsed: Parsed, ranked: list[FaqScore]) -> Understanding:
+    """Where a venue is and how to get in; an FAQ entry that answers it for this venue wins."""
+    keys = tuple(sorted(parsed.venues))
+    if _faq_explains(ranked):
+        if "directions" in parsed.faq_concepts:
+            return _faq("faq", ranked[:1])
+        return Understanding("venue", venue_keys=keys, faq=[(ranked[0].entry, ranked[0].score)])
+    return Understanding("venue", venue_keys=keys)
+
+
+def _practical_answer(index: SnapshotIndex, parsed: Parsed, ranked: list[FaqScore]) -> FaqScore | None:
+    """The FAQ entry a practical question asks for even when it also names a language or a day.
+
+    Only for concepts whose answer does not depend on the event ("is it free?", "interpreting")
+    and only when the best entry is confident and is about that very concept.
+    """
+    concepts = parsed.faq_concepts & _DOMINANT_CONCEPTS
+    if parsed.faq_cue:
+        concepts |= parsed.faq_concepts & {"languages_question"}
+    if not concepts:
+        return None
+    wanted = {f"faq:{concept}" for concept in concepts}
+    about = {item.entry.key for item in index.faq if wanted & set(item.features)}
+    candidates = [score for score in ranked if score.entry.key in about]
+    if not candidates or candidates[0].score < PLAUSIBLE:
+        return None
+    # Slots and event words dilute the score, so the concept decides, unless two entries
+    # about it are about equally close.
+    if len(candidates) > 1 and candidates[0].score - candidates[1].score < CLEAR_MARGIN:
+        return None
+    return candidates[0]
 
 
 def only_time(parsed: Parsed, query: ProgrammeQuery) -> bool:
@@ -88,6 +135,9 @@ def _query(parsed: Parsed, terms: tuple[str, ...]) -> ProgrammeQuery:
         terms=terms,
         online=parsed.online,
         type_concepts=frozenset(parsed.type_concepts),
+        after=max((c.at for c in parsed.clock if c.relation == "after"), default=None),
+        before=min((c.at for c in parsed.clock if c.relation == "before"), default=None),
+        at=next((c.at for c in parsed.clock if c.relation == "at"), None),
     )
 
 

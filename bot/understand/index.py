@@ -34,6 +34,8 @@ CONCEPT_PARENTS = {
     "poetry": ("culture",),
     "music": ("culture",),
 }
+# What a kind of event is always about.
+TYPE_TOPICS = {"concert": ("music", "culture"), "performance": ("culture",)}
 RANKING_KINDS = frozenset({"topic", "type"})
 _TERM_CACHE_SIZE = 4096
 _FUZZY_CACHE_SIZE = 4096
@@ -67,6 +69,8 @@ def static_entries() -> list[tuple[str, Tag]]:
         entries += [(w, Tag("topic", concept)) for w in words]
     for concept, words in lexicon.FAQ_TOPICS.items():
         entries += [(w, Tag("faq", concept)) for w in words]
+    entries += [(w, Tag("faqcue", "")) for w in lexicon.FAQ_CUES]
+    entries += [(w, Tag("speak", "")) for w in lexicon.SPEAK]
     entries += [(w, Tag("weak", "")) for w in lexicon.WEAK]
     entries += [(w, Tag("stop", "")) for w in lexicon.STOPWORDS]
     return entries
@@ -110,7 +114,12 @@ class SnapshotIndex:
         self.online_venues = frozenset(
             key for key, venue in snapshot.venues.items() if set(tokens(normalize(venue.name))) & online_words
         )
-        self.matcher = Matcher(_static() + self._venue_entries(snapshot.venues) + self._type_entries(self.events))
+        self.matcher = Matcher(
+            _static()
+            + self._venue_entries(snapshot.venues)
+            + self._type_entries(self.events)
+            + self._glossary_entries(snapshot)
+        )
         self.type_concepts_of_type: dict[str, frozenset[str]] = {}
         self.types_of_concept: dict[str, set[str]] = {}
         for event in self.events:
@@ -158,6 +167,21 @@ class SnapshotIndex:
                     entries += [(alias, Tag("venue", key)) for alias in normalised]
         for segment, keys in segment_owners.items():
             entries += [(segment, Tag("venue", key)) for key in keys]
+        return entries
+
+    @staticmethod
+    def _glossary_entries(snapshot: ProgrammeSnapshot) -> list[tuple[str, Tag]]:
+        """The festival's own glossary from the database, on top of the built-in one: a concept
+        the built-in glossary knows as a kind of event or a practical question keeps that role."""
+        entries: list[tuple[str, Tag]] = []
+        for term in snapshot.glossary:
+            if term.concept in lexicon.EVENT_TYPES:
+                kind = "type"
+            elif term.concept in lexicon.FAQ_TOPICS:
+                kind = "faq"
+            else:
+                kind = "topic"
+            entries.append((term.phrase, Tag(kind, term.concept)))
         return entries
 
     @staticmethod
@@ -215,6 +239,10 @@ class SnapshotIndex:
                     if tag.kind == "type" and name in ("title", "type"):
                         type_concepts.add(tag.value)
         type_concepts |= self.type_concepts_of_type.get(event.type, frozenset())
+        for concept in type_concepts:
+            for topic in TYPE_TOPICS.get(concept, ()):
+                # A concert is music even when its title only says "Öppningskonsert".
+                _raise(self.concepts.setdefault(_concept_key("topic", topic), {}), i, FIELD_WEIGHTS["type"])
         self.event_type_concepts.append(frozenset(type_concepts))
 
     def _faq_item(self, entry: FaqEntry) -> FaqItem:
@@ -279,7 +307,9 @@ class SnapshotIndex:
         with self._lock:
             if word in self._fuzzy_cache:
                 return self._fuzzy_cache[word]
-        cutoff = 88.0 if len(word) == 5 else 82.0
+        # Arabic script writes few vowels, so one letter apart is often another word
+        # ("المكان", the place, and "الامان", safety).
+        cutoff = 88.0 if len(word) == 5 or is_arabic_script(word) else 82.0
         best = process.extractOne(word, self._fuzzy_choices, scorer=fuzz.ratio, score_cutoff=cutoff)
         result = best[0] if best is not None else None
         with self._lock:

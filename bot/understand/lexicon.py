@@ -13,12 +13,14 @@ from __future__ import annotations
 RELATIVE_DAYS: dict[int, list[str]] = {
     0: [
         "idag", "i dag", "idag", "dagens", "today", "today's", "todays", "اليوم", "هذا اليوم", "tänään",
-        "tänä päivänä", "maanta", "maantay", "امروز",
+        "tänä päivänä", "maanta", "maantay", "امروز", "lyom", "elyom", "el yom", "al yom", "alyoum", "lyoum", "emrooz",
+        "emruz",
     ],
     1: [
         "imorgon", "i morgon", "imorn", "i morn", "imorrn", "i morrn", "imorron", "morgondagen",
         "tomorrow", "tmrw", "tmr", "tomorow", "tommorow", "غدا", "بكره", "بكرا", "الغد", "يوم غد",
-        "huomenna", "huomisen", "huominen", "berri", "berrito", "فردا",
+        "huomenna", "huomisen", "huominen", "berri", "berrito", "فردا", "bukra", "bokra", "bukraa", "bkra", "fardaa",
+        "farda",
     ],
     2: [
         "i övermorgon", "övermorgon", "day after tomorrow", "the day after tomorrow", "بعد غد", "بعد الغد",
@@ -119,7 +121,8 @@ NOW: list[str] = [
     "just nu", "nu", "pågår", "pågående", "för tillfället", "i detta nu", "nuförtiden", "now", "right now",
     "currently", "at the moment", "ongoing", "going on now", "happening now", "الآن", "حاليا", "الحين",
     "هلق", "هسه", "في هذه اللحظة", "nyt", "juuri nyt", "parhaillaan", "tällä hetkellä", "käynnissä",
-    "hadda", "haatan", "xilligan", "imika", "اکنون", "همین الان", "حالا", "الان", "همین حالا",
+    "hadda", "haatan", "xilligan", "imika", "rn", "rite now", "atm", "hala2", "halla2", "alhin", "اکنون", "همین الان",
+    "حالا", "الان", "همین حالا",
 ]
 
 NEXT: list[str] = [
@@ -127,6 +130,23 @@ NEXT: list[str] = [
     "coming up", "later", "after this", "what's next", "التالي", "التالية", "القادم", "القادمة", "قريبا",
     "لاحقا", "بعد قليل", "seuraava", "seuraavaksi", "pian", "kohta", "myöhemmin", "tulossa", "xiga",
     "ku xiga", "dhawaan", "kadib", "soo socda", "بعدی", "به زودی", "بزودی", "بعدا", "بعد از این",
+]
+
+# Words that make a question about practicalities (interpreting) even when it names a language or
+# a day: "Kommer det finnas tolkning till arabiska?" asks for the languages answer, not events.
+FAQ_CUES: list[str] = [
+    "tolkning", "tolk", "tolkas", "tolkat", "teckenspråkstolk", "interpreter", "interpretation",
+    "interpreting", "translation", "translated", "ترجمة", "مترجم", "tarjama", "mutarjim", "tulkkaus",
+    "tulkki", "tulkataanko", "turjubaan", "turjumaan", "turjumid", "ترجمه",
+]
+
+# "Can you speak Arabic?": a question to the bot about its own language, not for events.
+SPEAK: list[str] = [
+    "pratar du", "talar du", "snackar du", "kan du", "förstår du", "do you speak", "can you speak",
+    "you speak", "speak", "can you talk", "do you understand", "can you understand", "can you answer in",
+    "تتكلم", "تتكلمين", "تحكي", "بتحكي", "تتحدث", "تفهم", "بتفهم", "تعرف", "puhutko", "osaatko",
+    "ymmärrätkö", "puhua", "ku hadashaa", "ma ku hadashaa", "hadashaa", "hadli kartaa", "ku hadli kartaa",
+    "fahmi kartaa", "صحبت میکنی", "صحبت می کنی", "صحبت", "حرف میزنی", "بلدی", "میفهمی", "می فهمی",
 ]
 
 # Event languages, as codes in the data.
@@ -143,7 +163,8 @@ LANGUAGES: dict[str, list[str]] = {
         "انگلیسی", "به زبان انگلیسی", "به انگلیسی",
     ],
     "ar": [
-        "arabiska", "på arabiska", "arabisktalande", "arabic", "in arabic", "العربية", "عربي", "بالعربية",
+        "arabiska", "på arabiska", "arabisktalande", "arabic", "in arabic", "arabi", "bl arabi", "bil arabi", "3arabi",
+        "arabee", "العربية", "عربي", "بالعربية",
         "بالعربي", "باللغة العربية", "اللغة العربية", "arabia", "arabiaksi", "arabiankielinen",
         "arabiankielisiä", "carabi", "af carabi", "carabiga", "عربی", "به زبان عربی", "به عربی",
     ],
@@ -190,9 +211,10 @@ PROGRAMME: list[str] = [
     "schedule", "activities", "activity", "sessions", "session", "agenda", "attend", "things to do",
     "يحدث", "تحدث", "فعاليات", "فعالية", "الفعاليات", "برنامج", "البرنامج", "نشاطات", "أنشطة", "الأنشطة",
     "الجدول", "حدث", "أحداث", "tapahtuu", "tapahtumat", "tapahtuma", "tapahtumia", "ohjelma", "ohjelmaa",
-    "ohjelmassa", "mitä tapahtuu", "tekemistä", "dhacaya", "dhaca", "dhici", "barnaamij", "barnaamijka",
+    "ohjelmassa", "mitä tapahtuu", "tekemistä", "dhacaya", "dhaca", "dhici", "socda", "ka socda", "socota", "socdaa",
+    "barnaamij", "barnaamijka",
     "barnaamijyo", "munaasabad", "munaasabado", "hawlaha", "hawl", "برنامه", "برنامه ها", "رویداد",
-    "رویدادها", "چه خبر", "اتفاق", "فعالیت", "فعالیت ها", "جلسات",
+    "رویدادها", "چه خبر", "چه خبره", "خبره", "چه خبر است", "چخبره", "اتفاق", "فعالیت", "فعالیت ها", "جلسات",
 ]
 
 # Event kinds. Each is matched against the types in the data ("Paneldiskussion" is a panel)
@@ -242,7 +264,8 @@ EVENT_TYPES: dict[str, list[str]] = {
 TOPICS: dict[str, list[str]] = {
     "online_hate": [
         "näthat", "hat på nätet", "hat online", "digitalt hat", "digitala hatet", "nätmobbning",
-        "online hate", "hate online", "digital hate", "online hate speech", "cyberhate", "cyber hate",
+        "online hate", "hate online", "hate speech online", "online hatred", "hatred online", "internet hate",
+        "hate on the net", "digital hate", "online hate speech", "cyberhate", "cyber hate",
         "cyberbullying", "hate on the internet", "hate on social media", "الكراهية الرقمية",
         "الكراهية عبر الإنترنت", "الكراهية على الإنترنت", "خطاب الكراهية على الإنترنت",
         "التنمر الإلكتروني", "verkkoviha", "vihapuhe verkossa", "nettiviha", "netissä vihapuhe",
@@ -358,7 +381,8 @@ TOPICS: dict[str, list[str]] = {
     ],
     "poetry": [
         "poesi", "poet", "poeter", "dikt", "dikter", "spoken word", "poetry", "poetry slam", "poems",
-        "poem", "poets", "شعر", "الشعر", "شاعر", "شعراء", "runous", "runo", "runoja", "lausunta", "gabay",
+        "poem", "poets", "شعر", "الشعر", "شاعر", "شعراء", "runous", "runo", "runoja", "lausunta", "runoutta", "runot",
+        "runoilija", "runoilijat", "lausuntarunous", "gabay",
         "maanso", "gabayo", "شاعران",
     ],
     "writing": [
@@ -478,9 +502,13 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "interpretation", "translation", "لغة", "لغات", "اللغات", "باللغة", "ترجمة", "مترجم", "kieli",
         "kielet", "kielellä", "tulkkaus", "luuqad", "luuqadaha", "luqad", "turjubaan", "زبان", "زبان ها",
         "ترجمه", "مترجم",
+        "tolkas", "tolkat", "översättning", "översatt", "teckenspråk", "teckenspråkstolk", "interpreting",
+        "translated", "sign language", "tulkki", "tulkataanko", "käännös", "viittomakieli", "turjumaan",
+        "turjumid", "tarjama", "mutarjim",
     ],
     "directions": [
-        "برسم", "میرسم", "بروم", "أذهب", "الذهاب", "pääsee", "tagaa", "gaaraa",
+        "برسم", "میرسم", "بروم", "أذهب", "الذهاب", "pääsee", "tagaa", "gaaraa", "where's", "wheres", "وين", "فين",
+        "missä", "taal", "ku taal", "کجاس",
         "hitta", "hittar", "hitta till", "ta mig", "tar mig", "tar jag mig", "tar man sig", "ta sig",
         "hittar jag", "hitta dit", "komma dit", "komma till", "kommer jag", "kommer man", "vägen till", "ligger",
         "vägbeskrivning", "adress", "adressen", "buss", "busshållplats", "parkering", "karta", "get to",
@@ -535,7 +563,9 @@ VENUE_ALIASES: list[list[str]] = [
 WEAK: list[str] = [
     "malmö", "malmös", "malmo", "mots", "möts", "stad", "staden", "city", "مالمو", "موتس",
     "2027", "festival", "festivalen", "festivals", "مهرجان", "المهرجان", "festivaali", "festivaalin",
-    "festivaalilla", "bandhigga", "جشنواره",
+    "festivaalilla", "bandhigga", "جشنواره", "lokal", "lokalen", "lokaler", "lokalerna", "stället", "venue",
+    "venues", "place", "المكان", "مكان", "الاماكن", "أماكن", "paikka", "paikat", "tapahtumapaikka", "goobta",
+    "goob", "meel", "مکان", "محل",
 ]
 
 # Function words and question words; they never rank events and never count as content.
@@ -583,6 +613,8 @@ STOPWORDS: list[str] = [
     "فيه", "فيها", "التي", "الذي", "الذين", "كان", "يكون", "تكون", "ب", "ل", "يا", "عندكم", "لديكم",
     "هنالك", "أيضا", "ايضا", "جدا", "فقط", "قبل", "بعد", "اذا", "إذا", "ثم", "لكن", "موعد", "الموعد",
     "وقت", "الوقت", "يوم", "تبدأ", "يبدأ", "تقام", "يقام", "اليه", "إليه",
+    "shu", "shou", "sho", "shoo", "fi", "fee", "esh", "eish", "ayesh", "wen", "wein", "kif", "keef", "hal",
+    "ana", "enta", "inta", "bl", "bil", "ma3", "3an", "min", "ya", "yalla", "mumkin", "badi", "bade",
     # Finnish
     "mitä", "mikä", "mitkä", "missä", "milloin", "miten", "miksi", "kuka", "onko", "on", "ovat", "oli",
     "ja", "tai", "se", "ne", "minä", "mä", "sinä", "sä", "me", "te", "he", "kun", "jos", "voi", "voiko",
@@ -590,7 +622,8 @@ STOPWORDS: list[str] = [
     "vain", "tämä", "tuo", "nämä", "ei", "kyllä", "hei", "kiitos", "moi", "moikka", "olla", "löytyy",
     "onks", "mulle", "minulle", "sinulle", "meille", "siellä", "täällä", "kanssa", "ennen", "jälkeen",
     "päivä", "aika", "alkaa", "järjestetään", "kiinnostaa", "kiinnostavaa", "mukava", "kiva", "mihin",
-    "ole", "olen", "pitää", "täytyy", "tarvitse", "tarvitseeko", "kannattaa",
+    "ole", "olen", "pitää", "täytyy", "tarvitse", "tarvitseeko", "kannattaa", "millainen", "minkälainen",
+    "millaista", "millaisia", "kuinka", "paljonko", "mihin aikaan", "tulee", "tuleeko",
     # Somali
     "ma", "maxaa", "maxay", "maxa", "goorma", "halkee", "sidee", "jiraa", "jira", "waa", "iyo", "ku", "ka",
     "u", "la", "oo", "ah", "aan", "waxaan", "ayaa", "miyaa", "miyuu", "miyay", "wax", "waxa", "kasta",

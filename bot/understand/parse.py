@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from bot.model import LANGUAGES
+from bot.understand.clock import ClockTime, read_clock
 from bot.understand.index import SnapshotIndex
 from bot.understand.matcher import Match, Tag
 from bot.understand.normalize import normalize, tokens
@@ -36,10 +37,17 @@ class Parsed:
     venues: set[str] = field(default_factory=set)
     terms: list[str] = field(default_factory=list)
     programme: bool = False
+    clock: list[ClockTime] = field(default_factory=list)
+    faq_concepts: set[str] = field(default_factory=set)
+    """Practical concepts asked about ("cost", "directions"): they point to FAQ entries."""
+    faq_cue: bool = False
+    """A word (interpreting) that makes the question practical even with a language or day in it."""
+    speak: bool = False
+    """"Do you speak …": a question about the bot's own language."""
 
     @property
     def has_time(self) -> bool:
-        return bool(self.dates or self.part_of_day or self.now or self.next)
+        return bool(self.dates or self.part_of_day or self.now or self.next or self.clock)
 
 
 def parse(text: str, lang: str, now: datetime, index: SnapshotIndex) -> Parsed:
@@ -47,12 +55,13 @@ def parse(text: str, lang: str, now: datetime, index: SnapshotIndex) -> Parsed:
     festival = index.snapshot.festival
     text = normalize(text)
     explicit: list[date] = []
+    clock, text = read_clock(text)
     text = _ORDINAL.sub(r"\1", text)
     text = _ISO_DATE.sub(lambda m: _take(explicit, int(m[1]), int(m[2]), int(m[3])), text)
     text = _NUMERIC_DATE.sub(lambda m: _numeric(explicit, m, today), text)
     words = [index.correct(w) or w for w in tokens(text)]
     matches = index.matcher.match(words)
-    parsed = Parsed(words, matches, dates=[(d, d) for d in explicit])
+    parsed = Parsed(words, matches, dates=[(d, d) for d in explicit], clock=clock)
     covered: set[int] = set()
     for m in matches:
         covered.update(range(m.start, m.end))
@@ -70,14 +79,21 @@ def parse(text: str, lang: str, now: datetime, index: SnapshotIndex) -> Parsed:
     if not parsed.dates:
         days = day_of_month_dates(words, festival.start_date, festival.end_date)
         parsed.dates += [(d, d) for d in days]
-    if any(t.kind == "today_part" for m in matches for t in m.tags) and not parsed.dates:
+    today_part = any(t.kind == "today_part" for m in matches for t in m.tags)
+    during = festival.start_date <= today <= festival.end_date
+    if (today_part or (clock and during)) and not parsed.dates:
+        # "efter kl 18" during the festival means today's evening, not every evening.
         parsed.dates.append((today, today))
     return parsed
 
 
 def _apply(parsed: Parsed, m: Match, words: list[str], today: date, start: date, end: date, lang: str) -> None:
     kinds = {t.kind for t in m.tags}
-    meaningful = [t for t in m.tags if t.kind not in ("stop", "weak", "programme", "faq", "month")]
+    meaningful = [t for t in m.tags if t.kind not in ("stop", "weak", "programme", "faq", "month", "faqcue", "speak")]
+    parsed.faq_concepts.update(t.value for t in m.tags if t.kind == "faq")
+    parsed.faq_cue = parsed.faq_cue or "faqcue" in kinds
+    # "kan du" is also two plain function words; it asks about the bot only before a language.
+    parsed.speak = parsed.speak or "speak" in kinds
     if "programme" in kinds and not meaningful:
         parsed.programme = True
     if "month" in kinds:

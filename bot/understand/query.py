@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 
 from bot.model import Event, FaqEntry
 
@@ -32,6 +32,12 @@ class ProgrammeQuery:
     type_concepts: frozenset[str] = frozenset()
     """Kinds of event from the glossary ("concert"): also matches events whose title says so when
     the data has no such type."""
+    after: time | None = None
+    """Only events that start at or after this local clock time ("efter kl 18")."""
+    before: time | None = None
+    """Only events that start before this local clock time ("before 12")."""
+    at: time | None = None
+    """Only events running at this local clock time or starting within the hour after it ("kl 15")."""
     include_past: bool = False
     """Also events that have already ended (otherwise only for a date range wholly in the past)."""
     limit: int | None = None
@@ -41,7 +47,11 @@ class ProgrammeQuery:
 @dataclass(frozen=True)
 class Understanding:
     intent: str
-    """"events" | "faq" | "faq_unsure" | "fallback"."""
+    """"events" | "faq" | "faq_unsure" | "venue" | "language" | "fallback".
+
+    "venue": how to get to (or into) the venues in `venue_keys`; "language": the person asks
+    whether the bot speaks `languages` ("Can you speak Arabic?"). With "events" or "venue", a
+    non-empty `faq` is an answer to give as well ("is the Arabic workshop free?")."""
     query: ProgrammeQuery | None = None
     events: list[Event] = field(default_factory=list)
     """Ranked, best first (chronological for browsing); empty means nothing matched the filters."""
@@ -53,5 +63,7 @@ class Understanding:
     already ended today), "past_only" (only past events match; see `ended`)."""
     ended: list[Event] = field(default_factory=list)
     """Events that match but have already ended, when nothing upcoming matched."""
+    venue_keys: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()
     ignored: tuple[str, ...] = ()
     """Words that matched nothing in the programme and so did not narrow the search."""

@@ -70,7 +70,7 @@ async def test_faq_questions_become_variant_lists() -> None:
 
 
 async def test_demo_festival_is_the_fixture_and_loads(store: Store) -> None:
-    schedule, faq = demo_files()
+    schedule, faq, _glossary = demo_files()
     assert schedule.read_bytes() == SCHEDULE.read_bytes()
     assert faq.read_bytes() == FAQ.read_bytes()
     for path in demo_files():

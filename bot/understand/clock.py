@@ -1,0 +1,139 @@
+"""Clock times in questions: "efter kl 18", "after 6pm", "klo 18 jälkeen", "بعد الساعة ٦",
+"از ساعت ۶ به بعد", "saacadda 6 kadib", "at 14:30".
+
+Works on normalised text (accents folded, Arabic-Indic digits made ASCII) and removes what it
+read, so the numbers never reach the date rules or the ranking words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import time
+
+from bot.understand import lexicon
+from bot.understand.normalize import normalize, tokens
+
+_WORD = re.compile(r"\w+|[:.@]")
+
+
+def _folded(*words: str) -> frozenset[str]:
+    return frozenset(normalize(word) for word in words)
+
+
+# Words in front of the hour that say "this number is a time of day".
+_MARKERS = _folded(
+    "kl", "klockan", "klo", "kello", "at", "@", "around", "kring", "runt", "omkring", "ca", "الساعة", "ساعة",
+    "ساعت", "saacadda", "saac", "saacada",
+)  # fmt: skip
+_AFTER_BEFORE = _folded("efter", "från", "from", "after", "since", "past", "بعد", "من", "از", "alkaen", "gadaal")
+_BEFORE_BEFORE = _folded("före", "innan", "before", "until", "till", "قبل", "ennen", "tähän", "تا")
+_AFTER_AFTER = _folded("jälkeen", "alkaen", "eteenpäin", "kadib", "onwards", "onward", "framåt", "later")
+_BEFORE_AFTER = _folded("ennen", "asti", "mennessä", "kahor")
+# Two-word forms, in either place: "later than 6", "ka dib", "به بعد", "och framåt".
+_AFTER_PAIRS = {
+    tuple(normalize(w) for w in pair.split())
+    for pair in ("later than", "بعد از", "ka dib", "به بعد", "och framåt", "and later")
+}
+_BEFORE_PAIRS = {tuple(normalize(w) for w in pair.split()) for pair in ("earlier than", "قبل از", "ka hor", "no later")}
+# "från 10 maj" is a date, not ten o'clock.
+_MONTH_WORDS = frozenset(
+    word for names in lexicon.MONTHS.values() for name in names for word in tokens(normalize(name))
+)
+_AMPM = re.compile(r"^(\d{1,2})(am|pm)$")
+# A festival's events run from morning to late evening: "at 7" means seven in the evening.
+_EVENING_UNTIL = 7
+
+
+@dataclass(frozen=True)
+class ClockTime:
+    relation: str
+    """"after", "before" or "at"."""
+    at: time
+
+
+def read_clock(text: str) -> tuple[list[ClockTime], str]:
+    """The clock times in normalised `text`, and the text without them."""
+    spans = [(m.group(), m.start(), m.end()) for m in _WORD.finditer(text)]
+    words = [word for word, _s, _e in spans]
+    found: list[ClockTime] = []
+    used: set[int] = set()
+    i = 0
+    while i < len(words):
+        hit = _clock_at(words, i)
+        if hit is None:
+            i += 1
+            continue
+        clock, first, last = hit
+        found.append(clock)
+        used.update(range(first, last + 1))
+        i = last + 1
+    if not used:
+        return [], text
+    chars = list(text)
+    for index in used:
+        _word, start, end = spans[index]
+        chars[start:end] = " " * (end - start)
+    return found, "".join(chars)
+
+
+def _clock_at(words: list[str], i: int) -> tuple[ClockTime, int, int] | None:
+    word = words[i]
+    suffix = None
+    ampm = _AMPM.match(word)
+    if ampm:
+        hour, suffix = int(ampm[1]), ampm[2]
+    elif word.isdigit() and len(word) <= 2:
+        hour = int(word)
+    else:
+        return None
+    first, last = i, i
+    minute = 0
+    colon = False
+    if suffix is None and i + 2 < len(words) and words[i + 1] in (":", ".") and _two_digits(words[i + 2]):
+        minute, colon, last = int(words[i + 2]), words[i + 1] == ":", i + 2
+    if suffix is None and last + 1 < len(words) and words[last + 1] in ("am", "pm"):
+        suffix, last = words[last + 1], last + 1
+    if first > 1 and words[first - 1] == "." and words[first - 2] in _MARKERS:
+        first -= 1  # "kl. 18"
+    marked = first > 0 and words[first - 1] in _MARKERS
+    if marked:
+        first -= 1
+    # "before 12", "efter 19": a bare hour right after a word for before/after is a time too.
+    directed = (first > 0 and words[first - 1] in _AFTER_BEFORE | _BEFORE_BEFORE) or (
+        first > 1 and (words[first - 2], words[first - 1]) in _AFTER_PAIRS | _BEFORE_PAIRS
+    )
+    if not (marked or colon or suffix or directed):
+        return None
+    if last + 1 < len(words) and words[last + 1] in _MONTH_WORDS:
+        return None
+    if hour > 23 or minute > 59:
+        return None
+    if suffix == "pm" and hour < 12:
+        hour += 12
+    elif suffix == "am" and hour == 12:
+        hour = 0
+    elif suffix is None and 1 <= hour <= _EVENING_UNTIL:
+        hour += 12
+    relation = "at"
+    if first >= 2 and (words[first - 2], words[first - 1]) in _AFTER_PAIRS:
+        relation, first = "after", first - 2
+    elif first >= 2 and (words[first - 2], words[first - 1]) in _BEFORE_PAIRS:
+        relation, first = "before", first - 2
+    elif first >= 1 and words[first - 1] in _AFTER_BEFORE:
+        relation, first = "after", first - 1
+    elif first >= 1 and words[first - 1] in _BEFORE_BEFORE:
+        relation, first = "before", first - 1
+    if last + 2 < len(words) and (words[last + 1], words[last + 2]) in _AFTER_PAIRS:
+        relation, last = "after", last + 2
+    elif last + 2 < len(words) and (words[last + 1], words[last + 2]) in _BEFORE_PAIRS:
+        relation, last = "before", last + 2
+    elif last + 1 < len(words) and words[last + 1] in _AFTER_AFTER:
+        relation, last = "after", last + 1
+    elif last + 1 < len(words) and words[last + 1] in _BEFORE_AFTER:
+        relation, last = "before", last + 1
+    return ClockTime(relation, time(hour, minute)), first, last
+
+
+def _two_digits(word: str) -> bool:
+    return len(word) == 2 and word.isdigit()

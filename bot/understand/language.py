@@ -1,0 +1,47 @@
+"""Which of the bot's six languages a message is written in, when that is clear.
+
+lingua-language-detector ships its models in the wheel (nothing is fetched at run time) and
+knows all six, Somali and Persian included. Short messages ("ok", "hej", "Nobel 21") say too
+little, so only a long enough text with a clear winner counts.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lingua import LanguageDetector
+
+MIN_LETTERS = 10
+CONFIDENT = 0.8
+MARGIN = 0.5
+
+_CODES = {"SWEDISH": "sv", "ENGLISH": "en", "ARABIC": "ar", "FINNISH": "fi", "SOMALI": "so", "PERSIAN": "fa"}
+_lock = threading.Lock()
+_detector: LanguageDetector | None = None
+
+
+def _get_detector() -> LanguageDetector:
+    global _detector
+    with _lock:
+        if _detector is None:
+            from lingua import Language, LanguageDetectorBuilder
+
+            languages = [getattr(Language, name) for name in _CODES]
+            _detector = LanguageDetectorBuilder.from_languages(*languages).build()
+        return _detector
+
+
+def detect_language(text: str) -> str | None:
+    """The language code of `text`, or None when it is short or unclear."""
+    if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
+        return None
+    values = _get_detector().compute_language_confidence_values(text)
+    if not values:
+        return None
+    best = values[0]
+    second = values[1].value if len(values) > 1 else 0.0
+    if best.value < CONFIDENT or best.value - second < MARGIN:
+        return None
+    return _CODES.get(best.language.name)

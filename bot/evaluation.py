@@ -19,6 +19,7 @@ from bot.messages import Button, Outgoing, Poll, TextBuilder
 from bot.model import Event, EventStatus
 from bot.sanitize import clean
 from bot.store import Store
+from bot.store.offers import OfferStatus, OfferStore
 from bot.store.ratings import COMMENT_STATE_KEY, DID_NOT_ATTEND, PollClosed, RatingStore
 
 if TYPE_CHECKING:
@@ -220,3 +221,36 @@ class Evaluation:
             turn.say(_("This poll is closed. Thank you anyway!"), events=[event.code])
             return
         turn.out.append(poll_message(turn.t, event, poll.closes_at))
+
+    async def offer_answer(self, turn: Turn, offer_id: str, answer: str) -> None:
+        """A press on "Yes, I'll come" / "No, thanks" under a waiting-list seat offer (sent by the
+        scheduler). It lives here, next to the other answers to messages the scheduler sends."""
+        _ = turn.t.gettext
+        if not offer_id.isdigit() or answer not in ("yes", "no"):
+            turn.say(_("That button is from an older message. Here is what you can do now:"))
+            return
+        outcome = await OfferStore(self.store.database).answer(int(offer_id), turn.person.id, answer == "yes", turn.now)
+        event = self._event(turn, outcome.event_id) if outcome.event_id is not None else None
+        title = title_of(event, turn.t) if event is not None else ""
+        codes = [event.code] if event is not None else []
+        if outcome.status is OfferStatus.ACCEPTED and outcome.counted:
+            assert event is not None
+            turn.say(
+                _("You're signed up for “{title}”, {when}. See you there!").format(
+                    title=title, when=turn.t.when(event.starts_at, event.ends_at)
+                ),
+                events=codes,
+                personal=True,
+            )
+        elif outcome.status is OfferStatus.DECLINED and outcome.counted:
+            turn.say(
+                _("OK, the seat goes to the next person. You have left the waiting list for “{title}”.").format(
+                    title=title
+                ),
+                events=codes,
+                personal=True,
+            )
+        elif outcome.status is OfferStatus.ACCEPTED:
+            turn.say(_("You already have this seat."), events=codes, personal=True)
+        else:
+            turn.say(_("Sorry, this offer is no longer open."), events=codes, personal=True)

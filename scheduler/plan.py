@@ -20,11 +20,12 @@ from sqlalchemy import select, update
 from bot.model import EventStatus, SignupStatus
 from bot.store import Store
 from bot.store import schema as t
+from bot.store.offers import OfferStatus
 from bot.store.programme import _current_festival_row
 from scheduler.config import SchedulerConfig
 from scheduler.outbox import Kind, NewItem, Priority, Status, add_in
 
-PLANNED = (Kind.REMINDER, Kind.CANCELLED, Kind.MOVED, Kind.POLL, Kind.POLL_NUDGE)
+PLANNED = (Kind.REMINDER, Kind.CANCELLED, Kind.MOVED, Kind.POLL, Kind.POLL_NUDGE, Kind.OFFER)
 COLLAPSE = timedelta(hours=2)
 """Two reminders of one signup closer than this (after quiet hours moved one) become one."""
 
@@ -130,6 +131,34 @@ class Planner:
                 if r.event_id in events
             ]
             desired = list(self._desired(zone, events, overrides, signups))
+            desired.extend(
+                NewItem(
+                    key=f"offer:{r.id}",
+                    kind=Kind.OFFER,
+                    channel=r.channel,
+                    user_id=r.channel_user_id,
+                    person_id=r.person_id,
+                    event_id=r.event_id,
+                    not_before=r.created_at,
+                    expires_at=r.expires_at,
+                    payload={"offer_id": r.id, "expires_at": r.expires_at.isoformat()},
+                    priority=Priority.URGENT,
+                )
+                for r in await conn.execute(
+                    select(
+                        t.waitlist_offer.c.id,
+                        t.waitlist_offer.c.event_id,
+                        t.waitlist_offer.c.created_at,
+                        t.waitlist_offer.c.expires_at,
+                        t.signup.c.person_id,
+                        t.person.c.channel,
+                        t.person.c.channel_user_id,
+                    )
+                    .join(t.signup, t.signup.c.id == t.waitlist_offer.c.signup_id)
+                    .join(t.person, t.person.c.id == t.signup.c.person_id)
+                    .where(t.waitlist_offer.c.status == OfferStatus.OPEN.value)
+                )
+            )
             wanted = {item.key: item for item in desired}
             pending = (
                 await conn.execute(
@@ -178,6 +207,8 @@ class Planner:
     def _why_not(kind: str, event: _Event | None, signup_status: str | None) -> str:
         if event is None:
             return "event removed"
+        if kind == Kind.OFFER.value:
+            return "offer no longer open"
         if event.status == EventStatus.CANCELLED.value and kind != Kind.CANCELLED.value:
             return "event cancelled"
         if kind == Kind.CANCELLED.value:

@@ -17,6 +17,7 @@ from bot.messages import Button, Outgoing, TextBuilder
 from bot.model import Event, EventStatus, SignupStatus, pick
 from bot.store import Store
 from bot.store import schema as t
+from bot.store.offers import OfferStatus
 from bot.store.programme import ProgrammeSnapshot
 from bot.store.ratings import RatingStore
 from scheduler.config import SchedulerConfig
@@ -91,6 +92,8 @@ class Renderer:
                     return Skip(Status.CANCELLED, "not needed")
             return poll_message(t, event, poll.closes_at, nudge=item.kind is Kind.POLL_NUDGE)
         if item.kind is Kind.OFFER:
+            if not await self._offer_open(int(item.payload["offer_id"])):
+                return Skip(Status.CANCELLED, "offer no longer open")
             return self._offer(t, event, item)
         return Skip(Status.FAILED, f"unknown kind {item.kind}")
 
@@ -98,6 +101,11 @@ class Renderer:
         if person_id is None:
             return None
         return await self.store.signups.status_of(event_id, person_id)
+
+    async def _offer_open(self, offer_id: int) -> bool:
+        async with self.store.database.engine.connect() as conn:
+            status = await conn.scalar(select(t.waitlist_offer.c.status).where(t.waitlist_offer.c.id == offer_id))
+            return status == OfferStatus.OPEN.value
 
     async def _status_of(self, key: str) -> Status | None:
         async with self.store.database.engine.connect() as conn:

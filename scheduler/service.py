@@ -19,6 +19,7 @@ from adapters.base import Connector
 from bot.evaluation import poll_id_of
 from bot.store import Store
 from bot.store import schema as t
+from bot.store.offers import OfferPolicy, OfferStore
 from bot.store.ratings import RatingStore
 from scheduler.broadcasts import Audience, Broadcasts
 from scheduler.config import SchedulerConfig
@@ -62,6 +63,11 @@ class Scheduler:
         self.dispatcher = Dispatcher(store, connectors, self.config, clock, monotonic=monotonic, sleep=sleep)
         self.ratings = RatingStore(store.database)
         self.broadcasts = Broadcasts(store)
+        policy = OfferPolicy(self.config.offer_expiry, self.config.offer_min, self.config.offer_before_start)
+        self.offers = OfferStore(store.database, policy)
+        # From now on a freed seat is offered (this scheduler delivers and expires the offers)
+        # instead of going to the first person waiting at once.
+        store.signups.offers = policy
         self._aps: AsyncIOScheduler | None = None
         self._wake = asyncio.Event()
         self._loop: asyncio.Task[None] | None = None
@@ -72,6 +78,7 @@ class Scheduler:
         """Plans the outbox and closes what is due to close; sends nothing."""
         now = self.clock()
         report = TickReport()
+        report.expired_offers = await self.offers.expire_due(now)
         report.plan = await self.planner.plan(now)
         report.closed_polls = await self.close_polls(now)
         return report

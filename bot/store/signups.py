@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.model import EventStatus, Person, SignupStatus
 from bot.store import schema as t
 from bot.store.database import Database
+from bot.store.offers import OfferPolicy, held_seats, offer_free_seats
 from bot.store.people import PeopleStore, _person
 
 
@@ -61,6 +62,8 @@ class SignupStore:
     def __init__(self, database: Database, people: PeopleStore) -> None:
         self.database = database
         self.people = people
+        self.offers: OfferPolicy | None = None
+        """Set by the scheduler: a freed seat is then offered with an expiry, not given at once."""
 
     async def sign_up(self, event_id: int, person_id: int, now: datetime) -> SignupOutcome:
         async with self.database.transaction() as conn:
@@ -86,7 +89,7 @@ class SignupStore:
                     await _waitlist_position(conn, event_id, existing.id) if status is SignupStatus.WAITLISTED else None
                 )
                 return SignupOutcome(status, already=True, waitlist_position=position)
-            confirmed = await _count(conn, event_id, SignupStatus.CONFIRMED)
+            confirmed = await _count(conn, event_id, SignupStatus.CONFIRMED) + await held_seats(conn, event_id)
             full = event.capacity is not None and confirmed >= event.capacity
             status = SignupStatus.WAITLISTED if full else SignupStatus.CONFIRMED
             if existing is None:
@@ -135,7 +138,10 @@ class SignupStore:
         await _tally(conn, event_id, cancellations=1)
         promoted = None
         if previous is SignupStatus.CONFIRMED:
-            promoted = await _promote_first_waiting(conn, event_id, now)
+            if self.offers is not None:
+                await offer_free_seats(conn, event_id, now, self.offers)
+            else:
+                promoted = await _promote_first_waiting(conn, event_id, now)
         return CancelOutcome(previous=previous, promoted=promoted)
 
     async def occupancy(self, event_id: int) -> Occupancy:

@@ -1,0 +1,177 @@
+"""Waiting-list offers: a freed seat is held for the first person waiting, who accepts or
+declines with a button before the offer expires; a decline or an expiry offers it to the next.
+
+Only when the scheduler runs (it delivers and expires the offers) does `SignupStore` use this;
+without it a freed seat goes to the first person waiting at once, as before.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from bot.model import SignupStatus
+from bot.store import schema as t
+from bot.store.database import Database
+
+
+class OfferStatus(StrEnum):
+    OPEN = "open"
+    ACCEPTED = "accepted"
+    DECLINED = "declined"
+    EXPIRED = "expired"
+    WITHDRAWN = "withdrawn"
+    """The event was cancelled or started, or the person left the waiting list."""
+
+
+@dataclass(frozen=True)
+class OfferPolicy:
+    expiry: timedelta = timedelta(hours=2)
+    minimum: timedelta = timedelta(minutes=10)
+    before_start: timedelta = timedelta(minutes=15)
+
+    def expires_at(self, now: datetime, starts_at: datetime) -> datetime | None:
+        """Shorter when the event starts sooner; None when it is too late to offer at all."""
+        if starts_at <= now:
+            return None
+        room = starts_at - self.before_start - now
+        return now + max(self.minimum, min(self.expiry, room))
+
+
+@dataclass(frozen=True)
+class OfferAnswer:
+    status: OfferStatus
+    """What the offer is now (ACCEPTED or DECLINED when this answer counted)."""
+    event_id: int | None
+    counted: bool
+
+
+async def held_seats(conn: AsyncConnection, event_id: int) -> int:
+    # An offer to someone who has since left the waiting list holds nothing.
+    value = await conn.scalar(
+        select(func.count())
+        .select_from(t.waitlist_offer)
+        .join(t.signup, t.signup.c.id == t.waitlist_offer.c.signup_id)
+        .where(
+            t.waitlist_offer.c.event_id == event_id,
+            t.waitlist_offer.c.status == OfferStatus.OPEN.value,
+            t.signup.c.status == SignupStatus.WAITLISTED.value,
+        )
+    )
+    return int(value or 0)
+
+
+async def offer_free_seats(conn: AsyncConnection, event_id: int, now: datetime, policy: OfferPolicy) -> int:
+    """Offers each seat that is neither taken nor held to the next person waiting; returns how
+    many offers were made."""
+    event = (
+        await conn.execute(
+            select(t.event.c.capacity, t.event.c.starts_at, t.event.c.status).where(t.event.c.id == event_id)
+        )
+    ).first()
+    if event is None or event.status == "cancelled":
+        return 0
+    expires = policy.expires_at(now, event.starts_at)
+    if expires is None:
+        return 0
+    confirmed = int(
+        await conn.scalar(
+            select(func.count())
+            .select_from(t.signup)
+            .where(t.signup.c.event_id == event_id, t.signup.c.status == SignupStatus.CONFIRMED.value)
+        )
+        or 0
+    )
+    free = None if event.capacity is None else event.capacity - confirmed - await held_seats(conn, event_id)
+    offered = select(t.waitlist_offer.c.signup_id).where(t.waitlist_offer.c.event_id == event_id)
+    waiting = (
+        await conn.execute(
+            select(t.signup.c.id)
+            .where(
+                t.signup.c.event_id == event_id,
+                t.signup.c.status == SignupStatus.WAITLISTED.value,
+                t.signup.c.id.not_in(offered.where(t.waitlist_offer.c.status == OfferStatus.OPEN.value)),
+            )
+            .order_by(t.signup.c.created_at, t.signup.c.id)
+            .limit(free if free is not None else 0)
+        )
+    ).all()
+    for row in waiting:
+        await conn.execute(
+            insert(t.waitlist_offer).values(
+                signup_id=row.id,
+                event_id=event_id,
+                status=OfferStatus.OPEN.value,
+                expires_at=expires,
+                created_at=now,
+                updated_at=now,
+            )
+        )
+    return len(waiting)
+
+
+class OfferStore:
+    def __init__(self, database: Database, policy: OfferPolicy | None = None) -> None:
+        self.database = database
+        self.policy = policy or OfferPolicy()
+
+    async def answer(self, offer_id: int, person_id: int, accept: bool, now: datetime) -> OfferAnswer:
+        async with self.database.transaction() as conn:
+            row = (
+                await conn.execute(
+                    select(t.waitlist_offer, t.signup.c.person_id)
+                    .join(t.signup, t.signup.c.id == t.waitlist_offer.c.signup_id)
+                    .where(t.waitlist_offer.c.id == offer_id)
+                )
+            ).first()
+            if row is None or row.person_id != person_id:
+                return OfferAnswer(OfferStatus.WITHDRAWN, None, counted=False)
+            if row.status != OfferStatus.OPEN.value or row.expires_at <= now:
+                status = OfferStatus(row.status) if row.status != OfferStatus.OPEN.value else OfferStatus.EXPIRED
+                return OfferAnswer(status, row.event_id, counted=False)
+            status = OfferStatus.ACCEPTED if accept else OfferStatus.DECLINED
+            await conn.execute(
+                update(t.waitlist_offer)
+                .where(t.waitlist_offer.c.id == offer_id)
+                .values(status=status.value, updated_at=now)
+            )
+            await conn.execute(
+                update(t.signup)
+                .where(t.signup.c.id == row.signup_id)
+                .values(
+                    status=(SignupStatus.CONFIRMED if accept else SignupStatus.CANCELLED).value,
+                    updated_at=now,
+                )
+            )
+            if not accept:
+                await offer_free_seats(conn, row.event_id, now, self.policy)
+            return OfferAnswer(status, row.event_id, counted=True)
+
+    async def expire_due(self, now: datetime) -> int:
+        """Expired offers leave the waiting list and the seat goes to the next person."""
+        async with self.database.transaction() as conn:
+            rows = (
+                await conn.execute(
+                    select(t.waitlist_offer.c.id, t.waitlist_offer.c.signup_id, t.waitlist_offer.c.event_id).where(
+                        t.waitlist_offer.c.status == OfferStatus.OPEN.value, t.waitlist_offer.c.expires_at <= now
+                    )
+                )
+            ).all()
+            for row in rows:
+                await conn.execute(
+                    update(t.waitlist_offer)
+                    .where(t.waitlist_offer.c.id == row.id)
+                    .values(status=OfferStatus.EXPIRED.value, updated_at=now)
+                )
+                await conn.execute(
+                    update(t.signup)
+                    .where(t.signup.c.id == row.signup_id, t.signup.c.status == SignupStatus.WAITLISTED.value)
+                    .values(status=SignupStatus.CANCELLED.value, updated_at=now)
+                )
+            for event_id in {row.event_id for row in rows}:
+                await offer_free_seats(conn, event_id, now, self.policy)
+            return len(rows)

@@ -11,6 +11,7 @@ import copy
 import json
 import logging
 import math
+import re
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -29,11 +30,13 @@ from bot.store import Store
 from bot.store.programme import ProgrammeSnapshot
 from bot.store.signups import SignupError
 from bot.understand import ProgrammeQuery, Understanding, understand
+from bot.understand.language import detect_language
 from bot.understand.normalize import normalize, token_spans
 
 log = logging.getLogger(__name__)
 
 START_EVENT_PREFIX = "ev_"
+_NUMBER_PREFIX = re.compile(r"^\d+[.)]?\s+")
 
 
 @dataclass
@@ -169,7 +172,8 @@ class Engine:
         answer = text.strip().rstrip(".)").strip()
         if answer.isdigit() and 1 <= int(answer) <= len(choices):
             return choices[int(answer) - 1]
-        folded = answer.casefold()
+        # "3. Lärandelunch" copied from a numbered list: the words decide, the number is noise.
+        folded = _NUMBER_PREFIX.sub("", answer).casefold()
         for payload, label in zip(choices, labels, strict=False):
             if folded and folded == label:
                 return payload
@@ -638,7 +642,7 @@ class Engine:
             rows.append(
                 [
                     Button(
-                        label=f"{number}. {shorten(pick(event.title, turn.t.lang), 40)}",
+                        label=shorten(pick(event.title, turn.t.lang), 40),
                         payload=buttons.encode("ev", event.code),
                     )
                 ]
@@ -709,8 +713,62 @@ class Engine:
         if turn.snapshot is None:
             self._no_programme(turn)
             return
+        offer = await self._written_in(turn, text)
         understood = understand(text, turn.t.lang, turn.now, turn.snapshot)
-        if understood.intent == "faq" and understood.faq:
+        await self._answer(turn, understood, text)
+        if understood.intent == "fallback" or (understood.intent == "events" and _found_nothing(understood)):
+            # Only the words and the language: organisers see what people miss, not who asked.
+            await self.store.unanswered.record(text, turn.t.lang, turn.now)
+        if offer is not None:
+            self._offer_language(turn, offer)
+
+    async def _written_in(self, turn: Turn, text: str) -> str | None:
+        """The language to offer to switch to, when the text is clearly in another one.
+
+        A person who never chose (a first message, and a channel such as Matrix that gives no
+        language hint) simply gets the language they wrote in.
+        """
+        written = detect_language(text)
+        if written is None or written == turn.t.lang:
+            return None
+        if turn.new_person and supported(turn.incoming.lang_hint) is None:
+            await self.store.people.set_language(turn.person.id, written)
+            turn.t = Translator(written, turn.t.zone.key)
+            return None
+        offered: list[str] = turn.state.get("language_offered", [])
+        if written in offered:
+            return None
+        turn.state["language_offered"] = [*offered, written]
+        return written
+
+    def _offer_language(self, turn: Turn, lang: str) -> None:
+        # In the language they wrote in: that is the one they can surely read.
+        t = Translator(lang, turn.t.zone.key)
+        turn.out.append(
+            Outgoing(
+                spans=[
+                    Span(
+                        text=t.gettext("You wrote in {language}. Shall I answer in {language}?").format(
+                            language=NATIVE_NAMES[lang]
+                        )
+                    )
+                ],
+                buttons=[[Button(label=NATIVE_NAMES[lang], payload=buttons.encode("lang", lang))]],
+                lang=t.lang,
+                rtl=t.rtl,
+            )
+        )
+
+    async def _answer(self, turn: Turn, understood: Understanding, text: str) -> None:
+        _ = turn.t.gettext
+        assert turn.snapshot is not None
+        if understood.intent == "language" and understood.languages:
+            self._speaks(turn, understood.languages)
+        elif understood.intent == "venue" and understood.venue_keys:
+            if understood.faq:
+                self._faq_answer(turn, understood.faq[0][0].key)
+            self._venue_info(turn, understood.venue_keys)
+        elif understood.intent == "faq" and understood.faq:
             self._faq_answer(turn, understood.faq[0][0].key)
         elif understood.intent == "faq_unsure" and understood.faq:
             rows = [
@@ -724,11 +782,47 @@ class Engine:
             ]
             turn.say(_("I'm not sure I understood. Did you mean one of these?"), buttons=rows)
         elif understood.intent == "events" and understood.query is not None:
+            if understood.faq:
+                self._faq_answer(turn, understood.faq[0][0].key)
             self._explain(turn, understood, text)
             if understood.events or not understood.ended:
                 self._show_events(turn, understood.events, _heading(turn, understood.query))
         else:
             self._fallback(turn)
+
+    def _speaks(self, turn: Turn, languages: tuple[str, ...]) -> None:
+        """ "Can you speak Arabic?": yes, and one tap switches."""
+        _ = turn.t.gettext
+        names = ", ".join(NATIVE_NAMES[code] for code in languages if code in NATIVE_NAMES)
+        if list(languages) == [turn.t.lang]:
+            turn.say(_("Yes! I'm answering in {language}.").format(language=names))
+            return
+        rows = [
+            [Button(label=NATIVE_NAMES[code], payload=buttons.encode("lang", code))]
+            for code in languages
+            if code in NATIVE_NAMES
+        ]
+        turn.say(_("Yes, I can answer in {languages}. Tap to switch:").format(languages=names), buttons=rows)
+
+    def _venue_info(self, turn: Turn, keys: tuple[str, ...]) -> None:
+        """Where a venue is and what its access is like, from the programme's venue data."""
+        _ = turn.t.gettext
+        assert turn.snapshot is not None
+        text = TextBuilder()
+        for key in keys[:3]:
+            venue = turn.snapshot.venues.get(key)
+            if venue is None:
+                continue
+            text.line(turn.t.isolate(venue.name), bold=True)
+            if venue.address:
+                text.line(_("Address: {address}").format(address=turn.t.isolate(venue.address)))
+            access = pick(venue.accessibility, turn.t.lang).strip()
+            if venue.address and access.startswith(venue.address):
+                # Imported venue notes often repeat the address before the access notes.
+                access = access[len(venue.address) :].lstrip(" .,")
+            if access:
+                text.line(turn.t.isolate(access))
+        turn.say(text)
 
     def _explain(self, turn: Turn, understood: Understanding, text: str) -> None:
         """Says why the list differs from the literal question, before the list itself."""
@@ -776,10 +870,14 @@ class Engine:
         turn.say(text, buttons=rows, fallback=True)
 
 
+def _found_nothing(understood: Understanding) -> bool:
+    """An events answer that found nothing because of words the programme does not have."""
+    return not understood.events and not understood.ended and bool(understood.ignored)
+
+
 def _label_key(label: str) -> str:
-    """The words of a button label, without its number, to match a typed answer."""
-    words = label.split(". ", 1)[1] if ". " in label[:5] else label
-    return words.strip(" ✓◀▶").casefold()
+    """The words of a button label, to match a typed answer."""
+    return label.strip(" ✓◀▶").casefold()
 
 
 def _faq_question(entry: Any, lang: str) -> str:

@@ -20,7 +20,16 @@ from bot.understand.normalize import base_forms, is_arabic_script, normalize, to
 
 # How much a word counts by the field it is in: a word in the title says more about the event
 # than one in a long abstract.
-FIELD_WEIGHTS = {"title": 3.0, "keywords": 2.5, "type": 2.0, "topics": 1.5, "abstract": 1.0, "people": 1.0}
+FIELD_WEIGHTS = {
+    "title": 3.0,
+    "keywords": 2.5,
+    "type": 2.0,
+    "topics": 1.5,
+    "abstract": 1.0,
+    "people": 1.0,
+    # What the venue's notes say ("Utomhusscen") describes the event a little too.
+    "venue": 0.5,
+}
 PREFIX_MATCH = 0.7
 COGNATE_MATCH = 0.6
 SAME_WORD_BONUS = 0.25
@@ -222,6 +231,7 @@ class SnapshotIndex:
             "topics": [*event.topics, event.track],
             "keywords": list(event.keywords),
             "people": [event.organisation],
+            "venue": self._venue_texts(event),
         }
         type_concepts: set[str] = set()
         for name, texts in fields.items():
@@ -244,6 +254,13 @@ class SnapshotIndex:
                 # A concert is music even when its title only says "Öppningskonsert".
                 _raise(self.concepts.setdefault(_concept_key("topic", topic), {}), i, FIELD_WEIGHTS["type"])
         self.event_type_concepts.append(frozenset(type_concepts))
+
+    def _venue_texts(self, event: Event) -> list[str]:
+        venue = self.snapshot.venues.get(event.venue_key) if event.venue_key else None
+        if venue is None:
+            return []
+        # Only the notes: the name and address are venue slots already, and "Malmö" is everywhere.
+        return list(venue.accessibility.values())
 
     def _faq_item(self, entry: FaqEntry) -> FaqItem:
         variants = tuple(

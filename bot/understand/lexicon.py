@@ -34,18 +34,24 @@ RELATIVE_DAYS: dict[int, list[str]] = {
 # Monday is 0, as in datetime.weekday().
 WEEKDAYS: dict[int, list[str]] = {
     0: [
-        "måndag", "monday", "الاثنين", "الإثنين", "يوم الاثنين", "maanantai", "isniin", "isniinta",
+        "måndag", "monday", "mon", "الاثنين", "الإثنين", "يوم الاثنين", "maanantai", "isniin", "isniinta",
         "دوشنبه", "دو شنبه",
     ],
-    1: ["tisdag", "tuesday", "tues", "الثلاثاء", "ثلاثاء", "tiistai", "talaado", "talaadada", "سه شنبه", "سهشنبه"],
+    1: [
+        "tisdag", "tuesday", "tues", "tue", "الثلاثاء", "ثلاثاء", "tiistai", "talaado", "talaadada", "سه شنبه",
+        "سهشنبه",
+    ],
     2: [
-        "onsdag", "wednesday", "weds", "الأربعاء", "اربعاء", "keskiviikko", "arbaco", "arbacada",
+        "onsdag", "wednesday", "weds", "wed", "الأربعاء", "اربعاء", "keskiviikko", "arbaco", "arbacada",
         "چهارشنبه", "چهار شنبه",
     ],
-    3: ["torsdag", "thursday", "thurs", "الخميس", "خميس", "torstai", "khamiis", "khamiista", "پنجشنبه", "پنج شنبه"],
+    3: [
+        "torsdag", "thursday", "thurs", "thu", "الخميس", "خميس", "torstai", "khamiis", "khamiista", "پنجشنبه",
+        "پنج شنبه",
+    ],
     4: ["fredag", "friday", "الجمعة", "جمعه", "perjantai", "jimce", "jimcaha", "جمعه"],
-    5: ["lördag", "saturday", "السبت", "سبت", "lauantai", "sabti", "sabtida", "شنبه"],
-    6: ["söndag", "sunday", "الأحد", "يوم الاحد", "sunnuntai", "axad", "axada", "یکشنبه", "یک شنبه"],
+    5: ["lördag", "saturday", "sat", "السبت", "سبت", "lauantai", "sabti", "sabtida", "شنبه"],
+    6: ["söndag", "sunday", "sun", "الأحد", "يوم الاحد", "sunnuntai", "axad", "axada", "یکشنبه", "یک شنبه"],
 }
 
 MONTHS: dict[int, list[str]] = {
@@ -394,6 +400,9 @@ TOPICS: dict[str, list[str]] = {
         "sensuuri", "kielletty", "faafreeb", "سانسور",
     ],
     "opening": [
+        "börjar festivalen", "festivalen börjar", "festival start", "festival starts", "festival begins",
+        "start of the festival", "يبدأ المهرجان", "بداية المهرجان", "festivaali alkaa", "alkaako festivaali",
+        "bilaabmaa bandhigga", "bandhigga bilaabmaa", "شروع جشنواره", "جشنواره شروع",
         "invigning", "invigningen", "öppning", "öppningen", "öppnar", "öppningsceremoni", "opening",
         "opening ceremony", "the opening", "kick off", "kick-off", "inauguration", "افتتاح", "الافتتاح",
         "حفل الافتتاح", "avajaiset", "avajaisissa", "avaus", "furitaan", "furitaanka", "daah furka",
@@ -436,11 +445,22 @@ TOPICS: dict[str, list[str]] = {
         "kommunfullmäktige", "fullmäktige", "fullmäktigemöte", "city council", "municipal council",
         "مجلس البلدية", "المجلس البلدي", "kaupunginvaltuusto", "valtuusto", "golaha degaanka",
         "golaha magaalada", "شورای شهر",
+        "kommunen", "kommun", "kommunpolitik", "municipality", "local government", "local politics", "kunta",
+        "kunnan", "kunnallispolitiikka", "شهرداری مالمو",
     ],
     "digital_tools": [
         "digitala verktyg", "digital tools", "apps", "app", "technology", "teknik", "tech",
         "الأدوات الرقمية", "تكنولوجيا", "digitaaliset työkalut", "teknologia", "tiknoolajiyad",
         "ابزار دیجیتال", "فناوری",
+    ],
+    "police": [
+        "polis", "polisen", "poliser", "kommunpolisen", "police", "the police", "cops", "الشرطة", "شرطة", "poliisi",
+        "poliisit", "booliska", "boolis", "پلیس",
+    ],
+    "outdoors": [
+        "utomhus", "utomhuskonsert", "utomhusscen", "utomhusscenen", "utomhusevenemang", "utomhusevent",
+        "outdoor", "outdoors", "outside", "open air", "open-air", "في الهواء الطلق", "خارجي", "ulkona",
+        "ulkoilma", "ulkoilmatapahtuma", "bannaanka", "banaanka", "فضای باز", "بیرون",
     ],
     "border_cities": [
         "gränsstäder", "gränsöverskridande", "border cities", "cross-border", "across borders",
@@ -452,6 +472,7 @@ TOPICS: dict[str, list[str]] = {
 # events (many abstracts say "free" or "no signup", which is not what a topic search means).
 FAQ_TOPICS: dict[str, list[str]] = {
     "cost": [
+        "lipun", "lippua", "lipuista", "pääsylippu", "tikidh", "tigidhka",
         "kosta", "kostar", "kostnad", "kostnadsfri", "kostnadsfritt", "gratis", "avgift", "avgiftsfri",
         "pris", "priset", "biljett", "biljetter", "betala", "betalar", "inträde", "entréavgift",
         "fri entré", "cost", "costs", "free", "free of charge", "price", "prices", "fee", "fees", "ticket",
@@ -485,7 +506,8 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "bring my children", "bring my kids", "bring kids", "kids welcome", "everyone welcome", "أحضر أطفالي",
         "اصطحاب الأطفال", "lapset mukaan", "ottaa lapset mukaan", "carruurta keeno", "ilmaha keeno",
         "بچه ها را بیاورم", "با بچه ها", "همراه بچه",
-        "ålder", "åldersgräns", "gammal", "hur gammal", "år gammal", "barnvänligt", "age", "age limit",
+        "ålder", "åldrar", "alla åldrar", "åldersgrupp", "åldersgräns", "gammal", "hur gammal", "år gammal",
+        "barnvänligt", "age", "age limit",
         "how old", "old", "minimum age", "years old", "عمر", "عمري", "العمر", "السن", "سن", "ikä",
         "ikäraja", "vanha", "kuinka vanha", "da'da", "imisa jir", "jir", "سن", "چند سال", "محدودیت سنی",
     ],

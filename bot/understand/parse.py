@@ -17,6 +17,13 @@ _ISO_DATE = re.compile(r"\b(20\d\d)-(\d{1,2})-(\d{1,2})\b")
 _NUMERIC_DATE = re.compile(r"(?<![\d.:/])(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))?\.?(?![\d:])")
 _ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th|:e|:a)\b")
 _DAY_WORDS = frozenset({"den", "the", "on"})
+# "för 16-åringar", "17 years old", "15 jir", "١٦ سنة", "۱۷ ساله" (after normalising): a young
+# person's age asks for what is meant for young people.
+_YOUNG_AGE = re.compile(
+    r"\b(?:1[0-9]|2[0-5])\s*-?\s*(?:ar|aring|aringar|arig|arsaldern|years?|yrs|yo|vuotia\w*|jir|sano|سنه|عاما|عام|ساله)\b"
+)
+# The youth concept's word in each language, so the reply's heading reads naturally.
+_YOUTH_TERMS = {"sv": "unga", "en": "youth", "ar": "شباب", "fi": "nuoret", "so": "dhalinyaro", "fa": "جوانان"}
 
 TIME_KINDS = frozenset({"rel", "weekday", "period", "part", "today_part", "now", "next", "date"})
 
@@ -56,6 +63,7 @@ def parse(text: str, lang: str, now: datetime, index: SnapshotIndex) -> Parsed:
     text = normalize(text)
     explicit: list[date] = []
     clock, text = read_clock(text)
+    young, text = _YOUNG_AGE.search(text) is not None, _YOUNG_AGE.sub(" ", text)
     text = _ORDINAL.sub(r"\1", text)
     text = _ISO_DATE.sub(lambda m: _take(explicit, int(m[1]), int(m[2]), int(m[3])), text)
     text = _NUMERIC_DATE.sub(lambda m: _numeric(explicit, m, today), text)
@@ -76,6 +84,9 @@ def parse(text: str, lang: str, now: datetime, index: SnapshotIndex) -> Parsed:
             parsed.type_concepts |= types
         # The rest of a compound ("öppnings-konsert") still says which one.
         parsed.terms.append(word)
+    youth = _YOUTH_TERMS.get(lang, "youth")
+    if young and "age" not in parsed.faq_concepts and youth not in parsed.terms:
+        parsed.terms.append(youth)
     if not parsed.dates:
         days = day_of_month_dates(words, festival.start_date, festival.end_date)
         parsed.dates += [(d, d) for d in days]

@@ -19,9 +19,9 @@ from bot.engine import Engine
 from bot.messages import Incoming, Outgoing
 
 QUESTIONS = Path(__file__).with_name("questions.jsonl")
-FLOOR = 0.95
-"""Measured 100 % when the set was written down; a small margin for deliberate trade-offs."""
-LANGUAGE_FLOOR = 0.85
+FLOOR = 0.97
+"""Measured 99.4 % (317/319); the margin leaves room for a deliberate trade-off, not for drift."""
+LANGUAGE_FLOOR = 0.9
 
 
 def load_questions() -> list[dict[str, Any]]:

@@ -75,18 +75,6 @@ async def run(settings: Settings, db: str | None) -> int:
     scheduler: Scheduler | None = None
     web: AdminServer | None = None
     try:
-        if not connectors:
-            where = db or settings.motsbot_db
-            print(
-                "motsbot is ready, with no chat channel configured (set TELEGRAM_TOKEN or the MATRIX_* "
-                f"settings).\nChat with it in this terminal: motsbot chat --db {where}",
-                file=sys.stderr,
-            )
-            if sys.stdin.isatty():
-                from adapters.console.interactive import chat
-
-                await chat(hub, user="local", lang=None)
-                return 0
         for connector in connectors:
             hub.add(connector)
             await connector.start(hub)
@@ -95,6 +83,26 @@ async def run(settings: Settings, db: str | None) -> int:
         scheduler = await start_scheduler(settings, store, hub)
         if web is not None and scheduler is not None:
             web.attach_scheduler(scheduler)
+        if not connectors:
+            where = db or settings.motsbot_db
+            admin = f"The admin is at http://{web.server.host}:{web.server.port}/. " if web is not None else ""
+            print(
+                "motsbot is ready, with no chat channel configured (set TELEGRAM_TOKEN or the MATRIX_* "
+                f"settings). {admin}\nChat with it in this terminal: motsbot chat --db {where}",
+                file=sys.stderr,
+            )
+            if sys.stdin.isatty():
+                from adapters.console.interactive import chat
+
+                # Log lines would interleave with the chat; warnings and errors still show.
+                logging.getLogger().setLevel(max(logging.getLogger().level, logging.WARNING))
+                # The terminal chat ends with Ctrl-D; a signal ends it (and motsbot) as well.
+                chatting = asyncio.create_task(chat(hub, user="local", lang=None))
+                stopping = asyncio.create_task(stop.wait())
+                await asyncio.wait({chatting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+                for task in (chatting, stopping):
+                    task.cancel()
+                return 0
         await stop.wait()
         return 0
     finally:

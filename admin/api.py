@@ -5,17 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, File, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Query, Request, Response, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
 from admin import importing
+from admin import results as res
 from admin.app import admin_of
 from admin.auth import SESSION_COOKIE, LoginRefused, Session, client_address
-from admin.deps import csrf_guard, session
-from admin.service import EventInput, FaqInput, Invalid, VenueInput, require
+from admin.broadcasts import (
+    BroadcastSender,
+    audience_size,
+    broadcast_row,
+    check_audience,
+    clean_texts,
+    may_see,
+    preview,
+)
+from admin.deps import MAX_ID, Id, csrf_guard, session
+from admin.service import EventInput, FaqInput, Invalid, NotFound, Refused, VenueInput, may_manage, require
 from admin.store import Role
 from bot.model import Event, FaqEntry, Venue
+from scheduler.broadcasts import Audience, Progress
 
 SessionDep = Annotated[Session, Depends(session)]
 
@@ -238,7 +249,7 @@ async def add_signup(request: Request, code: str, body: PersonInput, sess: Sessi
 
 
 @router.delete("/events/{code}/signups/{signup_id}", status_code=204, tags=["people"])
-async def remove_signup(request: Request, code: str, signup_id: int, sess: SessionDep) -> Response:
+async def remove_signup(request: Request, code: str, signup_id: Id, sess: SessionDep) -> Response:
     admin = admin_of(request)
     await admin.service.remove_signup(sess.account, code, signup_id, admin.now())
     return Response(status_code=204)
@@ -323,8 +334,178 @@ async def import_apply(request: Request, body: ApplyInput, sess: SessionDep) -> 
 
 
 @router.get("/audit", response_model=list[AuditOut], tags=["admin"])
-async def audit(request: Request, sess: SessionDep, limit: int = 100, offset: int = 0) -> list[AuditOut]:
+async def audit(
+    request: Request,
+    sess: SessionDep,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0, le=MAX_ID)] = 0,
+) -> list[AuditOut]:
     require(sess.account, Role.ADMIN)
     admin = admin_of(request)
-    entries = await admin.admin.audit_entries(min(max(limit, 1), 1000), max(offset, 0))
+    entries = await admin.admin.audit_entries(limit, offset)
     return [AuditOut(**e.__dict__) for e in entries]
+
+
+class AudienceInput(BaseModel):
+    everyone: bool = False
+    events: list[str] = Field(default_factory=list, max_length=500)
+    languages: list[str] = Field(default_factory=list, max_length=10)
+
+
+class BroadcastInput(BaseModel):
+    texts: dict[str, str] = Field(description="the message per language code (sv, en, ar, fi, so, fa)")
+    audience: AudienceInput
+    at: datetime | None = Field(default=None, description="send at this time (with its zone); now when empty")
+
+
+class BroadcastOut(BaseModel):
+    id: int
+    status: str
+    total: int
+    sent: int
+    pending: int
+    not_sent: dict[str, int]
+
+
+class PreviewMessage(BaseModel):
+    lang: str
+    rtl: bool
+    html: str
+
+
+class BroadcastPreviewOut(BaseModel):
+    recipients: dict[str, int]
+    messages: list[PreviewMessage]
+
+
+class ResultOut(BaseModel):
+    code: str
+    title: str
+    organisation: str
+    answers: int
+    shown: bool = Field(description=f"false below {res.MIN_ANSWERS} answers: then no numbers are given")
+    average: float | None
+    average_text: str | None
+    distribution: dict[int, int] | None
+    did_not_attend: int | None
+    signups: int
+    attended: int
+    response_rate: float | None
+    comments: list[str] | None = None
+
+
+def _result(r: res.EventResult, comments: list[str] | None = None) -> ResultOut:
+    shown = r.tally.shown
+    return ResultOut(
+        code=r.event.code,
+        title=r.title,
+        organisation=r.event.organisation,
+        answers=r.tally.answers,
+        shown=shown,
+        average=r.tally.average if shown else None,
+        average_text=res.average_text(r.tally.average) if shown else None,
+        distribution=dict(r.tally.distribution()) if shown else None,
+        did_not_attend=r.tally.did_not_attend if shown else None,
+        signups=r.signups,
+        attended=r.attended,
+        response_rate=r.response_rate if shown else None,
+        comments=comments if shown else None,
+    )
+
+
+async def _checked_broadcast(request: Request, sess: Session, body: BroadcastInput) -> tuple[dict[str, str], Audience]:
+    admin = admin_of(request)
+    texts = clean_texts(body.texts)
+    audience = Audience(
+        everyone=body.audience.everyone, events=tuple(body.audience.events), languages=tuple(body.audience.languages)
+    )
+    check_audience(sess.account, audience, await admin.service.snapshot())
+    if body.at is not None and body.at.tzinfo is None:
+        raise Invalid("the time needs a time zone")
+    return texts, audience
+
+
+@router.post("/broadcasts/preview", response_model=BroadcastPreviewOut, tags=["broadcasts"])
+async def broadcast_preview(request: Request, body: BroadcastInput, sess: SessionDep) -> BroadcastPreviewOut:
+    admin = admin_of(request)
+    texts, audience = await _checked_broadcast(request, sess, body)
+    shown = await preview(admin.store, texts, admin.now())
+    return BroadcastPreviewOut(
+        recipients=await audience_size(admin.store, audience),
+        messages=[PreviewMessage(lang=lang, rtl=m.rtl, html=str(m.html)) for lang, m in shown.items()],
+    )
+
+
+@router.post("/broadcasts", response_model=BroadcastOut, status_code=201, tags=["broadcasts"])
+async def broadcast_create(request: Request, body: BroadcastInput, sess: SessionDep) -> BroadcastOut:
+    admin = admin_of(request)
+    texts, audience = await _checked_broadcast(request, sess, body)
+    now = admin.now()
+    sender = BroadcastSender(admin.store, admin.broadcasts)
+    broadcast_id = await sender.send(texts, audience, now, body.at, None)
+    await admin.admin.audit(
+        sess.account,
+        "broadcast.create",
+        f"broadcast {broadcast_id}",
+        {"texts": texts, "audience": audience.as_json(), "at": body.at.isoformat() if body.at else None},
+        now,
+    )
+    return _progress(await sender.progress(broadcast_id))
+
+
+def _progress(p: Progress) -> BroadcastOut:
+    return BroadcastOut(
+        id=p.broadcast_id, status=p.status, total=p.total, sent=p.sent, pending=p.pending, not_sent=p.not_sent
+    )
+
+
+async def _visible(request: Request, sess: Session, broadcast_id: int) -> BroadcastSender:
+    admin = admin_of(request)
+    row = await broadcast_row(admin.store, broadcast_id)
+    if row is None:
+        raise NotFound("no such broadcast")
+    if not may_see(sess.account, row, await admin.service.snapshot()):
+        raise Refused()
+    return BroadcastSender(admin.store, admin.broadcasts)
+
+
+@router.get("/broadcasts/{broadcast_id}", response_model=BroadcastOut, tags=["broadcasts"])
+async def broadcast_get(request: Request, broadcast_id: Id, sess: SessionDep) -> BroadcastOut:
+    sender = await _visible(request, sess, broadcast_id)
+    return _progress(await sender.progress(broadcast_id))
+
+
+@router.post("/broadcasts/{broadcast_id}/cancel", response_model=BroadcastOut, tags=["broadcasts"])
+async def broadcast_cancel(request: Request, broadcast_id: Id, sess: SessionDep) -> BroadcastOut:
+    admin = admin_of(request)
+    sender = await _visible(request, sess, broadcast_id)
+    stopped = await sender.cancel(broadcast_id, admin.now())
+    await admin.admin.audit(
+        sess.account, "broadcast.cancel", f"broadcast {broadcast_id}", {"stopped": stopped}, admin.now()
+    )
+    return _progress(await sender.progress(broadcast_id))
+
+
+async def _result_events(request: Request, sess: Session) -> list[Event]:
+    snapshot = await admin_of(request).service.snapshot()
+    if sess.account.role is Role.ORGANISER:
+        return [e for e in snapshot.events if may_manage(sess.account, e)]
+    return list(snapshot.events)
+
+
+@router.get("/results", response_model=list[ResultOut], tags=["results"])
+async def results(request: Request, sess: SessionDep) -> list[ResultOut]:
+    admin = admin_of(request)
+    return [_result(r) for r in await res.event_results(admin.store, await _result_events(request, sess))]
+
+
+@router.get("/results/{code}", response_model=ResultOut, tags=["results"])
+async def result(request: Request, code: str, sess: SessionDep) -> ResultOut:
+    admin = admin_of(request)
+    event = next((e for e in await _result_events(request, sess) if e.code.upper() == code.upper()), None)
+    if event is None or event.id is None:
+        if (await admin.service.snapshot()).event(code) is not None:
+            raise Refused()
+        raise NotFound(f"no event {code}")
+    r = (await res.event_results(admin.store, [event]))[0]
+    return _result(r, await res.comments_of(admin.store, event.id) if r.tally.shown else None)

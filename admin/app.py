@@ -65,7 +65,7 @@ class Admin:
         return self.clock()
 
     async def zone(self) -> ZoneInfo:
-        snapshot = await self.store.programme.snapshot()
+        snapshot = await self.service.current()
         return ZoneInfo(snapshot.festival.time_zone if snapshot else "Europe/Stockholm")
 
     def flash(self, token: str, message: str, kind: str = "ok") -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from adapters.web import WebMessage, render
-from admin.service import Invalid, may_manage, require
+from admin.service import Invalid, Refused, may_manage, require
 from admin.store import Account, Role
 from bot.model import LANGUAGES, SignupStatus
 from bot.store import Store
@@ -42,9 +42,10 @@ def check_audience(account: Account, audience: Audience, snapshot: ProgrammeSnap
         if event is None:
             raise Invalid(f"no event {code}")
         if not may_manage(account, event):
-            raise Invalid(f"{code} is not your organisation's event")
+            raise Refused()
     if account.role is Role.ORGANISER and (audience.everyone or not audience.events):
-        raise Invalid("organisers can write to the people signed up for their own events")
+        # Organisers write to the people signed up for their own events, nobody else.
+        raise Refused()
     if any(lang not in LANGUAGES for lang in audience.languages):
         raise Invalid("unknown language")
     if not audience.everyone and not audience.events and not audience.languages:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
+
+from fastapi import Path, Request
 
 from admin.app import admin_of
 from admin.auth import LoginRequired, Session, check_csrf
@@ -24,3 +26,8 @@ async def session(request: Request) -> Session:
 async def optional_session(request: Request) -> Session | None:
     admin = admin_of(request)
     return await admin.auth.session(request, admin.now())
+
+
+MAX_ID = 2**62
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+"""A row id in a URL: bigger numbers cannot be SQL integers, so they are refused as invalid."""

@@ -10,14 +10,14 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 import segno
-from fastapi import APIRouter, Depends, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse
 from pydantic import ValidationError
 
 from admin import importing
 from admin.app import STATIC, admin_of
 from admin.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, LoginRefused, Session, client_address
-from admin.deps import csrf_guard, optional_session, session
+from admin.deps import Id, csrf_guard, optional_session, session
 from admin.service import EventInput, FaqInput, Invalid, NotFound, VenueInput, require
 from admin.store import AccountExists, Role
 from bot.model import LANGUAGES, Event
@@ -223,7 +223,7 @@ async def events_page(request: Request, sess: SessionDep, q: str = "", day: str 
     admin = admin_of(request)
     events = await admin.service.events(sess.account)
     zone = await admin.zone()
-    snapshot = await admin.store.programme.snapshot()
+    snapshot = await admin.service.current()
     days = sorted({e.starts_at.astimezone(zone).date().isoformat() for e in events})
     if day:
         events = [e for e in events if e.starts_at.astimezone(zone).date().isoformat() == day]
@@ -396,7 +396,7 @@ async def add_person(
 
 
 @router.post("/events/{code}/people/{signup_id}/remove")
-async def remove_person(request: Request, code: str, signup_id: int, sess: SessionDep) -> Response:
+async def remove_person(request: Request, code: str, signup_id: Id, sess: SessionDep) -> Response:
     admin = admin_of(request)
     await admin.service.remove_signup(sess.account, code, signup_id, admin.now())
     admin.flash(sess.token, "Removed. If someone was waiting, they got the seat.")
@@ -415,7 +415,7 @@ async def people_csv(request: Request, code: str, sess: SessionDep) -> Response:
 
 
 @router.get("/events/{code}/people/{signup_id}/qr.svg")
-async def checkin_qr(request: Request, code: str, signup_id: int, sess: SessionDep) -> Response:
+async def checkin_qr(request: Request, code: str, signup_id: Id, sess: SessionDep) -> Response:
     admin = admin_of(request)
     people = await admin.service.people(sess.account, code)
     attendee = next((a for a in people.attendees if a.signup_id == signup_id), None)
@@ -736,7 +736,7 @@ async def create_account(
 
 
 @router.post("/accounts/{account_id}/unlock")
-async def unlock_account(request: Request, account_id: int, sess: SessionDep) -> Response:
+async def unlock_account(request: Request, account_id: Id, sess: SessionDep) -> Response:
     require(sess.account, Role.ADMIN)
     admin = admin_of(request)
     target = await admin.admin.account(account_id)
@@ -749,7 +749,7 @@ async def unlock_account(request: Request, account_id: int, sess: SessionDep) ->
 
 @router.post("/accounts/{account_id}/disable")
 async def disable_account(
-    request: Request, account_id: int, sess: SessionDep, disabled: Annotated[bool, Form()] = True
+    request: Request, account_id: Id, sess: SessionDep, disabled: Annotated[bool, Form()] = True
 ) -> Response:
     require(sess.account, Role.ADMIN)
     admin = admin_of(request)
@@ -766,10 +766,11 @@ async def disable_account(
 
 
 @router.get("/audit")
-async def audit_page(request: Request, sess: SessionDep, page: int = 1) -> HTMLResponse:
+async def audit_page(
+    request: Request, sess: SessionDep, page: Annotated[int, Query(ge=1, le=10**9)] = 1
+) -> HTMLResponse:
     require(sess.account, Role.ADMIN)
     admin = admin_of(request)
-    page = max(page, 1)
     entries = await admin.admin.audit_entries(limit=100, offset=(page - 1) * 100)
     total = await admin.admin.audit_count()
     return render(

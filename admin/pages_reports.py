@@ -21,7 +21,7 @@ from admin.broadcasts import (
     may_see,
     preview,
 )
-from admin.deps import csrf_guard, session
+from admin.deps import Id, csrf_guard, session
 from admin.pages import FORM_LANGUAGES, _parse_local, redirect, render
 from admin.service import Invalid, NotFound, Refused, may_manage, require
 from admin.store import Role
@@ -265,7 +265,7 @@ async def _visible_broadcast(request: Request, sess: Session, broadcast_id: int)
 
 
 @router.get("/broadcasts/{broadcast_id}")
-async def broadcast_page(request: Request, broadcast_id: int, sess: SessionDep) -> HTMLResponse:
+async def broadcast_page(request: Request, broadcast_id: Id, sess: SessionDep) -> HTMLResponse:
     row = await _visible_broadcast(request, sess, broadcast_id)
     progress = await sender(request).progress(broadcast_id)
     return render(
@@ -277,14 +277,14 @@ async def broadcast_page(request: Request, broadcast_id: int, sess: SessionDep) 
 
 
 @router.get("/broadcasts/{broadcast_id}/progress")
-async def broadcast_progress(request: Request, broadcast_id: int, sess: SessionDep) -> dict[str, Any]:
+async def broadcast_progress(request: Request, broadcast_id: Id, sess: SessionDep) -> dict[str, Any]:
     await _visible_broadcast(request, sess, broadcast_id)
     p = await sender(request).progress(broadcast_id)
     return {"status": p.status, "total": p.total, "sent": p.sent, "pending": p.pending, "not_sent": p.not_sent}
 
 
 @router.post("/broadcasts/{broadcast_id}/cancel")
-async def broadcast_cancel(request: Request, broadcast_id: int, sess: SessionDep) -> Response:
+async def broadcast_cancel(request: Request, broadcast_id: Id, sess: SessionDep) -> Response:
     await _visible_broadcast(request, sess, broadcast_id)
     admin = admin_of(request)
     stopped = await sender(request).cancel(broadcast_id, admin.now())

@@ -199,13 +199,24 @@ class AdminService:
     def __init__(self, store: Store, admin: AdminStore) -> None:
         self.store = store
         self.admin = admin
+        self._cached: ProgrammeSnapshot | None = None
 
     def _changed(self) -> None:
         # The engine in this process re-reads the programme at once when this count moves.
         self.store.programme.local_changes += 1
 
+    async def current(self) -> ProgrammeSnapshot | None:
+        """The programme, re-read only when its revision moved: one small query per request
+        instead of loading every event, venue and FAQ entry each time."""
+        revision = await self.store.programme.revision()
+        if revision is None:
+            return None
+        if self._cached is None or self._cached.revision != revision:
+            self._cached = await self.store.programme.snapshot()
+        return self._cached
+
     async def snapshot(self) -> ProgrammeSnapshot:
-        snapshot = await self.store.programme.snapshot()
+        snapshot = await self.current()
         if snapshot is None:
             raise NotFound("there is no programme yet: import one first")
         return snapshot
@@ -214,7 +225,7 @@ class AdminService:
 
     async def events(self, actor: Account) -> list[Event]:
         require(actor, Role.ADMIN, Role.ORGANISER)
-        snapshot = await self.store.programme.snapshot()
+        snapshot = await self.current()
         if snapshot is None:
             return []
         return [e for e in snapshot.events if may_manage(actor, e)]

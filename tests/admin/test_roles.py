@@ -57,6 +57,20 @@ async def _status(client: httpx.AsyncClient, method: str, path: str, **kwargs: o
         ),
         ("GET", "/api/audit", None, {"ada": 200, "olle": 403, "kim": 403, "vera": 403}),
         ("GET", "/api/me", None, {"ada": 200, "olle": 200, "kim": 200, "vera": 200}),
+        ("GET", "/api/results", None, {"ada": 200, "olle": 200, "kim": 200, "vera": 200}),
+        ("GET", f"/api/results/{OWN_A}", None, {"ada": 200, "olle": 200, "kim": 403, "vera": 200}),
+        (
+            "POST",
+            "/api/broadcasts/preview",
+            {"texts": {"sv": "Hej"}, "audience": {"events": [OWN_A]}},
+            {"ada": 200, "olle": 200, "kim": 403, "vera": 403},
+        ),
+        (
+            "POST",
+            "/api/broadcasts",
+            {"texts": {"sv": "Hej"}, "audience": {"everyone": True}},
+            {"ada": 201, "olle": 403, "kim": 403, "vera": 403},
+        ),
     ],
 )
 async def test_api_role_matrix(

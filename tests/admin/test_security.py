@@ -217,3 +217,14 @@ async def test_chat_ids_are_not_shown_to_organisers(env: AdminEnv) -> None:
     client, _ = await env.browser("olle")
     assert "telegram-user-4242" not in (await client.get("/events/MM009")).text
     assert "telegram-user-4242" not in (await client.get("/events/MM009/people.csv")).text
+
+
+async def test_ids_too_big_for_sql_are_refused_not_failed_on(env: AdminEnv) -> None:
+    client, csrf = await env.browser("ada")
+    huge = 2**70
+    assert (await client.get(f"/broadcasts/{huge}")).status_code == 422
+    assert (await client.post(f"/accounts/{huge}/unlock", data={"csrf_token": csrf})).status_code == 422
+    assert (await client.get(f"/audit?page={huge}")).status_code == 422
+    api = await env.api("ada")
+    assert (await api.get(f"/api/audit?offset={huge}")).status_code == 422
+    assert (await api.delete(f"/api/events/MM009/signups/{huge}")).status_code == 422

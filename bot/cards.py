@@ -69,10 +69,11 @@ def event_list(
         label = shorten(pick(event.title, t.lang), BUTTON_LABEL_CHARS)
         rows.append([Button(label=label, payload=buttons.encode("ev", event.code))])
     paging: list[Button] = []
+    previous, following = paging_labels(t)
     if page > 0:
-        paging.append(Button(label=t.gettext("◀ Previous"), payload=buttons.encode("pg", list_id, page - 1)))
+        paging.append(Button(label=previous, payload=buttons.encode("pg", list_id, page - 1)))
     if page < pages - 1:
-        paging.append(Button(label=t.gettext("Next ▶"), payload=buttons.encode("pg", list_id, page + 1)))
+        paging.append(Button(label=following, payload=buttons.encode("pg", list_id, page + 1)))
     if paging:
         rows.append(paging)
     return Outgoing(
@@ -83,6 +84,18 @@ def event_list(
         rtl=t.rtl,
         replace_previous=replace_previous,
     )
+
+
+def paging_labels(t: Translator) -> tuple[str, str]:
+    """ "Previous" and "Next" with arrows that point the way the pages go in the reading direction.
+
+    Right to left, the earlier page lies to the right, so "previous" points right and "next"
+    left; each arrow stays at the outer end of its label. ◀ and ▶ are not mirrored by bidi.
+    """
+    previous, following = t.gettext("Previous"), t.gettext("Next")
+    if t.rtl:
+        return f"▶ {previous}", f"{following} ◀"
+    return f"◀ {previous}", f"{following} ▶"
 
 
 def event_card(

@@ -835,6 +835,8 @@ class Engine:
             turn.say(_("Nothing in the programme mentions {words}; here is what matches the rest:").format(words=words))
         if understood.note == "nothing_now" and understood.events:
             turn.say(_("Nothing is happening right now. Coming up next:"))
+        elif understood.note == "other_kinds" and understood.events:
+            turn.say(_("Nothing of that kind matches; here are other events that match the rest:"))
         elif understood.note in ("ended", "past_only") and understood.ended and not understood.events:
             over = TextBuilder()
             over.line(_("That has already ended:"))
@@ -940,6 +942,14 @@ def _heading(turn: Turn, query: ProgrammeQuery) -> str:
                 query.part_of_day, query.part_of_day
             )
         )
+    day = query.date_from or turn.today
+    for clock, label in (
+        (query.after, _("after {time}")),
+        (query.before, _("before {time}")),
+        (query.at, _("at {time}")),
+    ):
+        if clock is not None:
+            parts.append(label.format(time=t.time(datetime.combine(day, clock, tzinfo=t.zone))))
     if not parts:
         return _("Events")
     heading = " · ".join(parts)

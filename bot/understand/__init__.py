@@ -152,6 +152,14 @@ def _events(
         later = _search.find_events(snapshot, upcoming, now)
         if later:
             return Understanding("events", query=query, events=later, note="nothing_now", ignored=ignored)
+    specific = bool(query.languages or query.online or query.venue_keys or query.terms)
+    if (query.types or query.type_concepts) and specific:
+        # "Online workshop" when the only online event is a webinar: the language, place or
+        # subject says more about what is wanted than the kind of event does.
+        other = replace(query, types=frozenset(), type_concepts=frozenset())
+        others = _search.find_events(snapshot, other, now)
+        if others:
+            return Understanding("events", query=other, events=others, note="other_kinds", ignored=ignored)
     ended = _search.find_events(snapshot, replace(query, include_past=True), now)
     if ended:
         note = "ended" if query.date_from is not None else "past_only"

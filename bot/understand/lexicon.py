@@ -409,6 +409,9 @@ TOPICS: dict[str, list[str]] = {
         "افتتاحیه", "مراسم افتتاحیه",
     ],
     "closing": [
+        "festivalen slutar", "slutar festivalen", "festival ends", "end of the festival", "last day",
+        "sista dagen", "ينتهي المهرجان", "نهاية المهرجان", "festivaali päättyy", "viimeinen päivä",
+        "dhamaanayaa", "dhammaanayaa", "dhamaad", "maalinta ugu dambeysa", "پایان جشنواره", "روز آخر",
         "avslutning", "avslutningen", "avslutande", "avslutas", "closing", "closing ceremony", "final",
         "ختام", "الختام", "الختامي", "حفل الختام", "päätös", "päättäjäiset", "xiritaan", "xiritaanka",
         "اختتامیه", "پایان",
@@ -502,7 +505,9 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "معلول", "معلولیت", "آسانسور",
     ],
     "age": [
-        "ta med barn", "ta med mina barn", "ta med barnen", "barnvänlig", "alla välkomna", "bring children",
+        "ta med barn", "ta med mina barn", "ta med barnen", "lillebror", "lillasyster", "småsyskon", "syskon",
+        "little brother", "little sister", "siblings", "أخي الصغير", "أختي الصغيرة", "pikkuveli", "pikkusisko",
+        "walaalkay yar", "برادر کوچکم", "خواهر کوچکم", "barnvänlig", "alla välkomna", "bring children",
         "bring my children", "bring my kids", "bring kids", "kids welcome", "everyone welcome", "أحضر أطفالي",
         "اصطحاب الأطفال", "lapset mukaan", "ottaa lapset mukaan", "carruurta keeno", "ilmaha keeno",
         "بچه ها را بیاورم", "با بچه ها", "همراه بچه",
@@ -593,6 +598,7 @@ WEAK: list[str] = [
 # Function words and question words; they never rank events and never count as content.
 STOPWORDS: list[str] = [
     # Swedish
+    "tjena", "tja", "tjenare", "tjabba", "hallå", "halloj", "morsning", "mors", "asså", "liksom", "eller hur",
     "vad", "är", "det", "den", "de", "dem", "en", "ett", "och", "i", "på", "för", "med", "om", "av",
     "till", "från", "jag", "du", "vi", "ni", "man", "mig", "dig", "oss", "er", "sig", "som", "finns",
     "några", "någon", "något", "nåt", "nån", "ngt", "ngn", "kan", "ska", "skall", "skulle", "vill",
@@ -610,6 +616,7 @@ STOPWORDS: list[str] = [
     "grejer", "grej", "saker", "sak", "intresserad", "intresserade",
     "lära", "lär", "lära mig", "veta", "vet", "kolla", "hänga", "följa", "mej", "dej", "va", "vart",
     # English
+    "yo", "sup", "hiya", "heya", "hey there", "guys", "bro", "lol", "pls", "idk", "btw", "kinda", "gonna",
     "what", "whats", "what's", "is", "are", "was", "were", "the", "a", "an", "any", "anything",
     "something", "some", "there", "theres", "on", "in", "at", "of", "for", "to", "about", "with", "and",
     "or", "i", "you", "we", "me", "my", "it", "its", "do", "does", "did", "can", "could", "will", "would",
@@ -626,6 +633,7 @@ STOPWORDS: list[str] = [
     "visit", "see", "watch", "come", "available", "offer", "offered", "planned",
     "learn", "know", "find out", "check", "look", "looking", "search", "need", "u", "ur", "pls", "plz",
     # Arabic
+    "salam", "salaam", "marhaba", "اهلا", "أهلا", "السلام عليكم", "السلام", "هلا", "يا جماعة",
     "هي", "هو", "اتعلم", "أتعلم", "اعرف", "أعرف", "معرفة", "اخبرني", "أخبرني", "قل لي", "مهتم", "مهتمة",
     "بخصوص", "حول", "عندي", "سؤال",
     "هل", "ما", "ماذا", "متى", "اين", "أين", "كيف", "هناك", "يوجد", "توجد", "في", "من", "الى", "إلى",
@@ -638,6 +646,7 @@ STOPWORDS: list[str] = [
     "shu", "shou", "sho", "shoo", "fi", "fee", "esh", "eish", "ayesh", "wen", "wein", "kif", "keef", "hal",
     "ana", "enta", "inta", "bl", "bil", "ma3", "3an", "min", "ya", "yalla", "mumkin", "badi", "bade",
     # Finnish
+    "terve", "heippa", "moro", "hejsan", "siis", "niinku",
     "mitä", "mikä", "mitkä", "missä", "milloin", "miten", "miksi", "kuka", "onko", "on", "ovat", "oli",
     "ja", "tai", "se", "ne", "minä", "mä", "sinä", "sä", "me", "te", "he", "kun", "jos", "voi", "voiko",
     "voinko", "haluan", "haluaisin", "mitään", "jotain", "jotakin", "jokin", "joku", "kaikki", "myös",
@@ -647,6 +656,7 @@ STOPWORDS: list[str] = [
     "ole", "olen", "pitää", "täytyy", "tarvitse", "tarvitseeko", "kannattaa", "millainen", "minkälainen",
     "millaista", "millaisia", "kuinka", "paljonko", "mihin aikaan", "tulee", "tuleeko",
     # Somali
+    "iska warran", "nabad", "asc", "scw", "walaal", "walaalo",
     "ma", "maxaa", "maxay", "maxa", "goorma", "halkee", "sidee", "jiraa", "jira", "waa", "iyo", "ku", "ka",
     "u", "la", "oo", "ah", "aan", "waxaan", "ayaa", "miyaa", "miyuu", "miyay", "wax", "waxa", "kasta",
     "dhammaan", "haa", "maya", "mahadsanid", "salaan", "fadlan", "aniga", "adiga", "annaga", "idinka",
@@ -655,6 +665,7 @@ STOPWORDS: list[str] = [
     "maalinta", "maalin", "bilaabmaa", "qabsoomaa", "xagee", "kee", "keebaa", "walba", "baan", "baa",
     "soo", "ee", "ayaan", "hadii", "haddii", "laakiin", "sida",
     # Persian
+    "درود", "سلام علیکم", "داداش",
     "درباره", "بگو", "بگویید", "دارید", "داريد", "هایی", "چیست", "کنم", "کنید", "میکنم", "بود", "شود",
     "میخواستم", "بدانم", "بدونم", "یاد", "بگیرم", "هستم", "علاقه", "علاقه مندم", "مورد",
     "چه", "چی", "چیزی", "کی", "کدام", "کدوم", "چطور", "چگونه", "آیا", "است", "هست", "هستند", "در", "به",

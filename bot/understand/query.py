@@ -60,7 +60,8 @@ class Understanding:
     note: str | None = None
     """Why the events differ from the literal question, for the reply to say so:
     "nothing_now" (nothing is running, these come next), "ended" (what was asked for has
-    already ended today), "past_only" (only past events match; see `ended`)."""
+    already ended today), "past_only" (only past events match; see `ended`), "other_kinds"
+    (nothing of the kind asked for matches; these match the rest)."""
     ended: list[Event] = field(default_factory=list)
     """Events that match but have already ended, when nothing upcoming matched."""
     venue_keys: tuple[str, ...] = ()

@@ -113,3 +113,17 @@ async def test_unanswered_questions_are_counted_without_anyone_s_id(engine: Engi
 def test_contacts_are_masked_and_wordings_compared_loosely() -> None:
     assert mask_contacts("ring mig 070-123 45 67 eller a.b@example.org") == "ring mig … eller …"
     assert question_key("Vem VANN, melodifestivalen?!") == question_key("vem vann melodifestivalen")
+
+
+async def test_the_heading_says_the_clock_time(engine: Engine) -> None:
+    chat = Chat(engine, "clock", "sv")
+    await chat.say("vad händer efter kl 18 idag")
+    assert chat.events == ["MM005"]
+    assert "18:00" in chat.text
+
+
+async def test_another_kind_of_event_when_the_kind_asked_for_has_none(engine: Engine) -> None:
+    chat = Chat(engine, "kinds", "en")
+    await chat.say("online workshop")
+    assert chat.events == ["MM013"]
+    assert "Nothing of that kind" in chat.text

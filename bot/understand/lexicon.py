@@ -133,7 +133,8 @@ NOW: list[str] = [
 
 NEXT: list[str] = [
     "härnäst", "nästa", "snart", "strax", "senare", "kommande", "efter det", "next", "soon", "upcoming",
-    "coming up", "later", "after this", "what's next", "التالي", "التالية", "القادم", "القادمة", "قريبا",
+    "coming up", "later", "after this", "what's next", "ماذا بعد", "شو بعدين", "وبعدين", "بعدی چیه", "what's after",
+    "التالي", "التالية", "القادم", "القادمة", "قريبا",
     "لاحقا", "بعد قليل", "seuraava", "seuraavaksi", "pian", "kohta", "myöhemmin", "tulossa", "xiga",
     "ku xiga", "dhawaan", "kadib", "soo socda", "بعدی", "به زودی", "بزودی", "بعدا", "بعد از این",
 ]
@@ -361,7 +362,7 @@ TOPICS: dict[str, list[str]] = {
     ],
     "trust": ["tillit", "tilliten", "trust", "الثقة", "luottamus", "kalsooni", "اعتماد"],
     "health": [
-        "hälsa", "jämlik hälsa", "folkhälsa", "health", "public health", "الصحة", "صحة", "terveys",
+        "hälsa", "folkhälsa", "health", "public health", "الصحة", "صحة", "terveys",
         "caafimaad", "caafimaadka", "سلامت", "بهداشت",
     ],
     "inclusion": [
@@ -456,6 +457,10 @@ TOPICS: dict[str, list[str]] = {
         "الأدوات الرقمية", "تكنولوجيا", "digitaaliset työkalut", "teknologia", "tiknoolajiyad",
         "ابزار دیجیتال", "فناوری",
     ],
+    "equality": [
+        "jämlik", "jämlikhet", "jämställdhet", "likabehandling", "equality", "equal", "equity", "المساواة",
+        "مساواة", "tasa-arvo", "yhdenvertaisuus", "sinnaan", "sinaanta", "برابری", "مساوات",
+    ],
     "police": [
         "polis", "polisen", "poliser", "kommunpolisen", "police", "the police", "cops", "الشرطة", "شرطة", "poliisi",
         "poliisit", "booliska", "boolis", "پلیس",
@@ -517,6 +522,8 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "ikäraja", "vanha", "kuinka vanha", "da'da", "imisa jir", "jir", "سن", "چند سال", "محدودیت سنی",
     ],
     "food": [
+        "lunch ingår", "ingår lunch", "lunch included", "is lunch included", "الغداء مشمول", "lounas sisältyy",
+        "sisältyykö lounas", "qado ma ku jirtaa", "ناهار داره",
         "mat", "maten", "äta", "fika", "bjuds", "bjuder", "servering", "allergi", "allergier",
         "vegetarisk", "food", "eat", "eating", "meal", "meals", "snacks", "serve", "served", "drinks",
         "coffee", "allergies", "allergy", "vegetarian", "halal", "طعام", "الطعام", "أكل", "الأكل", "وجبة",
@@ -547,6 +554,9 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "چگونه برسم", "رسیدن", "اتوبوس", "نقشه", "کجا",
     ],
     "about_festival": [
+        "vad är det för festival", "vad handlar festivalen om", "what festival is this", "what kind of festival",
+        "what is this festival", "what's this festival about", "ما هذا المهرجان", "mikä festivaali tämä on",
+        "waa maxay bandhigga", "این جشنواره چیه",
         "malmö möts", "om festivalen", "about the festival", "what is this", "vad är detta", "مالمو موتس",
         "عن المهرجان", "festivaalista", "ku saabsan bandhigga", "درباره جشنواره",
     ],
@@ -674,5 +684,6 @@ STOPWORDS: list[str] = [
     "ممنون", "مرسی", "لطفا", "همه", "فقط", "خیلی", "بعضی", "کدام", "روز", "ساعت", "زمان", "شروع", "میشود",
     "میشه", "برگزار", "برگزار میشود", "باید", "نیست", "بله", "نه", "ها", "های", "ای", "اینجا", "آنجا",
     "هر", "چند", "چندتا", "یا", "اما", "ولی", "تا", "بر", "پیش", "قبل",
+    "چیه", "چیا", "هستش", "دارین", "چیکار", "چیکار کنم", "میشه", "اینا", "کی هست",
 ]
 # fmt: on

@@ -489,26 +489,29 @@ class Engine:
             )
         )
 
-    async def _card(self, turn: Turn, code: str) -> None:
+    def _event(self, turn: Turn, code: str) -> Event | None:
+        """The event a button or deep link names, or None after telling the person why not."""
         if self._no_programme(turn):
-            return
+            return None
         assert turn.snapshot is not None
         event = turn.snapshot.event(code)
         if event is None or event.id is None:
             turn.say(turn.t.gettext("I can't find that event. It may have been removed from the programme."))
             self._menu(turn)
+            return None
+        return event
+
+    async def _card(self, turn: Turn, code: str) -> None:
+        event = self._event(turn, code)
+        if event is None or event.id is None or turn.snapshot is None:
             return
         occupancy = await self.store.signups.occupancy(event.id)
         status = await self.store.signups.status_of(event.id, turn.person.id)
         turn.out.append(event_card(turn.t, turn.snapshot, event, occupancy, status, turn.now))
 
     def _calendar(self, turn: Turn, code: str) -> None:
-        if self._no_programme(turn):
-            return
-        assert turn.snapshot is not None
-        event = turn.snapshot.event(code)
-        if event is None:
-            turn.say(turn.t.gettext("I can't find that event. It may have been removed from the programme."))
+        event = self._event(turn, code)
+        if event is None or turn.snapshot is None:
             return
         turn.say(
             turn.t.gettext("Here is “{title}” for your calendar.").format(title=title_of(event, turn.t)),
@@ -521,12 +524,8 @@ class Engine:
 
     async def _sign_up(self, turn: Turn, code: str) -> None:
         _ = turn.t.gettext
-        if self._no_programme(turn):
-            return
-        assert turn.snapshot is not None
-        event = turn.snapshot.event(code)
+        event = self._event(turn, code)
         if event is None or event.id is None:
-            turn.say(_("I can't find that event. It may have been removed from the programme."))
             return
         title = title_of(event, turn.t)
         if not event.signup_required:
@@ -573,12 +572,8 @@ class Engine:
 
     async def _cancel(self, turn: Turn, code: str) -> None:
         _ = turn.t.gettext
-        if self._no_programme(turn):
-            return
-        assert turn.snapshot is not None
-        event = turn.snapshot.event(code)
+        event = self._event(turn, code)
         if event is None or event.id is None:
-            turn.say(_("I can't find that event. It may have been removed from the programme."))
             return
         title = title_of(event, turn.t)
         outcome = await self.store.signups.cancel(event.id, turn.person.id, turn.now)

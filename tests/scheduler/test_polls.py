@@ -123,7 +123,7 @@ async def test_open_entry_event_is_rated_through_the_venue_link(harness: Harness
     assert event.id is not None and not event.signup_required
     harness.clock.set(local("2027-05-10 17:00"))
     replies = await harness.say("nor", "/start rate_MM005")
-    assert all(r.poll is None for r in replies) and "opens when it starts" in replies[0].text
+    assert all(r.poll is None for r in replies) and "öppnar när det börjar" in replies[0].text
     harness.clock.set(local("2027-05-10 19:35"))
     replies = await harness.say("nor", "/start rate_MM005")
     polls = [r.poll for r in replies if r.poll is not None]
@@ -135,7 +135,7 @@ async def test_open_entry_event_is_rated_through_the_venue_link(harness: Harness
     assert results.votes == {3: 1}, "one answer per person and event"
     await harness.at(local("2027-05-17 19:40"))
     replies = await harness.say("nor", "/start rate_MM005")
-    assert "closed" in replies[0].text
+    assert "stängd" in replies[0].text
     assert await harness.store.people.find("console", "nor") is not None
 
 

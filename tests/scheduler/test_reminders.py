@@ -52,7 +52,7 @@ async def test_moved_event_moves_its_reminders_and_tells_the_attendee(harness: H
     harness.clock.set(local("2027-05-10 12:30"))
     await harness.change_programme("MM007", starts_at=local("2027-05-11 17:00"), ends_at=local("2027-05-11 19:00"))
     sent = await harness.at(local("2027-05-10 12:31"))
-    assert len(sent) == 1 and "New time" in sent[0].message.text and "17:00" in sent[0].message.text
+    assert len(sent) == 1 and "Ny tid" in sent[0].message.text and "17:00" in sent[0].message.text
     rows = await harness.scheduler.outbox.items()
     old = [r for r in rows if r.kind is Kind.REMINDER and r.status is Status.CANCELLED]
     assert len(old) == 2 and {r.reason for r in old} == {"event moved"}

@@ -11,9 +11,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
+from bot.cards import paging_labels
 from bot.i18n import DOMAIN, LOCALES, Translator
 from bot.model import LANGUAGES
 
@@ -188,3 +191,30 @@ def test_dates_format_in_every_language(lang: str) -> None:
     assert t.short_day(start) and "10" in t.short_day(start)
     if lang == "sv":
         assert when == "måndag 10 maj kl. 15:00–17:00"
+
+
+def test_the_template_has_every_string_in_the_code(tmp_path: Path) -> None:
+    """A string added to the code without `pybabel extract` would never be translated."""
+    root = Path(__file__).resolve().parent.parent
+    catalog = Catalog()
+    method_map, options_map = parse_mapping_cfg(io.StringIO((root / "babel.cfg").read_text(encoding="utf-8")))
+    for filename, _lineno, message, _comments, _context in extract_from_dir(
+        root, method_map, options_map, directory_filter=lambda path: ".venv" not in path and "node_modules" not in path
+    ):
+        catalog.add(message, None, auto_comments=[], locations=[(filename, 0)])
+    in_code = {message.id if isinstance(message.id, str) else message.id[0] for message in _entries(catalog)}
+    in_template = {message.id if isinstance(message.id, str) else message.id[0] for message in _entries(_template())}
+    assert not in_code - in_template, (
+        f"not in locales/{DOMAIN}.pot (run pybabel extract and update): {sorted(in_code - in_template)}"
+    )
+
+
+@pytest.mark.parametrize("lang", LANGUAGES)
+def test_paging_arrows_point_along_the_reading_direction(lang: str) -> None:
+    t = Translator(lang)
+    previous, following = paging_labels(t)
+    if t.rtl:
+        assert previous.startswith("▶ ") and following.endswith(" ◀")
+    else:
+        assert previous.startswith("◀ ") and following.endswith(" ▶")
+    assert t.gettext("Previous") in previous and t.gettext("Next") in following

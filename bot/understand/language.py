@@ -7,6 +7,7 @@ little, so only a long enough text with a clear winner counts.
 
 from __future__ import annotations
 
+import re
 import threading
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ MIN_LETTERS = 10
 CONFIDENT = 0.8
 MARGIN = 0.5
 
+_WORD = re.compile(r"\S+")
 _CODES = {"SWEDISH": "sv", "ENGLISH": "en", "ARABIC": "ar", "FINNISH": "fi", "SOMALI": "so", "PERSIAN": "fa"}
 _lock = threading.Lock()
 _detector: LanguageDetector | None = None
@@ -35,6 +37,7 @@ def _get_detector() -> LanguageDetector:
 
 def detect_language(text: str) -> str | None:
     """The language code of `text`, or None when it is short or unclear."""
+    text = _without_names(text)
     if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
         return None
     values = _get_detector().compute_language_confidence_values(text)
@@ -45,3 +48,15 @@ def detect_language(text: str) -> str | None:
     if best.value < CONFIDENT or best.value - second < MARGIN:
         return None
     return _CODES.get(best.language.name)
+
+
+def _without_names(text: str) -> str:
+    """Leaves out capitalised words after the first and words with digits: names of venues,
+    cities and events ("How do I get to Stadshuset?") say nothing about the writer's language."""
+    words = _WORD.findall(text)
+    kept = [
+        word
+        for i, word in enumerate(words)
+        if not any(ch.isdigit() for ch in word) and not (i > 0 and word[:1].isupper())
+    ]
+    return " ".join(kept)

@@ -84,6 +84,8 @@ def test_language_detection_is_sure_or_silent() -> None:
     assert detect_language("ماذا يحدث غدا؟") == "ar"
     assert detect_language("ok") is None
     assert detect_language("is it free") is None
+    # Names of places are not the writer's language.
+    assert detect_language("How do I get to Stadshuset and Möllevångstorget?") in (None, "en")
 
 
 async def test_unanswered_questions_are_counted_without_anyone_s_id(engine: Engine, store: Store) -> None:

@@ -128,7 +128,7 @@ NOW: list[str] = [
     "currently", "at the moment", "ongoing", "going on now", "happening now", "الآن", "حاليا", "الحين",
     "هلق", "هسه", "في هذه اللحظة", "nyt", "juuri nyt", "parhaillaan", "tällä hetkellä", "käynnissä",
     "hadda", "haatan", "xilligan", "imika", "rn", "rite now", "atm", "hala2", "halla2", "alhin", "اکنون", "همین الان",
-    "حالا", "الان", "همین حالا",
+    "حالا", "الان", "همین حالا", "در جریان", "در حال برگزاری",
 ]
 
 NEXT: list[str] = [
@@ -234,7 +234,7 @@ EVENT_TYPES: dict[str, list[str]] = {
     ],
     "concert": [
         "konsert", "konserter", "spelning", "livemusik", "concert", "concerts", "gig", "live music", "حفل",
-        "حفلة", "حفل موسيقي", "حفلات", "konsertti", "konsertteja", "riwaayad", "bandhig muusig", "کنسرت",
+        "حفلة", "حفل موسيقي", "حفلات", "konsertti", "konsertteja", "bandhig muusig", "riwaayad muusig", "کنسرت",
     ],
     "panel": [
         "panel", "paneldiskussion", "panelsamtal", "paneldebatt", "debatt", "panel discussion",
@@ -261,7 +261,7 @@ EVENT_TYPES: dict[str, list[str]] = {
     ],
     "performance": [
         "föreställning", "uppträdande", "framträdande", "scenframträdande", "performance", "performances",
-        "esitys", "esityksiä", "riwaayado", "اجرا", "نمایش",
+        "esitys", "esityksiä", "riwaayad", "riwaayado", "riwaayadda", "bandhig faneed", "اجرا", "نمایش",
     ],
     "hackathon": ["hackathon", "hackaton", "hackathons", "هاكاثون", "هکاتون"],
 }
@@ -390,7 +390,7 @@ TOPICS: dict[str, list[str]] = {
         "poesi", "poet", "poeter", "dikt", "dikter", "spoken word", "poetry", "poetry slam", "poems",
         "poem", "poets", "شعر", "الشعر", "شاعر", "شعراء", "runous", "runo", "runoja", "lausunta", "runoutta", "runot",
         "runoilija", "runoilijat", "lausuntarunous", "gabay",
-        "maanso", "gabayo", "شاعران",
+        "maanso", "gabayo", "gabayada", "runoslammi", "slammi", "lausuntaesitys", "شاعران",
     ],
     "writing": [
         "skriva", "skriv", "skrivande", "skrivarverkstad", "writing", "write", "creative writing",

@@ -30,13 +30,18 @@ _DIGITS = str.maketrans({chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06
 _TOKEN = re.compile(r"\w+")
 
 
+# Persian writes suffixes after a zero-width non-joiner ("برنامه‌های"): a word boundary, so that
+# "برنامه" is found and "های" is a function word, as when people type a space instead.
+_ZWNJ = str.maketrans({"\u200c": " "})
+
+
 def normalize(text: str) -> str:
     """Folds case, accents, Arabic diacritics and letter variants; removes invisible controls.
 
     Accents go too ("mollan" finds "Möllan"), because many residents type Swedish names on
     keyboards without å, ä and ö.
     """
-    text = unicodedata.normalize("NFKC", text).casefold()
+    text = unicodedata.normalize("NFKC", text).translate(_ZWNJ).casefold()
     decomposed = unicodedata.normalize("NFD", text)
     # Mn: accents and Arabic harakat; Cf: bidi controls, ZWNJ/ZWJ, soft hyphens, BOM.
     kept = "".join(ch for ch in decomposed if unicodedata.category(ch) not in ("Mn", "Cf"))

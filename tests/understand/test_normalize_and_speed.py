@@ -28,8 +28,9 @@ def test_normalize_unifies_arabic_and_persian_spellings() -> None:
 def test_normalize_removes_invisible_controls_and_converts_digits() -> None:
     assert normalize("\u200fنوبل ٢١\u200e") == "نوبل 21"
     assert normalize("۱۲ مه") == "12 مه"
-    # ZWNJ inside a Persian word joins it, as most people type it without.
-    assert normalize("سه\u200cشنبه") == normalize("سهشنبه")
+    # ZWNJ marks a Persian word boundary: the same as the space many people type instead.
+    assert normalize("سه\u200cشنبه") == normalize("سه شنبه")
+    assert tokens(normalize("برنامه\u200cهایی")) == ["برنامه", "هايي"]
 
 
 def test_tokens_split_on_punctuation_and_hyphens() -> None:

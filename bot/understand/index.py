@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from bot.store.programme import ProgrammeSnapshot
 from bot.understand import lexicon
 from bot.understand.matcher import COMPOUND, INFLECTED, Match, Matcher, Tag
 from bot.understand.normalize import base_forms, is_arabic_script, normalize, tokens
+from bot.understand.translit import MIN_SKELETON, latin_skeletons, looks_foreign, skeleton
 
 # How much a word counts by the field it is in: a word in the title says more about the event
 # than one in a long abstract.
@@ -152,6 +154,7 @@ class SnapshotIndex:
         faq_words = {w for item in self.faq for v in item.variants for w in v.words}
         self.known_words = frozenset(self.matcher.words | set(self.postings) | faq_words)
         self._fuzzy_choices = sorted(w for w in self.known_words if len(w) >= 4 and not w.isdigit())
+        self._skeletons = latin_skeletons(_names(snapshot))
         self._lock = threading.Lock()
         self._term_cache: dict[str, list[dict[int, float]]] = {}
         self._fuzzy_cache: dict[str, str | None] = {}
@@ -335,6 +338,15 @@ class SnapshotIndex:
             self._fuzzy_cache[word] = result
         return result
 
+    def transliterated(self, word: str) -> str | None:
+        """The programme's Latin word that an unknown Arabic-script word spells ("روتردام")."""
+        if not is_arabic_script(word) or word in self.known_words or not looks_foreign(word):
+            return None
+        if any(form in self.known_words for form in base_forms(word)):
+            return None
+        key = skeleton(word)
+        return self._skeletons.get(key) if len(key) >= MIN_SKELETON else None
+
     def term_units(self, term: str) -> list[dict[int, float]]:
         """Postings (event -> strength) of each unit of a ranking term; empty units are dropped.
 
@@ -415,6 +427,18 @@ class SnapshotIndex:
 
 
 _GENERIC_VENUE_WORDS = frozenset({"online", "salen", "stora salen", "aula", "scenen", "malmo", "stora"})
+
+
+_CAPITALISED = re.compile(r"(?<![\w-])[^\W\d_a-zß-ÿ][\w-]*")
+
+
+def _names(snapshot: ProgrammeSnapshot) -> set[str]:
+    """Capitalised words of the programme (cities, venues, organisations): what residents may
+    spell in Arabic script. Only these, because plain words would meet Arabic words by chance."""
+    texts = [venue.name for venue in snapshot.venues.values()]
+    for event in snapshot.events:
+        texts += [*event.title.values(), *event.abstract.values(), event.organisation]
+    return {word for text in texts for name in _CAPITALISED.findall(text) for word in tokens(normalize(name))}
 
 
 def _split_name(name: str) -> list[str]:

@@ -67,7 +67,7 @@ def parse(text: str, lang: str, now: datetime, index: SnapshotIndex) -> Parsed:
     text = _ORDINAL.sub(r"\1", text)
     text = _ISO_DATE.sub(lambda m: _take(explicit, int(m[1]), int(m[2]), int(m[3])), text)
     text = _NUMERIC_DATE.sub(lambda m: _numeric(explicit, m, today), text)
-    words = [index.correct(w) or w for w in tokens(text)]
+    words = [index.transliterated(w) or index.correct(w) or w for w in tokens(text)]
     matches = index.matcher.match(words)
     parsed = Parsed(words, matches, dates=[(d, d) for d in explicit], clock=clock)
     covered: set[int] = set()

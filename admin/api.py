@@ -23,7 +23,7 @@ from admin.broadcasts import (
     preview,
 )
 from admin.deps import MAX_ID, Id, csrf_guard, session
-from admin.service import EventInput, FaqInput, Invalid, NotFound, Refused, VenueInput, may_manage, require
+from admin.service import EventInput, FaqInput, Invalid, NotFound, Refused, VenueInput, check_time, may_manage, require
 from admin.store import Role
 from bot.model import Event, FaqEntry, Venue
 from scheduler.broadcasts import Audience, Progress
@@ -210,8 +210,6 @@ async def update_event(request: Request, code: str, body: EventInput, sess: Sess
 @router.post("/events/{code}/move", response_model=Event, tags=["programme"])
 async def move_event(request: Request, code: str, body: MoveInput, sess: SessionDep) -> Event:
     admin = admin_of(request)
-    if body.starts_at.tzinfo is None or body.ends_at.tzinfo is None:
-        raise Invalid("times need a time zone")
     return await admin.service.move_event(sess.account, code, body.starts_at, body.ends_at, body.venue_key, admin.now())
 
 
@@ -420,8 +418,8 @@ async def _checked_broadcast(request: Request, sess: Session, body: BroadcastInp
         everyone=body.audience.everyone, events=tuple(body.audience.events), languages=tuple(body.audience.languages)
     )
     check_audience(sess.account, audience, await admin.service.snapshot())
-    if body.at is not None and body.at.tzinfo is None:
-        raise Invalid("the time needs a time zone")
+    if body.at is not None:
+        check_time(body.at)
     return texts, audience
 
 

@@ -81,7 +81,8 @@ async def fetch(url: str, transport: httpx.AsyncBaseTransport | None = None) -> 
                 if size > MAX_IMPORT_BYTES:
                     raise ImportFailed(f"{url}: larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB")
                 chunks.append(chunk)
-    except httpx.HTTPError as error:
+    except (httpx.HTTPError, httpx.InvalidURL, ValueError) as error:
+        # InvalidURL is not an HTTPError; a malformed host raises UnicodeError, a ValueError.
         raise ImportFailed(f"{url} could not be fetched ({error.__class__.__name__})") from None
     name = url.rstrip("/").rsplit("/", 1)[-1] or "download"
     return name, b"".join(chunks)

@@ -18,7 +18,7 @@ from admin import importing
 from admin.app import STATIC, admin_of
 from admin.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, LoginRefused, Session, client_address
 from admin.deps import Id, csrf_guard, optional_session, session
-from admin.service import EventInput, FaqInput, Invalid, NotFound, VenueInput, require
+from admin.service import EventInput, FaqInput, Invalid, NotFound, VenueInput, check_time, require
 from admin.store import AccountExists, Role
 from bot.model import LANGUAGES, Event
 from bot.programme.csv_export import programme_csv
@@ -157,7 +157,7 @@ def _parse_local(value: str, zone: ZoneInfo) -> datetime:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         raise Invalid(f"{value!r} is not a date and time") from None
-    return parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed
+    return check_time(parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed)
 
 
 def _split(value: str) -> list[str]:
@@ -744,6 +744,25 @@ async def unlock_account(request: Request, account_id: Id, sess: SessionDep) -> 
         raise Invalid("no such account")
     await admin.admin.unlock(account_id)
     await admin.admin.audit(sess.account, "account.unlock", target.username, {}, admin.now())
+    return redirect("/accounts")
+
+
+@router.post("/accounts/{account_id}/password")
+async def reset_password(
+    request: Request, account_id: Id, sess: SessionDep, password: Annotated[str, Form(max_length=1000)]
+) -> Response:
+    require(sess.account, Role.ADMIN)
+    admin = admin_of(request)
+    target = await admin.admin.account(account_id)
+    if target is None:
+        raise Invalid("no such account")
+    try:
+        await admin.auth.set_password(account_id, password)
+    except ValueError as error:
+        raise Invalid(str(error)) from None
+    await admin.admin.unlock(account_id)
+    await admin.admin.audit(sess.account, "account.password", target.username, {}, admin.now())
+    admin.flash(sess.token, f"New password set for {target.username}; their sessions were ended.")
     return redirect("/accounts")
 
 

@@ -7,7 +7,7 @@ import csv
 import io
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator, model_validator
@@ -47,6 +47,22 @@ def may_manage(account: Account, event: Event) -> bool:
     if account.role is Role.ORGANISER and account.organisation:
         return account.organisation in organisations_of(event)
     return False
+
+
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def check_time(value: datetime) -> datetime:
+    """An aware time a festival can have: far-off years would overflow on conversion to UTC."""
+    if value.tzinfo is None:
+        raise Invalid("times need a time zone")
+    try:
+        within = EARLIEST <= value.astimezone(UTC) < LATEST
+    except OverflowError:
+        within = False
+    if not within:
+        raise Invalid("the time must be between the years 2000 and 2100")
+    return value
 
 
 def require(account: Account, *roles: Role) -> None:
@@ -99,8 +115,11 @@ class EventInput(BaseModel):
     def _check(self) -> EventInput:
         if not self.title:
             raise ValueError("the event needs a title in at least one language")
-        if self.starts_at.tzinfo is None or self.ends_at.tzinfo is None:
-            raise ValueError("times need a time zone")
+        for value in (self.starts_at, self.ends_at):
+            try:
+                check_time(value)
+            except Invalid as error:
+                raise ValueError(str(error)) from None
         if self.ends_at <= self.starts_at:
             raise ValueError("the event must end after it starts")
         return self
@@ -289,6 +308,8 @@ class AdminService:
         self, actor: Account, code: str, starts_at: datetime, ends_at: datetime, venue_key: str | None, now: datetime
     ) -> Event:
         old = await self.event(actor, code)
+        check_time(starts_at)
+        check_time(ends_at)
         if ends_at <= starts_at:
             raise Invalid("the event must end after it starts")
         self._check_venue(await self.snapshot(), venue_key)
@@ -402,7 +423,10 @@ class AdminService:
             raise Invalid("give the person's name (at most 100 characters)")
         if language not in LANGUAGES:
             raise Invalid("unknown language")
-        person = await self.store.people.create(MANUAL_CHANNEL, f"{secrets.token_hex(4)}:{name}", language, now)
+        user_id = f"{secrets.token_hex(4)}:{name}"
+        person = await self.store.people.create(MANUAL_CHANNEL, user_id, language, now)
+        # No chat behind this person: marked unreachable, so broadcasts and notices skip them.
+        await self.store.people.set_unreachable(MANUAL_CHANNEL, user_id, now)
         try:
             outcome = await self.store.signups.sign_up(event.id, person.id, now)
         except SignupError as error:

@@ -82,7 +82,7 @@ class WebConnector(Connector):
     async def stop(self) -> None:
         self._transcripts.clear()
 
-    async def send(self, user_id: str, message: Outgoing) -> str | None:
+    async def send(self, user_id: str, message: Outgoing, *, key: str | None = None) -> str | None:
         self._log(user_id).append(render(message))
         return None
 

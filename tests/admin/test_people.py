@@ -169,3 +169,13 @@ async def test_try_the_bot_in_several_languages(env: AdminEnv) -> None:
     await client.post("/try/reset", data={"csrf_token": csrf, "lang": "en"})
     assert await env.store.people.find("web", "admin-4-en") is None
     assert "Sign up" not in (await client.get("/try?lang=en")).text
+
+
+async def test_people_added_by_hand_get_no_broadcasts(env: AdminEnv) -> None:
+    olle = await env.api("olle")
+    await olle.post("/api/events/MM009/signups", json={"name": "Anna Ek"})
+    await sign_up(env.store, "MM009", "resident-1")
+    preview = await olle.post(
+        "/api/broadcasts/preview", json={"texts": {"sv": "Hej"}, "audience": {"events": ["MM009"]}}
+    )
+    assert preview.json()["recipients"] == {"sv": 1}

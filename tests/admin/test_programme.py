@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 
 import httpx
 
@@ -243,3 +244,28 @@ async def test_export(env: AdminEnv) -> None:
     csv_export = await client.get("/export/programme.csv")
     assert csv_export.status_code == 200 and csv_export.text.startswith("code,")
     assert "MM001" in csv_export.text
+
+
+async def test_moving_and_cancelling_in_the_admin_tells_attendees(env: AdminEnv) -> None:
+    from scheduler import Scheduler
+
+    event_id = await env.store.programme.event_id("MM009")
+    person = await env.store.people.create("web", "attendee-1", "sv", env.clock.now)
+    assert event_id is not None
+    await env.store.signups.sign_up(event_id, person.id, env.clock.now)
+    scheduler = Scheduler(env.store, env.hub.connectors, clock=env.clock)
+    await scheduler.tick()
+    env.clock.advance(timedelta(hours=1))
+    client, csrf = await env.browser("olle")
+    moved = await client.post(
+        "/events/MM009/move",
+        data={"csrf_token": csrf, "starts_at": "2027-05-11T19:00", "ends_at": "2027-05-11T21:00", "venue_key": ""},
+    )
+    assert moved.status_code == 303
+    await scheduler.tick()
+    told = [m for m in env.web_chat.transcript("attendee-1") if "19:00" in m.html]
+    assert told, [m.html for m in env.web_chat.transcript("attendee-1")]
+    assert (await client.post("/events/MM009/cancel", data={"csrf_token": csrf})).status_code == 303
+    before = len(env.web_chat.transcript("attendee-1"))
+    await scheduler.tick()
+    assert len(env.web_chat.transcript("attendee-1")) == before + 1

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 import requests
 import schemathesis
@@ -43,7 +44,9 @@ class ThreadedServer:
         store = await Store.open(str(self.db))
         await import_demo(store)
         clock = Clock()
-        app = create_admin_app(store, clock=clock, hasher=make_hasher(fast=True))
+        # Generated addresses for the URL import must not reach the network: every one is a 404.
+        offline = httpx.MockTransport(lambda request: httpx.Response(404))
+        app = create_admin_app(store, clock=clock, hasher=make_hasher(fast=True), fetch_transport=offline)
         admin = app.state.admin
         org = await admin.admin.ensure_organisation(ORG_A, clock.now)
         await admin.auth.create_account("ada", PASSWORD, Role.ADMIN, None, clock.now)

@@ -228,3 +228,34 @@ async def test_ids_too_big_for_sql_are_refused_not_failed_on(env: AdminEnv) -> N
     api = await env.api("ada")
     assert (await api.get(f"/api/audit?offset={huge}")).status_code == 422
     assert (await api.delete(f"/api/events/MM009/signups/{huge}")).status_code == 422
+
+
+async def test_admin_sets_a_new_password_and_old_sessions_end(env: AdminEnv) -> None:
+    kim = await env.api("kim")
+    client, csrf = await env.browser("ada")
+    account = next(a for a in await env.app.state.admin.admin.accounts() if a.username == "kim")
+    short = await client.post(f"/accounts/{account.id}/password", data={"csrf_token": csrf, "password": "short"})
+    assert short.status_code == 422
+    response = await client.post(
+        f"/accounts/{account.id}/password", data={"csrf_token": csrf, "password": "a brand new password"}
+    )
+    assert response.status_code == 303
+    assert (await kim.get("/api/me")).status_code == 401
+    login = await env.client().post("/api/login", json={"username": "kim", "password": "a brand new password"})
+    assert login.status_code == 200
+    entry = (await env.app.state.admin.admin.audit_entries(limit=5))[1]
+    assert (entry.actor, entry.action, entry.target) == ("ada", "account.password", "kim")
+
+
+async def test_times_far_off_and_bad_addresses_are_refused_not_failed_on(env: AdminEnv) -> None:
+    api = await env.api("ada")
+    far = {"starts_at": "9999-12-31T23:00:00-05:00", "ends_at": "9999-12-31T23:30:00-05:00"}
+    event = {"code": "FAR1", "title": {"sv": "Långt bort"}, **far}
+    assert (await api.post("/api/events", json=event)).status_code == 422
+    assert (await api.post("/api/events/MM009/move", json=far)).status_code == 422
+    early = {"starts_at": "0001-01-01T00:00:00+05:00", "ends_at": "0001-01-01T01:00:00+05:00"}
+    assert (await api.post("/api/events/MM009/move", json=early)).status_code == 422
+    broadcast = {"texts": {"sv": "Hej"}, "audience": {"everyone": True}, "at": "9999-12-31T23:59:59-12:00"}
+    assert (await api.post("/api/broadcasts", json=broadcast)).status_code == 422
+    for url in ("http://[::1", "https://xn--a.example/\u0000", "https://exa mple.org/x.json"):
+        assert (await api.post("/api/import/preview-url", json={"url": url})).status_code == 422, url

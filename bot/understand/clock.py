@@ -26,7 +26,9 @@ _MARKERS = _folded(
     "kl", "klockan", "klo", "kello", "at", "@", "around", "kring", "runt", "omkring", "ca", "الساعة", "ساعة",
     "ساعت", "saacadda", "saac", "saacada",
 )  # fmt: skip
-_AFTER_BEFORE = _folded("efter", "från", "from", "after", "since", "past", "بعد", "من", "از", "alkaen", "gadaal")
+_AFTER_BEFORE = _folded("efter", "från", "from", "after", "since", "past", "بعد", "از", "alkaen", "gadaal")
+# Arabic "من" is "from" only before "الساعة"; alone it is also Persian "I" ("من ۱۷ سالمه").
+_FROM_MARKED = _folded("من")
 _BEFORE_BEFORE = _folded("före", "innan", "before", "until", "till", "قبل", "ennen", "tähän", "تا")
 _AFTER_AFTER = _folded("jälkeen", "alkaen", "eteenpäin", "kadib", "onwards", "onward", "framåt", "later")
 _BEFORE_AFTER = _folded("ennen", "asti", "mennessä", "kahor")
@@ -120,7 +122,7 @@ def _clock_at(words: list[str], i: int) -> tuple[ClockTime, int, int] | None:
         relation, first = "after", first - 2
     elif first >= 2 and (words[first - 2], words[first - 1]) in _BEFORE_PAIRS:
         relation, first = "before", first - 2
-    elif first >= 1 and words[first - 1] in _AFTER_BEFORE:
+    elif first >= 1 and (words[first - 1] in _AFTER_BEFORE or (marked and words[first - 1] in _FROM_MARKED)):
         relation, first = "after", first - 1
     elif first >= 1 and words[first - 1] in _BEFORE_BEFORE:
         relation, first = "before", first - 1

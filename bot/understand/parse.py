@@ -20,7 +20,8 @@ _DAY_WORDS = frozenset({"den", "the", "on"})
 # "för 16-åringar", "17 years old", "15 jir", "١٦ سنة", "۱۷ ساله" (after normalising): a young
 # person's age asks for what is meant for young people.
 _YOUNG_AGE = re.compile(
-    r"\b(?:1[0-9]|2[0-5])\s*-?\s*(?:ar|aring|aringar|arig|arsaldern|years?|yrs|yo|vuotia\w*|jir|sano|سنه|عاما|عام|ساله)\b"
+    r"\b(?:1[0-9]|2[0-5])\s*-?\s*(?:ar|aring|aringar|arig|arsaldern|years?|yrs|yo|vuotia\w*|jir|sano|سنه|عاما|عام|ساله|سالمه|سالم)\b"
+    r"|\b(?:jag|ja|som|i'?m|i am|olen|oon|ana|انا|عمري|من)\s+(?:e|ar|är)?\s*(?:1[0-9]|2[0-5])\b(?!\s*[:./])"
 )
 # The youth concept's word in each language, so the reply's heading reads naturally.
 _YOUTH_TERMS = {"sv": "unga", "en": "youth", "ar": "شباب", "fi": "nuoret", "so": "dhalinyaro", "fa": "جوانان"}

@@ -27,6 +27,7 @@ MONDAY = datetime.fromisoformat("2027-05-10T08:00:00+02:00")
         ("later than 7", "after", time(19)),
         ("بعد الساعة ٦", "after", time(18)),
         ("قبل الساعة 12", "before", time(12)),
+        ("من الساعة 6", "after", time(18)),
         ("klo 18 jälkeen", "after", time(18)),
         ("ennen klo 12", "before", time(12)),
         ("saacadda 6 kadib", "after", time(18)),
@@ -41,7 +42,9 @@ def test_clock_times_in_six_languages(text: str, relation: str, at: time) -> Non
     assert not any(ch.isdigit() for ch in rest)
 
 
-@pytest.mark.parametrize("text", ["den 14.5", "workshops för 15-25 år", "från 10 maj", "Nobel 21", "MM021"])
+@pytest.mark.parametrize(
+    "text", ["den 14.5", "workshops för 15-25 år", "från 10 maj", "Nobel 21", "MM021", "من ۱۷ سالمه"]
+)
 def test_numbers_that_are_not_clock_times(text: str) -> None:
     assert read_clock(normalize(text))[0] == []
 

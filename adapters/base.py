@@ -36,10 +36,13 @@ class Connector(ABC):
     async def stop(self) -> None: ...
 
     @abstractmethod
-    async def send(self, user_id: str, message: Outgoing) -> str | None:
+    async def send(self, user_id: str, message: Outgoing, *, key: str | None = None) -> str | None:
         """Sends one message to a person outside a conversation turn (notices, reminders).
 
-        Returns the platform's message id; raises DeliveryError.
+        `key` is the outbox row's dedupe key: a platform with idempotent sends (Matrix's
+        transaction ids) uses it so that sending the same row again after a crash is a no-op;
+        a platform without them (Telegram) ignores it. Returns the platform's message id;
+        raises DeliveryError.
         """
 
 

@@ -44,7 +44,7 @@ class Recorder(Connector):
     async def stop(self) -> None:
         pass
 
-    async def send(self, user_id: str, message: Outgoing) -> str | None:
+    async def send(self, user_id: str, message: Outgoing, *, key: str | None = None) -> str | None:
         self.sent[user_id] = datetime.now(UTC)
         if len(self.sent) >= self.expected:
             self.done.set()

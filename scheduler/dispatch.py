@@ -176,7 +176,7 @@ class Dispatcher:
         if expired is not None:
             return expired
         try:
-            message_id = await connector.send(item.user_id, rendered)
+            message_id = await connector.send(item.user_id, rendered, key=item.key)
         except RateLimited as error:
             gate.pause(error.retry_after)
             log.warning("%s: 429, pausing %.1f s", item.channel, error.retry_after)

@@ -84,16 +84,18 @@ class MatrixConnector(Connector):
         if self.client is not None:
             await self.client.close()  # type: ignore[no-untyped-call]
 
-    async def send(self, user_id: str, message: Outgoing) -> str | None:
+    async def send(self, user_id: str, message: Outgoing, *, key: str | None = None) -> str | None:
         """Sends to the person's DM (opening one if needed: then it waits for them to join and
-        None is returned). The transaction id comes from the person and the message, so the
-        outbox retrying the same message after a crash does not post it twice."""
+        None is returned). The transaction id comes from the outbox row's dedupe key when there
+        is one, else from the person and the message, so the outbox retrying the same row after
+        a crash does not post it twice — even when the row renders differently the second time
+        (the event's title or time changed, the person switched language)."""
         if self.conversation is None or self.loop is None or not self.loop.ready.is_set():
             raise DeliveryError("the Matrix connection is not up yet")
         if not user_id.startswith("@") or ":" not in user_id:
             raise DeliveryError(f"not a Matrix user id: {user_id!r}", permanent=True)
-        key = f"notice:{user_id}:{message.model_dump_json()}"
-        return await self.conversation.to_person(user_id, message, number_choices([message])[0], key)
+        txn_key = f"outbox:{user_id}:{key}" if key is not None else f"notice:{user_id}:{message.model_dump_json()}"
+        return await self.conversation.to_person(user_id, message, number_choices([message])[0], txn_key)
 
     async def close_poll(self, poll_id: str) -> None:
         """Ends the poll in every room it was sent to (`org.matrix.msc3381.poll.end`); later

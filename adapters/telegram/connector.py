@@ -235,7 +235,8 @@ class TelegramConnector(Connector):
 
     # -- outgoing ----------------------------------------------------------------------------
 
-    async def send(self, user_id: str, message: Outgoing) -> str | None:
+    async def send(self, user_id: str, message: Outgoing, *, key: str | None = None) -> str | None:
+        # The Bot API has no idempotency key: `key` cannot make a repeat a no-op here.
         if not await self.store.people.is_reachable(self.channel, user_id):
             raise DeliveryError("the person has blocked the bot", permanent=True)
         try:

@@ -75,7 +75,7 @@ class FakeConnector(Connector):
     async def stop(self) -> None:
         pass
 
-    async def send(self, user_id: str, message: Outgoing) -> str | None:
+    async def send(self, user_id: str, message: Outgoing, *, key: str | None = None) -> str | None:
         queued = self.failures.get(user_id)
         if queued:
             raise queued.pop(0)

@@ -461,6 +461,10 @@ TOPICS: dict[str, list[str]] = {
         "jämlik", "jämlikhet", "jämställdhet", "likabehandling", "equality", "equal", "equity", "المساواة",
         "مساواة", "tasa-arvo", "yhdenvertaisuus", "sinnaan", "sinaanta", "برابری", "مساوات",
     ],
+    "youth_council": [
+        "ungdomsråd", "ungdomsrådet", "ungdomsfullmäktige", "youth council", "youth councils", "nuorisovaltuusto",
+        "مجلس الشباب", "مجالس الشباب", "golaha dhalinyarada", "شورای جوانان",
+    ],
     "police": [
         "polis", "polisen", "poliser", "kommunpolisen", "police", "the police", "cops", "الشرطة", "شرطة", "poliisi",
         "poliisit", "booliska", "boolis", "پلیس",
@@ -480,6 +484,7 @@ TOPICS: dict[str, list[str]] = {
 # events (many abstracts say "free" or "no signup", which is not what a topic search means).
 FAQ_TOPICS: dict[str, list[str]] = {
     "cost": [
+        "ku kacaysaa", "kacaysaa", "immisa ayay ku kacaysaa", "lacag ma la bixiyaa", "bixiyaa", "lacag bixin",
         "lipun", "lippua", "lipuista", "pääsylippu", "tikidh", "tigidhka",
         "kosta", "kostar", "kostnad", "kostnadsfri", "kostnadsfritt", "gratis", "avgift", "avgiftsfri",
         "pris", "priset", "biljett", "biljetter", "betala", "betalar", "inträde", "entréavgift",
@@ -510,6 +515,10 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "معلول", "معلولیت", "آسانسور",
     ],
     "age": [
+        "tuoda", "tuoda mukaan", "tuoda lapset", "keeni", "keenaa", "keeni karaa", "la keeni karaa", "آورد",
+        "بیاورم", "بیارم", "آوردن", "مناسبة للأطفال", "مناسب للأطفال", "suitable for children", "kid friendly",
+        "kid-friendly", "family friendly", "lapsiystävällinen", "ku habboon carruurta", "مناسب کودکان",
+        "مناسب بچه ها",
         "ta med barn", "ta med mina barn", "ta med barnen", "lillebror", "lillasyster", "småsyskon", "syskon",
         "little brother", "little sister", "siblings", "أخي الصغير", "أختي الصغيرة", "pikkuveli", "pikkusisko",
         "walaalkay yar", "برادر کوچکم", "خواهر کوچکم", "barnvänlig", "alla välkomna", "bring children",
@@ -561,11 +570,13 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "عن المهرجان", "festivaalista", "ku saabsan bandhigga", "درباره جشنواره",
     ],
     "privacy": [
+        "my info", "personal information", "min info", "mina uppgifter", "معلوماتي", "tietojani",
+        "macluumaadkayga", "اطلاعاتم", "اطلاعات من", "اطلاعات شخصی",
         "sparar", "spara", "lagrar", "personuppgifter", "uppgifter", "data", "gdpr", "integritet",
         "radera", "glöm", "store", "stored", "storing", "keep", "my data", "personal data", "privacy",
         "delete", "forget", "information about me", "بيانات", "البيانات", "بياناتي", "تحفظون", "تحفظ",
         "الخصوصية", "حذف", "tallennatte", "tallentaa", "tiedot", "tietoni", "yksityisyys", "poistaa",
-        "xog", "xogta", "xogtayda", "kaydisaa", "kaydsataan", "tirtir", "اطلاعات", "ذخیره", "حریم خصوصی",
+        "xog", "xogta", "xogtayda", "kaydisaa", "kaydsataan", "tirtir", "ذخیره", "حریم خصوصی",
         "حذف", "داده",
     ],
 }

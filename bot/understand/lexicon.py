@@ -13,12 +13,14 @@ from __future__ import annotations
 RELATIVE_DAYS: dict[int, list[str]] = {
     0: [
         "idag", "i dag", "idag", "dagens", "today", "today's", "todays", "اليوم", "هذا اليوم", "tänään",
-        "tänä päivänä", "maanta", "maantay", "امروز", "lyom", "elyom", "el yom", "al yom", "alyoum", "lyoum", "emrooz",
+        "tänä päivänä", "maanta", "maantay", "امروز", "lyom", "elyom", "el yom", "2day", "al yom", "alyoum", "lyoum",
+        "emrooz",
         "emruz",
     ],
     1: [
         "imorgon", "i morgon", "imorn", "i morn", "imorrn", "i morrn", "imorron", "morgondagen",
-        "tomorrow", "tmrw", "tmr", "tomorow", "tommorow", "غدا", "بكره", "بكرا", "الغد", "يوم غد",
+        "tomorrow", "tmrw", "tmr", "tomorow", "tommorow", "2moro", "2morrow", "2mrw", "غدا", "بكره", "بكرا", "الغد",
+        "يوم غد",
         "huomenna", "huomisen", "huominen", "berri", "berrito", "فردا", "bukra", "bokra", "bukraa", "bkra", "fardaa",
         "farda",
     ],
@@ -72,6 +74,7 @@ MONTHS: dict[int, list[str]] = {
 # Spans of days relative to today.
 PERIODS: dict[str, list[str]] = {
     "weekend": [
+        "wknd", "wkend", "weeknd",
         "helgen", "i helgen", "helg", "till helgen", "på helgen", "veckoslutet", "weekend", "this weekend",
         "the weekend", "at the weekend", "on the weekend", "عطلة نهاية الأسبوع", "نهاية الأسبوع",
         "الويكند", "ويكند", "العطلة", "viikonloppu", "viikonloppuna", "tänä viikonloppuna",
@@ -116,7 +119,8 @@ TODAY_PARTS: dict[str, list[str]] = {
         "امروز بعدازظهر", "امروز عصر",
     ],
     "evening": [
-        "ikväll", "i kväll", "ikväl", "ikvll", "i natt", "inatt", "tonight", "tonite", "this evening",
+        "ikväll", "i kväll", "ikväl", "ikvll", "2nite", "2night", "tnite", "emshab", "i natt", "inatt", "tonight",
+        "tonite", "this evening",
         "tonights", "tonight's", "الليلة", "هذه الليلة", "هذا المساء", "مساء اليوم", "tänä iltana",
         "tänään illalla", "tänä yönä", "caawa", "caawo", "fiidka maanta", "habeenka maanta", "امشب",
         "امروز عصر",
@@ -127,7 +131,8 @@ NOW: list[str] = [
     "just nu", "nu", "pågår", "pågående", "för tillfället", "i detta nu", "nuförtiden", "now", "right now",
     "currently", "at the moment", "ongoing", "going on now", "happening now", "الآن", "حاليا", "الحين",
     "هلق", "هسه", "في هذه اللحظة", "nyt", "juuri nyt", "parhaillaan", "tällä hetkellä", "käynnissä",
-    "hadda", "haatan", "xilligan", "imika", "rn", "rite now", "atm", "hala2", "halla2", "alhin", "اکنون", "همین الان",
+    "hadda", "haatan", "xilligan", "imika", "rn", "rite now", "alan", "atm", "hala2", "halla2", "alhin", "اکنون",
+    "همین الان",
     "حالا", "الان", "همین حالا", "در جریان", "در حال برگزاری",
 ]
 
@@ -221,7 +226,8 @@ PROGRAMME: list[str] = [
     "ohjelmassa", "mitä tapahtuu", "tekemistä", "dhacaya", "dhaca", "dhici", "socda", "ka socda", "socota", "socdaa",
     "barnaamij", "barnaamijka",
     "barnaamijyo", "munaasabad", "munaasabado", "hawlaha", "hawl", "برنامه", "برنامه ها", "رویداد",
-    "رویدادها", "چه خبر", "چه خبره", "خبره", "چه خبر است", "چخبره", "اتفاق", "فعالیت", "فعالیت ها", "جلسات",
+    "رویدادها", "چه خبر", "چه خبره", "che khabare", "che khabar", "chi hast", "barname", "barnameh", "خبره",
+    "چه خبر است", "چخبره", "اتفاق", "فعالیت", "فعالیت ها", "جلسات",
 ]
 
 # Event kinds. Each is matched against the types in the data ("Paneldiskussion" is a panel)
@@ -233,7 +239,8 @@ EVENT_TYPES: dict[str, list[str]] = {
         "aqoon-is-weydaarsi", "tababar", "کارگاه", "کارگاه آموزشی",
     ],
     "concert": [
-        "konsert", "konserter", "spelning", "livemusik", "concert", "concerts", "gig", "live music", "حفل",
+        "konsert", "konserter", "spelning", "gigs", "spelningar", "livemusik", "concert", "concerts", "gig",
+        "live music", "حفل",
         "حفلة", "حفل موسيقي", "حفلات", "konsertti", "konsertteja", "bandhig muusig", "riwaayad muusig", "کنسرت",
     ],
     "panel": [
@@ -401,6 +408,7 @@ TOPICS: dict[str, list[str]] = {
         "sensuuri", "kielletty", "faafreeb", "سانسور",
     ],
     "opening": [
+        "furmayaa bandhigga", "bandhigga furmayaa", "furmayaa", "furmaya",
         "börjar festivalen", "festivalen börjar", "festival start", "festival starts", "festival begins",
         "start of the festival", "يبدأ المهرجان", "بداية المهرجان", "festivaali alkaa", "alkaako festivaali",
         "bilaabmaa bandhigga", "bandhigga bilaabmaa", "شروع جشنواره", "جشنواره شروع",
@@ -550,7 +558,8 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "turjumid", "tarjama", "mutarjim",
     ],
     "directions": [
-        "برسم", "میرسم", "بروم", "أذهب", "الذهاب", "pääsee", "tagaa", "gaaraa", "where's", "wheres", "وين", "فين",
+        "برسم", "میرسم", "بروم", "أذهب", "الذهاب", "pääsee", "tagaa", "gaaraa", "where's", "whr", "whr is", "wer is",
+        "wheres", "وين", "فين",
         "missä", "taal", "ku taal", "کجاس",
         "hitta", "hittar", "hitta till", "ta mig", "tar mig", "tar jag mig", "tar man sig", "ta sig",
         "hittar jag", "hitta dit", "komma dit", "komma till", "kommer jag", "kommer man", "vägen till", "ligger",
@@ -638,7 +647,8 @@ STOPWORDS: list[str] = [
     "lära", "lär", "lära mig", "veta", "vet", "kolla", "hänga", "följa", "mej", "dej", "va", "vart",
     # English
     "yo", "sup", "hiya", "heya", "hey there", "guys", "bro", "lol", "pls", "idk", "btw", "kinda", "gonna",
-    "what", "whats", "what's", "is", "are", "was", "were", "the", "a", "an", "any", "anything",
+    "what", "whats", "what's", "wot", "wots", "wat", "wats", "bout", "abt", "lemme", "gimme", "is", "are", "was",
+    "were", "the", "a", "an", "any", "anything",
     "something", "some", "there", "theres", "on", "in", "at", "of", "for", "to", "about", "with", "and",
     "or", "i", "you", "we", "me", "my", "it", "its", "do", "does", "did", "can", "could", "will", "would",
     "should", "shall", "when", "where", "which", "who", "whom", "how", "why", "please", "thanks", "thank",

@@ -131,7 +131,8 @@ def create_admin_app(
         description="The Malmö Möts festival's admin API. Sign in with POST /api/login; send the "
         "session's CSRF token in the X-CSRF-Token header with every change.",
         openapi_url="/api/openapi.json",
-        docs_url="/api/docs",
+        # Swagger UI would load its script from a CDN, which the CSP below forbids.
+        docs_url=None,
         redoc_url=None,
     )
     app.state.admin = admin

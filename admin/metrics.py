@@ -30,6 +30,12 @@ class Metrics:
         self.send_failures = Gauge(
             "motsbot_send_failures", "Outbox messages that failed, by reason", ["reason"], registry=self.registry
         )
+        self.outbox_sent = Gauge(
+            "motsbot_outbox_sent",
+            "Outbox messages sent (notices, reminders, polls, broadcasts)",
+            ["channel"],
+            registry=self.registry,
+        )
         self.admin_requests = Counter(
             "motsbot_admin_requests", "Admin web requests by status class", ["status"], registry=self.registry
         )
@@ -60,6 +66,12 @@ class Metrics:
             self.outbox_depth.clear()
             for status, count in statuses:
                 self.outbox_depth.labels(status).set(count)
+            sent = await conn.execute(
+                select(outbox.c.channel, func.count()).where(outbox.c.status == "sent").group_by(outbox.c.channel)
+            )
+            self.outbox_sent.clear()
+            for channel, count in sent:
+                self.outbox_sent.labels(channel).set(count)
             failures = await conn.execute(
                 select(outbox.c.reason, func.count()).where(outbox.c.status == "failed").group_by(outbox.c.reason)
             )

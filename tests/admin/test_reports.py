@@ -61,6 +61,10 @@ async def test_broadcast_preview_send_progress_and_reasons(env: AdminEnv) -> Non
     assert any("تغيرت القاعة" in m.html for m in env.web_chat.transcript("web-2"))
     progress = (await client.get(page_url + "/progress")).json()
     assert (progress["sent"], progress["pending"], progress["total"]) == (3, 1, 5)
+    metrics = (await client.get("/metrics")).text
+    assert 'motsbot_outbox_sent{channel="web"} 3.0' in metrics
+    assert 'motsbot_send_failures{reason="unreachable: the person has blocked the bot"} 1.0' in metrics
+    assert re.search(r'motsbot_outbox_depth\{status="pending"\} [1-9]', metrics), metrics
     audit = [e for e in await env.app.state.admin.admin.audit_entries() if e.action == "broadcast.create"]
     assert audit[0].actor == "olle" and audit[0].details["audience"]["events"] == ["MM009"]
 

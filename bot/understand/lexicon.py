@@ -492,7 +492,7 @@ TOPICS: dict[str, list[str]] = {
 # events (many abstracts say "free" or "no signup", which is not what a topic search means).
 FAQ_TOPICS: dict[str, list[str]] = {
     "cost": [
-        "ku kacaysaa", "kacaysaa", "immisa ayay ku kacaysaa", "lacag ma la bixiyaa", "bixiyaa", "lacag bixin",
+        "ku kacaysaa", "kacaysaa", "immisa ayay ku kacaysaa", "lacag ma la bixiyaa", "lacag bixin",
         "lipun", "lippua", "lipuista", "pääsylippu", "tikidh", "tigidhka",
         "kosta", "kostar", "kostnad", "kostnadsfri", "kostnadsfritt", "gratis", "avgift", "avgiftsfri",
         "pris", "priset", "biljett", "biljetter", "betala", "betalar", "inträde", "entréavgift",
@@ -509,10 +509,12 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "register", "registration", "book", "booking", "reserve", "reservation", "enrol", "enroll", "rsvp",
         "seats", "spot", "تسجيل", "التسجيل", "أسجل", "اسجل", "سجل", "حجز", "أحجز", "احجز", "مقاعد",
         "ilmoittautua", "ilmoittaudun", "ilmoittautuminen", "ilmoittautumista", "rekisteröityä", "varata",
-        "varaus", "paikat", "is diiwaangeli", "isdiiwaangeli", "diiwaangelin", "diiwaan gelin", "ballan",
+        "varaus", "is diiwaangeli", "isdiiwaangeli", "diiwaangelin", "diiwaan gelin", "ballan",
         "boos", "ثبت نام", "ثبتنام", "ثبت", "رزرو", "نام نویسی",
     ],
     "accessibility": [
+        "esteettömiä", "esteettömät", "esteetöntä", "esteettömästi", "kuraasta", "kuraasta curyaamiinta",
+        "curyaamiinta", "curyaan", "curyaanka",
         "rullstol", "rullstolar", "rullstolsburen", "tillgänglig", "tillgängliga", "tillgänglighet",
         "tillgängligt", "hörslinga", "hiss", "ramp", "funktionsnedsättning", "handikapp",
         "handikappanpassat", "wheelchair", "wheelchairs", "accessible", "accessibility", "step-free",
@@ -523,6 +525,7 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "معلول", "معلولیت", "آسانسور",
     ],
     "age": [
+        "چند سالم", "سن من", "سنم",
         "tuoda", "tuoda mukaan", "tuoda lapset", "keeni", "keenaa", "keeni karaa", "la keeni karaa", "آورد",
         "بیاورم", "بیارم", "آوردن", "مناسبة للأطفال", "مناسب للأطفال", "suitable for children", "kid friendly",
         "kid-friendly", "family friendly", "lapsiystävällinen", "ku habboon carruurta", "مناسب کودکان",

@@ -788,7 +788,7 @@ class Engine:
     def _speaks(self, turn: Turn, languages: tuple[str, ...]) -> None:
         """ "Can you speak Arabic?": yes, and one tap switches."""
         _ = turn.t.gettext
-        names = ", ".join(NATIVE_NAMES[code] for code in languages if code in NATIVE_NAMES)
+        names = ", ".join(turn.t.isolate(NATIVE_NAMES[code]) for code in languages if code in NATIVE_NAMES)
         if list(languages) == [turn.t.lang]:
             turn.say(_("Yes! I'm answering in {language}.").format(language=names))
             return

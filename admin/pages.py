@@ -20,9 +20,10 @@ from admin.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, LoginRefused, Session,
 from admin.deps import Id, csrf_guard, optional_session, session
 from admin.service import EventInput, FaqInput, Invalid, NotFound, VenueInput, check_time, require
 from admin.store import AccountExists, Role
-from bot.model import LANGUAGES, Event
+from bot.model import LANGUAGES, Event, SignupStatus
 from bot.programme.csv_export import programme_csv
 from bot.programme.ics_export import festival_calendar
+from bot.store.signups import Occupancy
 
 router = APIRouter(dependencies=[Depends(csrf_guard)], include_in_schema=False)
 
@@ -236,10 +237,16 @@ async def events_page(request: Request, sess: SessionDep, q: str = "", day: str 
             or any(needle in text.casefold() for text in e.title.values())
             or needle in e.organisation.casefold()
         ]
-    occupancy = {}
-    for event in events:
-        if event.id is not None and (event.signup_required or event.capacity is not None):
-            occupancy[event.code] = await admin.store.signups.occupancy(event.id)
+    counts = await admin.service.signup_counts([e.id for e in events if e.id is not None])
+    occupancy = {
+        e.code: Occupancy(
+            confirmed=counts.get((e.id, SignupStatus.CONFIRMED), 0),
+            waitlisted=counts.get((e.id, SignupStatus.WAITLISTED), 0),
+            capacity=e.capacity,
+        )
+        for e in events
+        if e.id is not None and (e.signup_required or e.capacity is not None)
+    }
     return render(
         request,
         "events.html",

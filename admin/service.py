@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, Field, field_validator, model_validator
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, update
 
 from admin.store import Account, AdminStore, CheckIn, Role
 from bot.model import LANGUAGES, Event, EventStatus, FaqEntry, Programme, SignupStatus, Venue, pick
@@ -367,6 +367,16 @@ class AdminService:
             await _bump_revision(conn, snapshot.festival.id)
             await self.admin.audit(actor, "faq.delete", key, {}, now, conn)
         self._changed()
+
+    async def signup_counts(self, event_ids: list[int]) -> dict[tuple[int, SignupStatus], int]:
+        """Signups per event and status in one query, for lists of many events."""
+        async with self.store.database.engine.connect() as conn:
+            rows = await conn.execute(
+                select(t.signup.c.event_id, t.signup.c.status, func.count())
+                .where(t.signup.c.event_id.in_(event_ids))
+                .group_by(t.signup.c.event_id, t.signup.c.status)
+            )
+            return {(int(event_id), SignupStatus(status)): int(n) for event_id, status, n in rows}
 
     # People at events
 

@@ -29,6 +29,8 @@ async def test_signups_waiting_list_and_seats_left(env: AdminEnv) -> None:
     client, _ = await env.browser("kim")
     page = await client.get("/events/MM021")
     assert "waiting 2" in page.text and "<b>0</b> seats left" in page.text
+    listing = await client.get("/events")
+    assert "15 / 15 (+2 waiting)" in listing.text
 
 
 async def test_remove_gives_the_seat_to_the_first_waiting(env: AdminEnv) -> None:

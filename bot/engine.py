@@ -170,7 +170,8 @@ class Engine:
         choices: list[str] = state.get("choices", [])
         labels: list[str] = state.get("choice_labels", [])
         answer = text.strip().rstrip(".)").strip()
-        if answer.isdigit() and 1 <= int(answer) <= len(choices):
+        # isdigit() alone lets "²" or "❶" through to int(), which refuses them.
+        if answer.isascii() and answer.isdigit() and 1 <= int(answer) <= len(choices):
             return choices[int(answer) - 1]
         # "3. Lärandelunch" copied from a numbered list: the words decide, the number is noise.
         folded = _NUMBER_PREFIX.sub("", answer).casefold()
@@ -471,7 +472,7 @@ class Engine:
         if self._no_programme(turn):
             return
         assert turn.snapshot is not None
-        if not list_id.isdigit() or not page.isdigit() or int(list_id) != current.get("id"):
+        if not _small_number(list_id) or not _small_number(page) or int(list_id) != current.get("id"):
             turn.say(turn.t.gettext("That list is out of date. Ask again, or choose:"))
             self._menu(turn)
             return
@@ -870,6 +871,11 @@ class Engine:
 def _found_nothing(understood: Understanding) -> bool:
     """An events answer that found nothing because of words the programme does not have."""
     return not understood.events and not understood.ended and bool(understood.ignored)
+
+
+def _small_number(text: str) -> bool:
+    """ASCII digits only, and few enough to fit a database integer: forged payloads carry anything."""
+    return text.isascii() and text.isdigit() and len(text) <= 18
 
 
 def _label_key(label: str) -> str:

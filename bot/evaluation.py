@@ -58,7 +58,8 @@ def event_id_of(poll_id: str) -> int | None:
     if not poll_id.startswith(POLL_PREFIX):
         return None
     rest = poll_id[len(POLL_PREFIX) :]
-    return int(rest) if rest.isdigit() else None
+    # Forged poll ids: "²" passes isdigit() but not int(), and 20 digits overflow the database.
+    return int(rest) if rest.isascii() and rest.isdigit() and len(rest) <= 18 else None
 
 
 def poll_options(t: Translator) -> list[str]:
@@ -184,7 +185,7 @@ class Evaluation:
         text = cleaned.text
         choices: list[str] = turn.state.get("choices", [])
         answer = text.strip().rstrip(".)").strip()
-        if answer.isdigit() and 1 <= int(answer) <= len(choices):
+        if answer.isascii() and answer.isdigit() and 1 <= int(answer) <= len(choices):
             # A typed number answers the numbered choices ("1. No comment"), not a comment.
             action = buttons.decode(choices[int(answer) - 1])
             if action is not None and action.name == NO_COMMENT:
@@ -226,7 +227,7 @@ class Evaluation:
         """A press on "Yes, I'll come" / "No, thanks" under a waiting-list seat offer (sent by the
         scheduler). It lives here, next to the other answers to messages the scheduler sends."""
         _ = turn.t.gettext
-        if not offer_id.isdigit() or answer not in ("yes", "no"):
+        if not (offer_id.isascii() and offer_id.isdigit() and len(offer_id) <= 18) or answer not in ("yes", "no"):
             turn.say(_("That button is from an older message. Here is what you can do now:"))
             return
         outcome = await OfferStore(self.store.database).answer(int(offer_id), turn.person.id, answer == "yes", turn.now)

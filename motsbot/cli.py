@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import logging
 import sys
+from datetime import datetime
 from pathlib import Path
 
 from adapters.base import Hub
@@ -15,6 +16,7 @@ from bot.programme.ics_export import festival_calendar
 from bot.programme.loader import load_programme_file
 from bot.store import Store
 from bot.store.programme import ProgrammeError
+from bot.store.retention import purge_cutoff, purge_if_due
 from motsbot.run import run, utc_now
 from motsbot.settings import Settings
 
@@ -38,6 +40,11 @@ def _parser() -> argparse.ArgumentParser:
     chat.add_argument("--jsonl", action="store_true", help="JSON lines in and out (see README)")
     chat.add_argument("--user", default="local", help="who you are in the conversation")
     chat.add_argument("--lang", help="your language (sv, en, ar, fi, so, fa)")
+    purge = with_db(
+        commands.add_parser("purge", help="delete residents' data once the retention time after the festival is up")
+    )
+    purge.add_argument("--days", type=int, help="days after the festival (default: MOTSBOT_RETENTION_DAYS, 30)")
+    purge.add_argument("--now", type=datetime.fromisoformat, help="pretend it is this moment (ISO 8601 with zone)")
     from admin.cli import add_commands
 
     add_commands(commands, with_db)
@@ -92,6 +99,22 @@ async def _chat(db: str | None, jsonl: bool, user: str, lang: str | None) -> int
     return 0
 
 
+async def _purge(db: str | None, days: int, now: datetime) -> int:
+    store = await Store.open(db)
+    try:
+        cutoff = await purge_cutoff(store.database, days)
+        report = await purge_if_due(store.database, now, days)
+    finally:
+        await store.close()
+    if cutoff is None:
+        print("motsbot purge: there is no festival in this database, so nothing to purge yet.")
+    elif report is None:
+        print(f"motsbot purge: not yet; residents' data is kept until {cutoff.isoformat()} ({days} days).")
+    else:
+        print(f"motsbot purge: removed {report.summary()} (data from before {cutoff.isoformat()}).")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings()
@@ -100,7 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    if args.command in ("import", "export", "chat", "admin"):
+    if args.command in ("import", "export", "chat", "admin", "purge"):
         # Short-lived commands print only what matters to the person at the terminal.
         logging.getLogger().setLevel(logging.WARNING)
     db: str | None = args.db
@@ -110,6 +133,12 @@ def main(argv: list[str] | None = None) -> int:
         return asyncio.run(_import(db, args.file))
     if args.command == "export":
         return asyncio.run(_export(db, args.out, args.lang))
+    if args.command == "purge":
+        if args.now is not None and args.now.tzinfo is None:
+            print("motsbot purge: --now needs a time zone, e.g. 2027-07-01T12:00+02:00", file=sys.stderr)
+            return 2
+        days = settings.motsbot_retention_days if args.days is None else args.days
+        return asyncio.run(_purge(db, days, args.now or utc_now()))
     if args.command == "admin":
         from admin.cli import run_admin_command
 

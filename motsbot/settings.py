@@ -37,3 +37,7 @@ class Settings(BaseSettings):
     telegram_paid_broadcasts: bool = False
     """Allows up to 1000 messages/s (Telegram charges Stars; needs 10,000 monthly users)."""
     scheduler_matrix_per_second: float = 10.0
+
+    motsbot_retention_days: int = 30
+    """Days after the festival's last day until people, signups and dialogue state are purged
+    (by the scheduler, or `motsbot purge`); counts and anonymous comments are kept."""

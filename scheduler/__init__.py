@@ -23,7 +23,7 @@ def config_from_settings(settings: Settings) -> SchedulerConfig:
         settings.scheduler_telegram_per_second, paid_broadcasts=settings.telegram_paid_broadcasts
     )
     limits["matrix"] = replace(limits["matrix"], per_second=settings.scheduler_matrix_per_second)
-    return SchedulerConfig(limits=limits)
+    return SchedulerConfig(limits=limits, retention_days=settings.motsbot_retention_days)
 
 
 def share_flood_pauses(connector: Connector, gate: Gate) -> bool:

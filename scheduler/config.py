@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import time, timedelta
 
 from bot.evaluation import PollTimes
+from bot.store.retention import DEFAULT_RETENTION_DAYS
 
 TELEGRAM_MAX_PER_SECOND = 30.0
 TELEGRAM_PAID_MAX_PER_SECOND = 1000.0
@@ -64,6 +65,8 @@ class SchedulerConfig:
     """Messages claimed but not yet recorded as sent: after a crash at most these can repeat
     on a platform with no idempotency key (Telegram)."""
     plan_every: timedelta = timedelta(seconds=30)
+    retention_days: int | None = DEFAULT_RETENTION_DAYS
+    """Days after the festival until the retention purge (`bot.store.retention`); None: never."""
     limits: dict[str, PlatformLimits] = field(default_factory=default_limits)
 
     def limits_for(self, channel: str) -> PlatformLimits:

@@ -21,6 +21,7 @@ from bot.store import Store
 from bot.store import schema as t
 from bot.store.offers import OfferPolicy, OfferStore
 from bot.store.ratings import RatingStore
+from bot.store.retention import PurgeReport, purge_if_due
 from scheduler.broadcasts import Audience, Broadcasts
 from scheduler.config import SchedulerConfig
 from scheduler.dispatch import Clock, Dispatcher, DispatchStats
@@ -41,6 +42,7 @@ class TickReport:
     closed_polls: list[int] = field(default_factory=list)
     expired_offers: int = 0
     dispatch: DispatchStats = field(default_factory=DispatchStats)
+    purge: PurgeReport | None = None
 
 
 class Scheduler:
@@ -81,6 +83,10 @@ class Scheduler:
         report.expired_offers = await self.offers.expire_due(now)
         report.plan = await self.planner.plan(now)
         report.closed_polls = await self.close_polls(now)
+        if self.config.retention_days is not None:
+            report.purge = await purge_if_due(self.store.database, now, self.config.retention_days)
+            if report.purge is not None and report.purge.total:
+                log.info("retention purge: %s", report.purge.summary())
         return report
 
     async def tick(self) -> TickReport:

@@ -93,7 +93,7 @@ def options_of(answers: list[str], valid: list[str], max_selections: int = 1) ->
 def number_answer(text: str, options: list[str]) -> int | None:
     """The option index a typed reply names: its number, or its exact words."""
     typed = text.strip().rstrip(".").strip()
-    if typed.isdigit():
+    if typed.isascii() and typed.isdigit():
         number = int(typed)
         return number - 1 if 1 <= number <= len(options) else None
     folded = typed.casefold()

@@ -94,7 +94,11 @@ class RawRow(BaseModel):
 
 def looks_like(text: str) -> bool:
     header = text.lstrip().split("\n", 1)[0]
-    fields = next(csv.reader([header], delimiter=_delimiter(header)), [])
+    try:
+        fields = next(csv.reader([header], delimiter=_delimiter(header)), [])
+    except csv.Error:
+        # A lone carriage return in the first line: not a CSV header of ours.
+        return False
     return "code" in {field.strip().lower() for field in fields}
 
 
@@ -107,7 +111,10 @@ def parse(file: str, text: str, time_zone: str) -> Programme:
     zone = ZoneInfo(time_zone)
     delimiter = _delimiter(text.lstrip().split("\n", 1)[0])
     reader = csv.DictReader(io.StringIO(text.lstrip(), newline=""), delimiter=delimiter)
-    columns = [name.strip().lower() for name in reader.fieldnames or []]
+    try:
+        columns = [name.strip().lower() for name in reader.fieldnames or []]
+    except csv.Error as error:
+        raise ProgrammeFileError(file, "line 1", f"not valid CSV ({error})") from None
     _check_columns(file, columns)
     reader.fieldnames = columns
     events: list[Event] = []

@@ -169,7 +169,7 @@ def _capacity(file: str, place: str, component: VEvent) -> int | None:
     raw = _text(component, X_CAPACITY)
     if not raw:
         return None
-    if not raw.lstrip("-").isdigit():
+    if not (raw.isascii() and raw.lstrip("-").isdigit()):
         raise ProgrammeFileError(file, f"{place}, {X_CAPACITY}", f"not a whole number (found {raw!r})")
     if int(raw) < 0:
         raise ProgrammeFileError(file, f"{place}, {X_CAPACITY}", f"must not be negative (found {raw!r})")

@@ -85,7 +85,7 @@ def _clock_at(words: list[str], i: int) -> tuple[ClockTime, int, int] | None:
     ampm = _AMPM.match(word)
     if ampm:
         hour, suffix = int(ampm[1]), ampm[2]
-    elif word.isdigit() and len(word) <= 2:
+    elif word.isascii() and word.isdigit() and len(word) <= 2:  # "፩" is a digit int() refuses
         hour = int(word)
     else:
         return None
@@ -138,4 +138,4 @@ def _clock_at(words: list[str], i: int) -> tuple[ClockTime, int, int] | None:
 
 
 def _two_digits(word: str) -> bool:
-    return len(word) == 2 and word.isdigit()
+    return len(word) == 2 and word.isascii() and word.isdigit()

@@ -177,7 +177,7 @@ def _period(name: str, today: date) -> tuple[date, date]:
 
 def _day_next_to(words: list[str], m: Match) -> int | None:
     for i in (m.start - 1, m.end):
-        if 0 <= i < len(words) and words[i].isdigit() and 1 <= int(words[i]) <= 31:
+        if 0 <= i < len(words) and words[i].isascii() and words[i].isdigit() and 1 <= int(words[i]) <= 31:
             return int(words[i])
     return None
 
@@ -216,7 +216,8 @@ def day_of_month_dates(words: list[str], start: date, end: date) -> list[date]:
     """ "den 14": the festival day with that number, when there is one."""
     found: list[date] = []
     for previous, word in itertools.pairwise(words):
-        if previous in _DAY_WORDS and word.isdigit():
+        # isdigit() alone lets "²" or "፩" through to int(), which refuses them.
+        if previous in _DAY_WORDS and word.isascii() and word.isdigit():
             day = start
             while day <= end:
                 if day.day == int(word):

@@ -84,6 +84,8 @@ class Renderer:
             poll = await self.ratings.ensure_poll(event.id, polls.opens_at(event), polls.closes_at(event))
             if not poll.is_open(now):
                 return Skip(Status.EXPIRED, "poll closed")
+            if item.kind is Kind.POLL and not await self._attended(event.id, item.person_id):
+                return Skip(Status.CANCELLED, "not checked in at the event")
             if item.kind is Kind.POLL_NUDGE:
                 first = await self._status_of(f"poll:{event.id}:{item.person_id}")
                 if first is not Status.SENT:
@@ -101,6 +103,23 @@ class Renderer:
         if person_id is None:
             return None
         return await self.store.signups.status_of(event_id, person_id)
+
+    async def _attended(self, event_id: int, person_id: int | None) -> bool:
+        """Whether the person counts as having been there: when the event used check-in (anyone
+        was checked in), only those checked in do; else every confirmed attendee does.
+
+        Decided when the poll is sent, not when it is planned: people are checked in during the
+        event, and a poll row cancelled early could not come back for someone who arrived late.
+        """
+        arrived = (
+            select(t.signup.c.person_id)
+            .join(t.checkin, t.checkin.c.signup_id == t.signup.c.id)
+            .where(t.signup.c.event_id == event_id, t.checkin.c.checked_in_at.is_not(None))
+        )
+        async with self.store.database.engine.connect() as conn:
+            if await conn.scalar(arrived.limit(1)) is None:
+                return True
+            return await conn.scalar(arrived.where(t.signup.c.person_id == person_id).limit(1)) is not None
 
     async def _offer_open(self, offer_id: int) -> bool:
         async with self.store.database.engine.connect() as conn:

@@ -13,10 +13,11 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import delete, func, insert, select, update
 
-from admin.store import Account, AdminStore, CheckIn, Role
+from admin.store import Account, AdminStore, Role
 from bot.model import LANGUAGES, Event, EventStatus, FaqEntry, Programme, SignupStatus, Venue, pick
 from bot.store import Store
 from bot.store import schema as t
+from bot.store.checkins import CheckIn
 from bot.store.programme import ImportReport, ProgrammeError, ProgrammeSnapshot
 from bot.store.signups import Occupancy, SignupError
 

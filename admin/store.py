@@ -14,11 +14,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store import schema as t
+from bot.store.checkins import CheckIn, CheckinStore, checkin_of, normalise_code
 from bot.store.database import Database
-
-CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
-"""No 0/O or 1/I: the code is read aloud and typed at a busy door."""
-CODE_LENGTH = 6
 
 
 class Role(StrEnum):
@@ -59,29 +56,8 @@ class AuditEntry:
     details: dict[str, Any]
 
 
-@dataclass(frozen=True)
-class CheckIn:
-    signup_id: int
-    code: str
-    checked_in_at: datetime | None
-    checked_in_by: str | None
-
-
 def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
-
-
-def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def normalise_code(raw: str) -> str:
-    """What a person typed or a scanner read, as stored: upper case, no spaces or dashes, and
-    the look-alikes a tired organiser may type (O for 0 never occurs: 0 is not in the alphabet)."""
-    text = raw.strip()
-    # A scanned QR holds the check-in URL; the code is its last part.
-    text = text.rstrip("/").rsplit("/", 1)[-1]
-    return "".join(ch for ch in text.upper() if ch.isalnum())
 
 
 def _account(row: Row[Any]) -> Account:
@@ -310,15 +286,7 @@ class AdminStore:
 
     async def checkins(self, signup_ids: list[int]) -> dict[int, CheckIn]:
         """The check-in of each signup, made on first need so every signup has one."""
-        if not signup_ids:
-            return {}
-        async with self.database.transaction() as conn:
-            rows = await conn.execute(select(t.checkin).where(t.checkin.c.signup_id.in_(signup_ids)))
-            found = {int(r.signup_id): _checkin(r) for r in rows}
-            for signup_id in signup_ids:
-                if signup_id not in found:
-                    found[signup_id] = await _new_checkin(conn, signup_id)
-            return found
+        return await CheckinStore(self.database).for_signups(signup_ids)
 
     async def checkin_by_code(self, code: str) -> tuple[CheckIn, int] | None:
         """The check-in with this code and its event's id."""
@@ -330,7 +298,7 @@ class AdminStore:
                     .where(t.checkin.c.code == normalise_code(code))
                 )
             ).first()
-            return None if row is None else (_checkin(row), int(row.event_id))
+            return None if row is None else (checkin_of(row), int(row.event_id))
 
     async def check_in(self, signup_id: int, by: str, now: datetime) -> bool:
         """Marks the signup as arrived; False when it already was (the first time is kept)."""
@@ -360,17 +328,3 @@ class AdminStore:
                 .group_by(t.signup.c.event_id)
             )
             return {int(event_id): int(n) for event_id, n in rows}
-
-
-def _checkin(row: Row[Any]) -> CheckIn:
-    return CheckIn(int(row.signup_id), row.code, row.checked_in_at, row.checked_in_by)
-
-
-async def _new_checkin(conn: AsyncConnection, signup_id: int) -> CheckIn:
-    for _ in range(20):
-        code = new_code()
-        taken = await conn.scalar(select(t.checkin.c.signup_id).where(t.checkin.c.code == code))
-        if taken is None:
-            await conn.execute(insert(t.checkin).values(signup_id=signup_id, code=code))
-            return CheckIn(signup_id, code, None, None)
-    raise RuntimeError("no free check-in code found")  # 32^6 codes: practically unreachable

@@ -105,6 +105,7 @@ def event_card(
     occupancy: Occupancy,
     my_status: SignupStatus | None,
     now: datetime,
+    checkin_code: str | None = None,
 ) -> Outgoing:
     _ = t.gettext
     text = TextBuilder()
@@ -145,6 +146,9 @@ def event_card(
         text.line(_("Open entry: no signup needed, just come."))
     elif my_status is SignupStatus.CONFIRMED:
         text.line(_("✅ You are signed up."), bold=True)
+        if checkin_code and open_for_signup:
+            text.line(_("Your check-in code: {code} – show it at the door.").format(code=checkin_code))
+            rows.append([Button(label=_("Show my check-in QR code"), payload=buttons.encode("qr", event.code))])
         if open_for_signup:
             rows.append([Button(label=_("Cancel my place"), payload=buttons.encode("cx", event.code))])
     elif my_status is SignupStatus.WAITLISTED:

@@ -8,6 +8,7 @@ loses nothing.
 from __future__ import annotations
 
 import copy
+import io
 import json
 import logging
 import math
@@ -16,6 +17,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+
+import segno
 
 from bot import buttons
 from bot.cards import event_card, event_list, shorten, title_of
@@ -66,8 +69,10 @@ class Turn:
 
 
 class Engine:
-    def __init__(self, store: Store, *, programme_check_seconds: float = 1.0) -> None:
+    def __init__(self, store: Store, *, programme_check_seconds: float = 1.0, checkin_url: str | None = None) -> None:
         self.store = store
+        self.checkin_url = checkin_url
+        """Address of the organisers' check-in page with `{code}`, put into check-in QR codes."""
         self._snapshot: ProgrammeSnapshot | None = None
         self._programme_check_seconds = programme_check_seconds
         self._checked_at = -math.inf
@@ -233,6 +238,8 @@ class Engine:
             await self._sign_up(turn, action.arg())
         elif action.name == "cx":
             await self._cancel(turn, action.arg())
+        elif action.name == "qr":
+            await self._checkin_qr(turn, action.arg())
         elif action.name == "ics":
             self._calendar(turn, action.arg())
         elif action.name == "pg":
@@ -508,7 +515,34 @@ class Engine:
             return
         occupancy = await self.store.signups.occupancy(event.id)
         status = await self.store.signups.status_of(event.id, turn.person.id)
-        turn.out.append(event_card(turn.t, turn.snapshot, event, occupancy, status, turn.now))
+        checkin_code: str | None = None
+        if status is SignupStatus.CONFIRMED and event.signup_required:
+            checkin = await self.store.checkins.for_person_at(event.id, turn.person.id)
+            checkin_code = checkin.code if checkin else None
+        turn.out.append(event_card(turn.t, turn.snapshot, event, occupancy, status, turn.now, checkin_code))
+
+    async def _checkin_qr(self, turn: Turn, code: str) -> None:
+        event = self._event(turn, code)
+        if event is None or event.id is None:
+            return
+        checkin = await self.store.checkins.for_person_at(event.id, turn.person.id)
+        if checkin is None:
+            turn.say(turn.t.gettext("You have no seat at this event, so there is no check-in code."))
+            return
+        # The QR opens the organisers' check-in page when motsbot knows its address; otherwise it
+        # holds the bare code, which the check-in page also reads from a scanner.
+        content = self.checkin_url.format(code=checkin.code) if self.checkin_url else checkin.code
+        image = io.BytesIO()
+        segno.make_qr(content, error="m").save(image, kind="png", scale=8, border=4)
+        turn.say(
+            turn.t.gettext("Your check-in code for “{title}”: {code}").format(
+                title=title_of(event, turn.t), code=checkin.code
+            ),
+            events=[event.code],
+            personal=True,
+            attachment_name=f"checkin-{event.code}.png",
+            attachment=image.getvalue(),
+        )
 
     def _calendar(self, turn: Turn, code: str) -> None:
         event = self._event(turn, code)

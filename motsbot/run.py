@@ -64,7 +64,8 @@ def configured_connectors(settings: Settings, store: Store) -> list[Connector]:
 
 async def run(settings: Settings, db: str | None) -> int:
     store = await prepare_store(settings, db)
-    engine = Engine(store)
+    checkin_url = f"{settings.motsbot_public_url.rstrip('/')}/checkin/{{code}}" if settings.motsbot_public_url else None
+    engine = Engine(store, checkin_url=checkin_url)
     metrics = Metrics()
     hub = Hub(metrics.metered(engine.handle), utc_now)
     connectors = configured_connectors(settings, store)

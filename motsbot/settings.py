@@ -16,6 +16,9 @@ class Settings(BaseSettings):
     motsbot_faq: str | None = None
     """An FAQ file imported at start."""
     motsbot_log_level: str = "INFO"
+    motsbot_public_url: str | None = None
+    """Public address of the admin (behind its TLS proxy), e.g. https://motsbot.example.org:
+    residents' check-in QR codes then open its check-in page."""
 
     telegram_token: SecretStr | None = None
     telegram_api_url: str | None = None

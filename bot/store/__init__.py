@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.store.checkins import CheckinStore
 from bot.store.database import Database
 from bot.store.people import PeopleStore
 from bot.store.programme import ProgrammeStore
@@ -15,6 +16,7 @@ class Store:
         self.programme = ProgrammeStore(database)
         self.people = PeopleStore(database)
         self.signups = SignupStore(database, self.people)
+        self.checkins = CheckinStore(database)
         self.unanswered = UnansweredStore(database)
 
     @classmethod

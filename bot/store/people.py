@@ -106,10 +106,30 @@ class PeopleStore:
             if row is None:
                 return {}
             signups = await conn.execute(
-                select(t.event.c.code, t.signup.c.status, t.signup.c.created_at, t.signup.c.updated_at)
+                select(
+                    t.event.c.code,
+                    t.signup.c.status,
+                    t.signup.c.created_at,
+                    t.signup.c.updated_at,
+                    t.checkin.c.code.label("checkin_code"),
+                    t.checkin.c.checked_in_at,
+                )
                 .join(t.event, t.event.c.id == t.signup.c.event_id)
+                .outerjoin(t.checkin, t.checkin.c.signup_id == t.signup.c.id)
                 .where(t.signup.c.person_id == person_id)
                 .order_by(t.signup.c.created_at)
+            )
+            offers = await conn.execute(
+                select(t.event.c.code, t.waitlist_offer.c.status, t.waitlist_offer.c.expires_at)
+                .join(t.signup, t.signup.c.id == t.waitlist_offer.c.signup_id)
+                .join(t.event, t.event.c.id == t.waitlist_offer.c.event_id)
+                .where(t.signup.c.person_id == person_id)
+                .order_by(t.waitlist_offer.c.created_at)
+            )
+            messages = await conn.execute(
+                select(t.outbox.c.kind, t.outbox.c.status, t.outbox.c.not_before, t.outbox.c.sent_at)
+                .where(t.outbox.c.person_id == person_id)
+                .order_by(t.outbox.c.not_before)
             )
             state = await conn.scalar(select(t.dialogue.c.state).where(t.dialogue.c.person_id == person_id))
             return {
@@ -126,8 +146,22 @@ class PeopleStore:
                         "status": s.status,
                         "created_at": s.created_at.isoformat(),
                         "updated_at": s.updated_at.isoformat(),
+                        **({"checkin_code": s.checkin_code} if s.checkin_code else {}),
+                        **({"checked_in_at": s.checked_in_at.isoformat()} if s.checked_in_at else {}),
                     }
                     for s in signups
+                ],
+                "seat_offers": [
+                    {"event": o.code, "status": o.status, "expires_at": o.expires_at.isoformat()} for o in offers
+                ],
+                "messages_from_the_bot": [
+                    {
+                        "kind": m.kind,
+                        "status": m.status,
+                        "due": m.not_before.isoformat(),
+                        **({"sent_at": m.sent_at.isoformat()} if m.sent_at else {}),
+                    }
+                    for m in messages
                 ],
                 "dialogue_state": dict(state) if state else {},
             }

@@ -288,3 +288,26 @@ async def test_the_reply_says_when_what_was_asked_has_ended_or_is_unknown(engine
     odd = Chat(engine, "odd", "en")
     await odd.say("workshops about klimatförändringar")
     assert "klimatförändringar" in odd.text and "MM004" in odd.events
+
+
+async def test_a_confirmed_signup_shows_its_check_in_code_and_qr(chat: Chat, store: Store) -> None:
+    await chat.press_payload(buttons.encode("su", "MM004"))
+    await chat.press("Öppna")
+    assert "incheckningskod" in chat.text.lower() or "check-in" in chat.text.lower()
+    code = next(word for word in chat.text.replace(" – ", " ").split() if len(word) == 6 and word.isupper())
+    event_id = await store.programme.event_id("MM004")
+    assert event_id is not None
+    person = await store.people.find("console", "resident-1")
+    assert person is not None
+    stored = await store.checkins.for_person_at(event_id, person.id)
+    assert stored is not None and stored.code == code
+    await chat.press_payload(buttons.encode("qr", "MM004"))
+    [image] = [m for m in chat.last if m.attachment]
+    assert image.personal and image.attachment is not None and image.attachment.startswith(b"\x89PNG")
+    assert code in image.text
+    await chat.say("/mydata")
+    data = json.loads(chat.last[-1].text)
+    assert data["signups"][0]["checkin_code"] == code
+    stranger = Chat(chat.engine, "stranger", "en")
+    await stranger.press_payload(buttons.encode("qr", "MM004"))
+    assert "no seat" in stranger.text and not any(m.attachment for m in stranger.last)

@@ -28,7 +28,8 @@ def config_from_settings(settings: Settings) -> SchedulerConfig:
 
 def share_flood_pauses(connector: Connector, gate: Gate) -> bool:
     """Makes a 429 met by the connector's own request limiter (Telegram's, which waits it out
-    for that chat) pause all of the scheduler's sending on that platform as well."""
+    for that chat and then retries) pause all of the scheduler's sending on that platform as
+    well, and keep a slot of the gate for the retry."""
     limiter = getattr(connector, "limiter", None)
     original = getattr(limiter, "pause", None)
     if limiter is None or original is None:
@@ -37,6 +38,8 @@ def share_flood_pauses(connector: Connector, gate: Gate) -> bool:
     def pause(chat_id: object | None, seconds: float) -> None:
         original(chat_id, seconds)
         gate.pause(seconds)
+        # The limiter sends the message again when the pause ends, past the gate: keep its slot.
+        gate.reserve()
 
     vars(limiter)["pause"] = pause
     return True

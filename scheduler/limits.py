@@ -75,6 +75,14 @@ class Gate:
         self.pauses.append(seconds)
         self.paused_until = max(self.paused_until, self.clock() + seconds)
 
+    def reserve(self) -> None:
+        """Counts a message that goes out without `acquire`: one the connector sends again by
+        itself once a pause ends (Telegram's limiter waits out a 429 and retries). Without this
+        the retry and the gate's next message share the first slot after the pause, which puts
+        that second over the rate and can earn the next 429.
+        """
+        self._tat = max(self._tat, self.paused_until, self.clock()) + self._interval
+
     def _forget(self, now: float) -> None:
         for key, until in list(self._recipients.items()):
             if until <= now:

@@ -3,7 +3,9 @@
 It speaks the real HTTP protocol (`POST /bot<token>/<method>`, form-encoded, multipart or JSON
 bodies, `{"ok": …}` answers, getUpdates long polling) and produces the update shapes PTB 22.8
 insists on (poll options with `persistent_id`, `allows_revoting`, `members_only`,
-`option_persistent_ids`). Faults are scripted: 429 with `retry_after`, 400, 403, 5xx, slowness.
+`option_persistent_ids`). Faults are scripted: 429 with `retry_after`, 400, 403, 5xx, slowness;
+and a flood ceiling can be switched on: more than `ceiling` sends in any 1 s are answered 429,
+as Telegram answers a bot that goes past its ~30 messages/s.
 
 The tests play the people: `say`, `press`, `vote`, `block`, `unblock` queue updates, and
 `chat(id)` shows what a person received, edits applied.
@@ -17,6 +19,7 @@ import itertools
 import json
 import re
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -92,6 +95,10 @@ def _decode_value(key: str, value: str) -> Any:
         return value
 
 
+FLOOD_COUNTED = ("send", "edit", "copyMessage", "forwardMessage", "stopPoll")
+"""Methods that put something in a chat, the ones Telegram's flood limits count."""
+
+
 class ApiError(Exception):
     def __init__(self, status: int, description: str) -> None:
         super().__init__(description)
@@ -161,6 +168,10 @@ class FakeBotApi:
     webhook: dict[str, Any] | None = None
     max_poll_wait: float = 0.2
     """Caps getUpdates' long-poll wait, so that a stopping bot is not held up."""
+    ceiling: float | None = None
+    """Sends (`send*`, `edit*`, … across all chats) taken in any 1-s window; the rest get 429.
+    None: no ceiling."""
+    ceiling_retry_after: int = 1
 
     def __post_init__(self) -> None:
         self._updates: list[dict[str, Any]] = []
@@ -174,6 +185,9 @@ class FakeBotApi:
         self.polls: dict[str, Sent] = {}
         self.answered_callbacks: list[dict[str, Any]] = []
         self.rejected: list[Call] = []
+        self.floods = 0
+        """429s answered because the ceiling was reached (scripted 429s not counted)."""
+        self._window: deque[float] = deque()
 
     # -- server ------------------------------------------------------------------------------
 
@@ -226,6 +240,12 @@ class FakeBotApi:
                     call.status = fault.status
                     self.rejected.append(call)
                     return self._error(fault.status, fault.description, fault.retry_after)
+            if self.ceiling is not None and method.startswith(FLOOD_COUNTED) and not self._admit(call.at):
+                call.status = 429
+                self.floods += 1
+                self.rejected.append(call)
+                retry = self.ceiling_retry_after
+                return self._error(429, f"Too Many Requests: retry after {retry}", retry)
             chat_id = params.get("chat_id")
             if method.startswith("send") and isinstance(chat_id, int) and chat_id in self.blocked:
                 call.status = 403
@@ -245,6 +265,16 @@ class FakeBotApi:
         finally:
             async with self._changed:
                 self._changed.notify_all()
+
+    def _admit(self, now: float) -> bool:
+        """A sliding 1-s window: admits the send unless `ceiling` were admitted in the last second."""
+        assert self.ceiling is not None
+        while self._window and self._window[0] <= now - 1.0:
+            self._window.popleft()
+        if len(self._window) >= self.ceiling:
+            return False
+        self._window.append(now)
+        return True
 
     @staticmethod
     def _error(status: int, description: str, retry_after: int | None = None) -> web.Response:

@@ -455,7 +455,7 @@ class Engine:
             day += timedelta(days=1)
         turn.say(turn.t.gettext("Which day?"), buttons=rows)
 
-    def _show_events(self, turn: Turn, events: list[Event], heading: str) -> None:
+    def _show_events(self, turn: Turn, events: list[Event], heading: str, *, not_understood: bool = False) -> None:
         _ = turn.t.gettext
         assert turn.snapshot is not None
         if not events:
@@ -466,7 +466,8 @@ class Engine:
             text.line(heading, bold=True)
             text.line(_("I found nothing for that."))
             text.line(_("The festival runs {start} – {end}.").format(start=turn.t.day(start), end=turn.t.day(end)))
-            turn.say(text)
+            # Found nothing because of words the programme does not have: as honest as "I didn't understand".
+            turn.say(text, fallback=not_understood)
             self._menu(turn)
             return
         list_id = int(turn.state.get("list", {}).get("id", 0)) + 1
@@ -816,7 +817,8 @@ class Engine:
                 self._faq_answer(turn, understood.faq[0][0].key)
             self._explain(turn, understood, text)
             if understood.events or not understood.ended:
-                self._show_events(turn, understood.events, _heading(turn, understood.query))
+                heading = _heading(turn, understood.query)
+                self._show_events(turn, understood.events, heading, not_understood=_found_nothing(understood))
         else:
             self._fallback(turn)
 

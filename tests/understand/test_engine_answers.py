@@ -129,3 +129,13 @@ async def test_another_kind_of_event_when_the_kind_asked_for_has_none(engine: En
     await chat.say("online workshop")
     assert chat.events == ["MM013"]
     assert "Nothing of that kind" in chat.text
+
+
+async def test_nothing_found_for_unknown_words_is_an_honest_fallback(engine: Engine, store: Store) -> None:
+    chat = Chat(engine, "football", "sv")
+    await chat.say("finns det evenemang om fotboll?")
+    assert chat.events == []
+    assert any(m.fallback for m in chat.last)
+    assert [q.text for q in await store.unanswered.list_unanswered()] == ["finns det evenemang om fotboll?"]
+    await chat.say("konserter på måndag förmiddag")
+    assert chat.events == [] and not any(m.fallback for m in chat.last)

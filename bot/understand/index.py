@@ -61,6 +61,8 @@ def static_entries() -> list[tuple[str, Tag]]:
         entries += [(w, Tag("weekday", str(weekday))) for w in words]
     for month, words in lexicon.MONTHS.items():
         entries += [(w, Tag("month", str(month))) for w in words]
+    for day, words in lexicon.FESTIVAL_DAYS.items():
+        entries += [(w, Tag("festday", day)) for w in words]
     for period, words in lexicon.PERIODS.items():
         entries += [(w, Tag("period", period)) for w in words]
     for part, words in lexicon.PARTS_OF_DAY.items():
@@ -299,7 +301,7 @@ class SnapshotIndex:
                 add("venue:" + ",".join(sorted(t.value for t in m.tags if t.kind == "venue")), 1.0)
             elif "datatype" in kinds:
                 add("datatype:" + next(t.value for t in m.tags if t.kind == "datatype"), 2.0)
-            elif kinds & {"rel", "weekday", "period", "part", "today_part", "now", "next"}:
+            elif kinds & {"rel", "weekday", "period", "part", "today_part", "now", "next", "festday"}:
                 add("slot:time", 1.0)
             elif kinds & {"lang", "mylang"}:
                 add("slot:lang", 1.0)

@@ -71,6 +71,20 @@ MONTHS: dict[int, list[str]] = {
     12: ["december", "dec", "ديسمبر", "كانون الأول", "joulukuu", "joulukuuta", "diseembar", "دسامبر"],
 }
 
+# The festival's own first and last day, whatever their dates.
+FESTIVAL_DAYS: dict[str, list[str]] = {
+    "first": [
+        "första dagen", "första festivaldagen", "dag ett", "first day", "the first day", "day one", "day 1",
+        "opening day", "اليوم الأول", "أول يوم", "اول يوم", "ensimmäinen päivä", "ensimmäisenä päivänä",
+        "avajaispäivä", "maalinta koowaad", "maalinta ugu horeysa", "maalinta kowaad", "روز اول", "اولین روز",
+    ],
+    "last": [
+        "sista dagen", "sista festivaldagen", "last day", "the last day", "final day", "closing day",
+        "اليوم الأخير", "آخر يوم", "اخر يوم", "viimeinen päivä", "viimeisenä päivänä", "maalinta ugu dambeysa",
+        "maalinta ugu dambaysa", "maalinta u dambeysa", "روز آخر", "آخرین روز",
+    ],
+}
+
 # Spans of days relative to today.
 PERIODS: dict[str, list[str]] = {
     "weekend": [
@@ -408,6 +422,8 @@ TOPICS: dict[str, list[str]] = {
         "sensuuri", "kielletty", "faafreeb", "سانسور",
     ],
     "opening": [
+        "när börjar det", "when does it start", "when does it begin", "milloin se alkaa", "متى يبدأ",
+        "کی شروع میشه", "goorma ayuu bilaabmayaa",
         "furmayaa bandhigga", "bandhigga furmayaa", "furmayaa", "furmaya",
         "börjar festivalen", "festivalen börjar", "festival start", "festival starts", "festival begins",
         "start of the festival", "يبدأ المهرجان", "بداية المهرجان", "festivaali alkaa", "alkaako festivaali",
@@ -418,9 +434,9 @@ TOPICS: dict[str, list[str]] = {
         "افتتاحیه", "مراسم افتتاحیه",
     ],
     "closing": [
-        "festivalen slutar", "slutar festivalen", "festival ends", "end of the festival", "last day",
-        "sista dagen", "ينتهي المهرجان", "نهاية المهرجان", "festivaali päättyy", "viimeinen päivä",
-        "dhamaanayaa", "dhammaanayaa", "dhamaad", "maalinta ugu dambeysa", "پایان جشنواره", "روز آخر",
+        "festivalen slutar", "slutar festivalen", "festival ends", "end of the festival",
+        "ينتهي المهرجان", "نهاية المهرجان", "festivaali päättyy",
+        "dhamaanayaa", "dhammaanayaa", "dhamaad", "پایان جشنواره",
         "avslutning", "avslutningen", "avslutande", "avslutas", "closing", "closing ceremony", "final",
         "ختام", "الختام", "الختامي", "حفل الختام", "päätös", "päättäjäiset", "xiritaan", "xiritaanka",
         "اختتامیه", "پایان",

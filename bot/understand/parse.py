@@ -26,7 +26,7 @@ _YOUNG_AGE = re.compile(
 # The youth concept's word in each language, so the reply's heading reads naturally.
 _YOUTH_TERMS = {"sv": "unga", "en": "youth", "ar": "شباب", "fi": "nuoret", "so": "dhalinyaro", "fa": "جوانان"}
 
-TIME_KINDS = frozenset({"rel", "weekday", "period", "part", "today_part", "now", "next", "date"})
+TIME_KINDS = frozenset({"rel", "weekday", "period", "part", "today_part", "now", "next", "date", "festday"})
 
 
 @dataclass
@@ -127,6 +127,9 @@ def _apply_tag(parsed: Parsed, tag: Tag, phrase: list[str], today: date, start: 
         parsed.dates.append((day, day))
     elif kind == "weekday":
         day = _weekday(int(value), today, start)
+        parsed.dates.append((day, day))
+    elif kind == "festday":
+        day = start if value == "first" else end
         parsed.dates.append((day, day))
     elif kind == "period":
         parsed.dates.append(_period(value, today))

@@ -647,6 +647,7 @@ WEAK: list[str] = [
 # Function words and question words; they never rank events and never count as content.
 STOPWORDS: list[str] = [
     # Swedish
+    "skoj", "roligt", "najs", "schysst", "fett", "grymt", "mysigt", "nice",
     "tjena", "tja", "tjenare", "tjabba", "hallå", "halloj", "morsning", "mors", "asså", "liksom", "eller hur",
     "vad", "är", "det", "den", "de", "dem", "en", "ett", "och", "i", "på", "för", "med", "om", "av",
     "till", "från", "jag", "du", "vi", "ni", "man", "mig", "dig", "oss", "er", "sig", "som", "finns",
@@ -683,6 +684,7 @@ STOPWORDS: list[str] = [
     "visit", "see", "watch", "come", "available", "offer", "offered", "planned",
     "learn", "know", "find out", "check", "look", "looking", "search", "need", "u", "ur", "pls", "plz",
     # Arabic
+    "حلو", "حلوة", "منيح", "منيحة", "كويس", "كويسة", "زين", "بدي", "بدك", "ممتع", "ممتعة", "مفيد", "اشي",
     "salam", "salaam", "marhaba", "اهلا", "أهلا", "السلام عليكم", "السلام", "هلا", "يا جماعة",
     "هي", "هو", "اتعلم", "أتعلم", "اعرف", "أعرف", "معرفة", "اخبرني", "أخبرني", "قل لي", "مهتم", "مهتمة",
     "بخصوص", "حول", "عندي", "سؤال",
@@ -696,6 +698,7 @@ STOPWORDS: list[str] = [
     "shu", "shou", "sho", "shoo", "fi", "fee", "esh", "eish", "ayesh", "wen", "wein", "kif", "keef", "hal",
     "ana", "enta", "inta", "bl", "bil", "ma3", "3an", "min", "ya", "yalla", "mumkin", "badi", "bade",
     # Finnish
+    "kivaa", "hauskaa", "siistiä", "hyvää", "mielenkiintoista", "jotain kivaa", "onks", "mitäs",
     "terve", "heippa", "moro", "hejsan", "siis", "niinku",
     "mitä", "mikä", "mitkä", "missä", "milloin", "miten", "miksi", "kuka", "onko", "on", "ovat", "oli",
     "ja", "tai", "se", "ne", "minä", "mä", "sinä", "sä", "me", "te", "he", "kun", "jos", "voi", "voiko",
@@ -706,6 +709,7 @@ STOPWORDS: list[str] = [
     "ole", "olen", "pitää", "täytyy", "tarvitse", "tarvitseeko", "kannattaa", "millainen", "minkälainen",
     "millaista", "millaisia", "kuinka", "paljonko", "mihin aikaan", "tulee", "tuleeko",
     # Somali
+    "fiican", "wanaagsan", "xiiso", "xiiso leh", "qurux", "mid fiican",
     "iska warran", "nabad", "asc", "scw", "walaal", "walaalo",
     "ma", "maxaa", "maxay", "maxa", "goorma", "halkee", "sidee", "jiraa", "jira", "waa", "iyo", "ku", "ka",
     "u", "la", "oo", "ah", "aan", "waxaan", "ayaa", "miyaa", "miyuu", "miyay", "wax", "waxa", "kasta",
@@ -715,6 +719,7 @@ STOPWORDS: list[str] = [
     "maalinta", "maalin", "bilaabmaa", "qabsoomaa", "xagee", "kee", "keebaa", "walba", "baan", "baa",
     "soo", "ee", "ayaan", "hadii", "haddii", "laakiin", "sida",
     # Persian
+    "داریم", "دارین", "داره", "خوب", "باحال", "خوش", "جالبه", "چیزی هست", "میتونم برم",
     "درود", "سلام علیکم", "داداش",
     "درباره", "بگو", "بگویید", "دارید", "داريد", "هایی", "چیست", "کنم", "کنید", "میکنم", "بود", "شود",
     "میخواستم", "بدانم", "بدونم", "یاد", "بگیرم", "هستم", "علاقه", "علاقه مندم", "مورد",

@@ -106,6 +106,8 @@ def event_card(
     my_status: SignupStatus | None,
     now: datetime,
     checkin_code: str | None = None,
+    *,
+    qa_open: bool = False,
 ) -> Outgoing:
     _ = t.gettext
     text = TextBuilder()
@@ -170,5 +172,13 @@ def event_card(
         else:
             text.line(_("Full. You can join the waiting list: if a seat frees up, it is yours."))
             rows.append([Button(label=_("Join the waiting list"), payload=buttons.encode("su", event.code))])
+    if qa_open:
+        # The panel takes questions while it runs: the card is where attendees look then.
+        rows.append(
+            [
+                Button(label=_("Ask the panel a question"), payload=buttons.encode("qa", "ask", event.code)),
+                Button(label=_("Questions to the panel"), payload=buttons.encode("qa", "list", event.code)),
+            ]
+        )
     rows.append([Button(label=_("Add to calendar"), payload=buttons.encode("ics", event.code))])
     return Outgoing(spans=text.build(), buttons=rows, events=[event.code], lang=t.lang, rtl=t.rtl)

@@ -28,10 +28,14 @@ from bot.messages import Button, Incoming, Outgoing, Recipient, Span, TextBuilde
 from bot.model import LANGUAGES, Event, Person, SignupStatus, pick
 from bot.programme.ics_export import event_calendar
 from bot.programme.search import find_events
+from bot.qa import ACTION as QA_ACTION
+from bot.qa import ASK_COMMANDS, LIST_COMMANDS, PanelQuestions
 from bot.sanitize import Problem, clean
 from bot.store import Store
 from bot.store.programme import ProgrammeSnapshot
 from bot.store.signups import SignupError
+from bot.surveys import BEGIN, DONE, OPT_IN, SKIP, TICK, Surveys, parse_poll_id
+from bot.surveys import COMMANDS as SURVEY_COMMANDS
 from bot.understand import ProgrammeQuery, Understanding, understand
 from bot.understand.language import detect_language
 from bot.understand.normalize import normalize, token_spans
@@ -78,6 +82,8 @@ class Engine:
         self._checked_at = -math.inf
         self._seen_local_changes = -1
         self.evaluation = Evaluation(store)
+        self.qa = PanelQuestions(store)
+        self.surveys = Surveys(store)
 
     async def handle(self, incoming: Incoming, now: datetime) -> list[Outgoing]:
         try:
@@ -130,9 +136,12 @@ class Engine:
         zone = snapshot.festival.time_zone if snapshot else "Europe/Stockholm"
         turn = Turn(incoming, now, person, state, Translator(person.language, zone), snapshot, new_person)
 
-        if incoming.poll_id is not None:
+        survey_poll = parse_poll_id(incoming.poll_id) if incoming.poll_id is not None else None
+        if survey_poll is not None:
+            await self.surveys.poll_answer(turn, *survey_poll)
+        elif incoming.poll_id is not None:
             await self.evaluation.answer(turn)
-        elif await self.evaluation.comment(turn):
+        elif await self.evaluation.comment(turn) or await self.qa.capture(turn) or await self.surveys.capture(turn):
             pass
         elif incoming.payload is not None:
             await self._button(turn, incoming.payload)
@@ -218,6 +227,10 @@ class Engine:
             await self._my_data(turn)
         elif command in ("forget", "glöm"):
             self._forget_ask(turn)
+        elif command in ASK_COMMANDS or command in LIST_COMMANDS:
+            await self.qa.command(turn, command, argument)
+        elif command in SURVEY_COMMANDS:
+            await self.surveys.command(turn)
         else:
             turn.say(
                 turn.t.gettext("I don't know the command /{command}.").format(command=shorten(command, 30)),
@@ -261,6 +274,10 @@ class Engine:
             self._help(turn)
         elif action.name == "offer":
             await self.evaluation.offer_answer(turn, action.arg(0), action.arg(1))
+        elif action.name == QA_ACTION:
+            await self.qa.button(turn, action)
+        elif action.name in (OPT_IN, TICK, DONE, SKIP, BEGIN):
+            await self.surveys.button(turn, action)
         else:
             turn.say(_("That button is from an older message. Here is what you can do now:"))
             self._menu(turn)
@@ -341,6 +358,8 @@ class Engine:
         text.line(_("/next – starting soon"))
         text.line(_("/programme – the festival day by day"))
         text.line(_("/my – your signups"))
+        text.line(_("/ask – ask the panel of an event that is on now"))
+        text.line(_("/surveys – the city's short surveys"))
         text.line(_("/language – change language"))
         text.line(_("/mydata – what I store about you"))
         text.line(_("/forget – delete your data"))
@@ -520,7 +539,10 @@ class Engine:
         if status is SignupStatus.CONFIRMED and event.signup_required:
             checkin = await self.store.checkins.for_person_at(event.id, turn.person.id)
             checkin_code = checkin.code if checkin else None
-        turn.out.append(event_card(turn.t, turn.snapshot, event, occupancy, status, turn.now, checkin_code))
+        qa_open = await self.qa.is_open(event, turn.now)
+        turn.out.append(
+            event_card(turn.t, turn.snapshot, event, occupancy, status, turn.now, checkin_code, qa_open=qa_open)
+        )
 
     async def _checkin_qr(self, turn: Turn, code: str) -> None:
         event = self._event(turn, code)
@@ -702,6 +724,13 @@ class Engine:
             text.line(_("Signups: none"))
         text.line(_("Conversation state: your last list and buttons, so that numbers and “next” work."))
         text.line(_("Ratings are stored without any link to you."))
+        consent = await self.surveys.store.consent(turn.person.id)
+        if consent is not None:
+            text.line(
+                _("Surveys: you agreed to get them (/surveys to stop).")
+                if consent
+                else _("Surveys: you do not get them.")
+            )
         text.line()
         text.line(_("The same as data (JSON):"))
         turn.say(text, personal=True)

@@ -44,6 +44,10 @@ class Kind(StrEnum):
     POLL_NUDGE = "poll_nudge"
     OFFER = "offer"
     BROADCAST = "broadcast"
+    SURVEY = "survey"
+    """A citizen survey's invitation to a person who opted in."""
+    SURVEY_OPTIN = "survey_optin"
+    """The once-asked question whether a person wants surveys at all."""
 
 
 class Priority(IntEnum):

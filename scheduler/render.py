@@ -22,6 +22,7 @@ from bot.store.programme import ProgrammeSnapshot
 from bot.store.ratings import RatingStore
 from scheduler.config import SchedulerConfig
 from scheduler.outbox import Item, Kind, Status
+from scheduler.surveys import render_survey
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,9 @@ class Renderer:
             if not text:
                 return Skip(Status.CANCELLED, "no text in any language")
             return Outgoing.model_validate({"spans": [{"text": text}], "lang": t.lang, "rtl": t.rtl})
+        if item.kind in (Kind.SURVEY, Kind.SURVEY_OPTIN):
+            survey = await render_survey(self.store, t, item, now)
+            return survey if isinstance(survey, Outgoing) else Skip(survey.status, survey.reason)
         event = self._event(item.event_id)
         if event is None or event.id is None:
             return Skip(Status.CANCELLED, "event removed")

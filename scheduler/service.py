@@ -20,8 +20,11 @@ from bot.evaluation import poll_id_of
 from bot.store import Store
 from bot.store import schema as t
 from bot.store.offers import OfferPolicy, OfferStore
+from bot.store.qa import QaStore
 from bot.store.ratings import RatingStore
 from bot.store.retention import PurgeReport, purge_if_due
+from bot.store.surveys import SurveyStore
+from bot.surveys import poll_id_of as survey_poll_id
 from scheduler.broadcasts import Audience, Broadcasts
 from scheduler.config import SchedulerConfig
 from scheduler.dispatch import Clock, Dispatcher, DispatchStats
@@ -41,6 +44,8 @@ class TickReport:
     plan: PlanReport = field(default_factory=PlanReport)
     closed_polls: list[int] = field(default_factory=list)
     expired_offers: int = 0
+    closed_surveys: list[int] = field(default_factory=list)
+    closed_qa: list[int] = field(default_factory=list)
     dispatch: DispatchStats = field(default_factory=DispatchStats)
     purge: PurgeReport | None = None
 
@@ -83,6 +88,8 @@ class Scheduler:
         report.expired_offers = await self.offers.expire_due(now)
         report.plan = await self.planner.plan(now)
         report.closed_polls = await self.close_polls(now)
+        report.closed_surveys = await self.close_surveys(now)
+        report.closed_qa = await QaStore(self.store.database).close_due(now)
         if self.config.retention_days is not None:
             report.purge = await purge_if_due(self.store.database, now, self.config.retention_days)
             if report.purge is not None and report.purge.total:
@@ -114,6 +121,22 @@ class Scheduler:
                     await close_poll(poll_id_of(event_id))
                 except Exception:
                     log.exception("closing poll %s on %s failed", event_id, connector.channel)
+        return closed
+
+    async def close_surveys(self, now: datetime) -> list[int]:
+        surveys = SurveyStore(self.store.database)
+        closed = await surveys.close_due(now)
+        for survey_id in closed:
+            survey = await surveys.get(survey_id)
+            for index in range(len(survey.questions) if survey else 0):
+                for connector in self.connectors.values():
+                    close_poll = getattr(connector, "close_poll", None)
+                    if close_poll is None:
+                        continue
+                    try:
+                        await close_poll(survey_poll_id(survey_id, index))
+                    except Exception:
+                        log.exception("closing survey poll %s/%s on %s failed", survey_id, index, connector.channel)
         return closed
 
     # -- broadcasts -----------------------------------------------------------------------

@@ -4,9 +4,11 @@ about residents goes, and only counts and anonymous comments stay.
 Removed: people, their signups (with seat offers and door codes), dialogue state, every outbox
 row (each names a recipient), the channel adapters' per-person rows (Matrix DM rooms and poll
 messages, handled Matrix event ids, Telegram poll messages with their chat ids) and any ballot
-hash of a poll still open. Kept: the programme, `event_tally`, `rating_tally`, `rating_comment`,
+hash of a poll still open, survey opt-ins, and the ballots and hashes of surveys and panel Q&A
+still open (which are closed now). Kept: the programme, `event_tally`, `rating_tally`, `rating_comment`,
 `rating_poll` (without salt), broadcasts' texts and audiences (no person in them), unanswered
-questions (no person, hours only) and the admin's own accounts and audit log.
+questions (no person, hours only), survey counts and free-text answers, panel questions
+(without askers or times) and the admin's own accounts and audit log.
 
 Only what existed at the cutoff goes: someone who first writes after it (for next year's
 festival, say) is not wiped every time the scheduler runs.
@@ -24,6 +26,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.store import schema as t
 from bot.store.database import Database
 from bot.store.programme import _current_festival_row
+from bot.store.qa import close_in as close_qa_in
+from bot.store.surveys import close_ballots
 
 DEFAULT_RETENTION_DAYS = 30
 
@@ -76,6 +80,7 @@ async def purge(database: Database, cutoff: datetime) -> PurgeReport:
         await _remove(conn, report, t.waitlist_offer, t.waitlist_offer.c.signup_id.in_(signups))
         await _remove(conn, report, t.signup, t.signup.c.person_id.in_(people))
         await _remove(conn, report, t.dialogue, t.dialogue.c.person_id.in_(people))
+        await _remove(conn, report, t.survey_consent, t.survey_consent.c.person_id.in_(people))
         await _remove(conn, report, t.outbox, t.outbox.c.person_id.in_(people) | (t.outbox.c.created_at <= cutoff))
         await _remove(conn, report, t.person, t.person.c.id.in_(people))
         await _remove(conn, report, t.matrix_room, t.matrix_room.c.updated_at <= cutoff)
@@ -89,6 +94,26 @@ async def purge(database: Database, cutoff: datetime) -> PurgeReport:
         await conn.execute(
             update(t.rating_poll).where(t.rating_poll.c.closed_at.is_(None)).values(closed_at=cutoff, salt=None)
         )
+        # The same for surveys and panel Q&A still open: their hashes are the last links.
+        surveys = [
+            int(i) for i in (await conn.execute(select(t.survey.c.id).where(t.survey.c.status == "open"))).scalars()
+        ]
+        ballots = select(t.survey_ballot.c.survey_id).where(t.survey_ballot.c.survey_id.in_(surveys))
+        report.removed["survey_ballot"] = len((await conn.execute(ballots)).all())
+        if surveys:
+            await close_ballots(conn, surveys, cutoff)
+        sessions = [
+            int(i)
+            for i in (
+                await conn.execute(select(t.qa_session.c.event_id).where(t.qa_session.c.closed_at.is_(None)))
+            ).scalars()
+        ]
+        if sessions:
+            votes = select(t.qa_vote.c.voter).join(t.qa_question, t.qa_question.c.id == t.qa_vote.c.question_id)
+            report.removed["qa_vote"] = len(
+                (await conn.execute(votes.where(t.qa_question.c.event_id.in_(sessions)))).all()
+            )
+            await close_qa_in(conn, sessions, cutoff)
     return report
 
 

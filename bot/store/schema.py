@@ -219,7 +219,6 @@ telegram_poll = Table(
 """Telegram's id of each native poll the bot sent, and the engine's `Poll.poll_id` it carries:
 poll answers name only Telegram's id, and must still be understood after a restart."""
 
-
 outbox = Table(
     "outbox",
     metadata,
@@ -323,7 +322,6 @@ rating_comment = Table(
 """Free-text comments with a random id and no time or rowid, so not even their order can be
 matched against anything else."""
 
-
 organisation = Table(
     "organisation",
     metadata,
@@ -408,3 +406,101 @@ unanswered_question = Table(
 )
 """Questions the bot could not answer, for organisers to turn into FAQ entries. No person id,
 and times only to the hour, so a question cannot be traced back to whoever asked it."""
+
+qa_session = Table(
+    "qa_session",
+    metadata,
+    Column("event_id", ForeignKey("event.id", ondelete="CASCADE"), primary_key=True),
+    Column("enabled", Boolean, nullable=False, default=False),
+    Column("screen_token", String(64), nullable=False, unique=True),
+    Column("salt", String(64), nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+)
+"""An event's Q&A switch and the projector's secret screen link. The salt keys the askers' and
+voters' hashes while the event runs, and is deleted when its Q&A closes."""
+
+qa_question = Table(
+    "qa_question",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("event_id", ForeignKey("event.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("text", String(500), nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("upvotes", Integer, nullable=False, default=0),
+    Column("reports", Integer, nullable=False, default=0),
+    Column("asker", String(64), nullable=True),
+    Column("asked_at", UTCDateTime, nullable=True),
+)
+"""Questions to a panel. `asker` (a salted hash, for the rate limit and self-upvotes) and
+`asked_at` (for the rate limit and the moderator's order) are erased when the Q&A closes."""
+
+qa_vote = Table(
+    "qa_vote",
+    metadata,
+    Column("question_id", ForeignKey("qa_question.id", ondelete="CASCADE"), primary_key=True),
+    Column("voter", String(64), primary_key=True),
+    Column("kind", String(10), primary_key=True),
+)
+"""Only while the Q&A is open: who (a salted hash) upvoted or reported a question, so neither
+counts twice. Deleted when the Q&A closes."""
+
+survey = Table(
+    "survey",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", JSON, nullable=False),
+    Column("intro", JSON, nullable=False),
+    Column("questions", JSON, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("closes_at", UTCDateTime, nullable=True),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("closed_at", UTCDateTime, nullable=True),
+    Column("salt", String(64), nullable=True),
+    Column("respondents", Integer, nullable=False, default=0),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+"""A citizen survey: per-language texts, its questions (kind, text, options), draft → open →
+closed. The salt keys the respondents' ballots while it is open and is deleted at close."""
+
+survey_consent = Table(
+    "survey_consent",
+    metadata,
+    Column("person_id", ForeignKey("person.id", ondelete="CASCADE"), primary_key=True),
+    Column("enrolled", Boolean, nullable=False),
+    Column("answered_at", UTCDateTime, nullable=False),
+)
+"""The once-asked survey opt-in: enrolled or not (a person under 13 is simply not enrolled; the
+age itself is not kept)."""
+
+survey_ballot = Table(
+    "survey_ballot",
+    metadata,
+    Column("survey_id", ForeignKey("survey.id", ondelete="CASCADE"), primary_key=True),
+    Column("voter", String(64), primary_key=True),
+    Column("answers", JSON, nullable=False),
+)
+"""Only while a survey is open: a salted hash per respondent with the answers given so far, so
+an answer can be changed but not doubled. Deleted, with the salt, when the survey closes."""
+
+survey_tally = Table(
+    "survey_tally",
+    metadata,
+    Column("survey_id", ForeignKey("survey.id", ondelete="CASCADE"), primary_key=True),
+    Column("question", Integer, primary_key=True),
+    Column("option", Integer, primary_key=True),
+    Column("votes", Integer, nullable=False, default=0),
+)
+"""Answers per question and option (a scale's 1–5 are options 0–4): counts only, never who."""
+
+survey_text = Table(
+    "survey_text",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("survey_id", ForeignKey("survey.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("question", Integer, nullable=False),
+    Column("text", String(2000), nullable=False),
+    sqlite_with_rowid=False,
+)
+"""Free-text answers with a random id and no time or rowid, unlinked from each other and from
+anyone: two answers of one person cannot be put together."""

@@ -113,6 +113,38 @@ ALLOWED: dict[str, dict[str, str]] = {
     "unanswered_question": dict.fromkeys(
         ["id", "key", "text", "language", "first_asked", "last_asked", "count"], AGGREGATE
     ),
+    # Panel Q&A: the switch and the projector's link; the salt only while the Q&A is open.
+    "qa_session": dict.fromkeys(["event_id", "enabled", "screen_token", "salt", "closed_at"], AGGREGATE),
+    # Questions are anonymous text; `asker` (a salted hash, for the rate limit) and `asked_at` are
+    # erased when the Q&A closes.
+    "qa_question": dict.fromkeys(
+        ["id", "event_id", "text", "status", "upvotes", "reports", "asker", "asked_at"], AGGREGATE
+    ),
+    # Only while the Q&A is open: a salted hash per upvote or report, so neither counts twice.
+    "qa_vote": dict.fromkeys(["question_id", "voter", "kind"], AGGREGATE),
+    "survey": dict.fromkeys(
+        [
+            "id",
+            "title",
+            "intro",
+            "questions",
+            "status",
+            "closes_at",
+            "sent_at",
+            "closed_at",
+            "salt",
+            "respondents",
+            "created_at",
+            "updated_at",
+        ],
+        PROGRAMME,
+    ),
+    # The once-asked opt-in: enrolled or not (an under-13 is just not enrolled; no age is kept).
+    "survey_consent": dict.fromkeys(["person_id", "enrolled", "answered_at"], PERSON),
+    # Only while a survey is open: a salted hash per respondent; deleted with the salt at close.
+    "survey_ballot": dict.fromkeys(["survey_id", "voter", "answers"], AGGREGATE),
+    "survey_tally": dict.fromkeys(["survey_id", "question", "option", "votes"], AGGREGATE),
+    "survey_text": dict.fromkeys(["id", "survey_id", "question", "text"], AGGREGATE),
     "organisation": dict.fromkeys(["id", "name", "created_at"], ADMIN),
     "admin_account": dict.fromkeys(
         [

@@ -127,4 +127,16 @@ def base_forms(token: str) -> list[str]:
         for suffix in LATIN_SUFFIXES:
             if token.endswith(suffix) and len(token) - len(suffix) >= 4:
                 forms.append(token[: -len(suffix)])
+        for form in list(forms):
+            # Finnish -us/-ys nouns inflect on -uks-/-ude-: "oikeuksista" is "oikeus", "terveyden" "terveys".
+            for stem, base in (
+                ("uksi", "us"),
+                ("yksi", "ys"),
+                ("ukse", "us"),
+                ("ykse", "ys"),
+                ("ude", "us"),
+                ("yde", "ys"),
+            ):
+                if form.endswith(stem) and len(form) > 6:
+                    forms.append(form[: -len(stem)] + base)
     return list(dict.fromkeys(forms))

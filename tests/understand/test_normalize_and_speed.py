@@ -114,3 +114,9 @@ def test_many_messages_per_second_with_a_thousand_events() -> None:
     # Generous bounds for slow CI machines; measured here: ~0.5 s to build, ~1 ms a message.
     assert built < 10.0
     assert per_message < 0.05
+
+
+def test_finnish_us_nouns_meet_their_inflections() -> None:
+    assert "oikeus" in base_forms(normalize("oikeuksista"))
+    assert "terveys" in base_forms(normalize("terveyden"))
+    assert "yksityisyys" in base_forms(normalize("yksityisyydestä"))

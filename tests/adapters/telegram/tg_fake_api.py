@@ -582,8 +582,11 @@ class FakeBotApi:
     def pending_updates(self) -> int:
         return len(self._updates)
 
-    async def wait_for(self, predicate: Callable[[], bool], within: float = 5.0) -> None:
-        """Waits (bounded) until the bot has done what the predicate looks for."""
+    async def wait_for(self, predicate: Callable[[], bool], within: float = 20.0) -> None:
+        """Waits (bounded) until the bot has done what the predicate looks for.
+
+        The bound is generous because a loaded 2-core CI machine can take seconds for a first
+        reply (the understanding index is built then); a passing test never waits it out."""
 
         async def until() -> None:
             async with self._changed:
@@ -591,7 +594,7 @@ class FakeBotApi:
 
         await asyncio.wait_for(until(), within)
 
-    async def wait_messages(self, chat_id: int, count: int, within: float = 5.0) -> list[Sent]:
+    async def wait_messages(self, chat_id: int, count: int, within: float = 20.0) -> list[Sent]:
         """Waits until the chat holds at least `count` messages; returns them all."""
         await self.wait_for(lambda: len(self.chat(chat_id)) >= count, within)
         return self.chat(chat_id)

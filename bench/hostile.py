@@ -152,8 +152,8 @@ def _suite(
     return mutations, text_file
 
 
-def _worker(job: tuple[int, int, int]) -> dict[str, tuple[Tally, float]]:
-    index, cases, seed = job
+def _worker(job: tuple[int, int, int, str]) -> dict[str, tuple[Tally, float]]:
+    index, cases, seed, only = job
     # The engine's error log is counted (tests.hostile.support.capture_errors), not printed.
     logging.getLogger().addHandler(logging.NullHandler())
     results: dict[str, tuple[Tally, float]] = {}
@@ -168,6 +168,8 @@ def _worker(job: tuple[int, int, int]) -> dict[str, tuple[Tally, float]]:
         runner.run(import_demo(import_store))
         import_probe = ImportProbe(import_store, apply_every=10)
         for number, (suite, share) in enumerate(SUITES.items()):
+            if only not in suite:
+                continue
             tally = Tally()
             began = time.perf_counter()
             strategy, body = _suite(suite, engine_probe, import_probe, samples)
@@ -188,10 +190,11 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--show", type=int, default=5, help="examples of each kind of failure to print")
+    parser.add_argument("--only", default="", help="run only the suites whose name contains this")
     args = parser.parse_args()
     began = time.perf_counter()
     share = -(-args.cases // args.workers)
-    jobs = [(i, share, args.seed) for i in range(args.workers)]
+    jobs = [(i, share, args.seed, args.only) for i in range(args.workers)]
     totals: dict[str, tuple[Tally, float]] = {suite: (Tally(), 0.0) for suite in SUITES}
     with ProcessPoolExecutor(args.workers) as pool:
         for result in pool.map(_worker, jobs):
@@ -204,6 +207,8 @@ def main() -> None:
     print(f"{'suite':32} {'cases':>8} {'messages':>9} {'crashes':>8} {'unhandled':>10} {'violations':>11} {'cpu s':>7}")
     overall = Tally()
     for suite, (tally, seconds) in totals.items():
+        if args.only not in suite:
+            continue
         overall.merge(tally)
         print(
             f"{suite:32} {tally.cases:>8,} {tally.messages:>9,} {len(tally.crashes):>8} "

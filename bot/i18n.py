@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from babel import Locale
+from babel import Locale, UnknownLocaleError
 from babel.dates import format_datetime
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
@@ -96,7 +96,8 @@ class Translator:
     def language_name(self, code: str) -> str:
         try:
             return Locale.parse(code).get_display_name(self.lang) or code
-        except (ValueError, LookupError):
+        except (ValueError, LookupError, UnknownLocaleError):
+            # An imported event's language is whatever the organiser typed ("sent", "sv/en").
             return code
 
     def isolate(self, text: str) -> str:

@@ -40,6 +40,12 @@ def parse(file: str, data: bytes, default_zone: str) -> Programme:
         calendar = Calendar.from_ical(data)
     except ValueError as error:
         raise ProgrammeFileError(file, "", f"not a valid iCalendar file ({error})") from None
+    except (AttributeError, TypeError, KeyError, IndexError):
+        # icalendar meets some malformed files (a VTIMEZONE with its TZID twice) with errors
+        # from its own internals; their text would mean nothing to an organiser.
+        raise ProgrammeFileError(file, "", "not a valid iCalendar file (a line is malformed or repeated)") from None
+    if not isinstance(calendar, Calendar):
+        raise ProgrammeFileError(file, "line 1", "not a valid iCalendar file (expected BEGIN:VCALENDAR)")
     zone_name = _text(calendar, "X-WR-TIMEZONE") or default_zone
     try:
         zone = ZoneInfo(known_zone(zone_name))

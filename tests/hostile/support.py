@@ -139,7 +139,18 @@ lang_hints = st.one_of(
     st.sampled_from([*LANGUAGES, "SV", "sv-SE", "ar_EG", "fa-IR", "zz", "", "-", "_", "en-", "x" * 300]),
     st.text(max_size=20),
 )
-users = st.one_of(st.sampled_from(["u1", "u2", "u3"]), st.text(max_size=60), odd_text)
+# User ids come from the platform, not from what people type: Telegram's are numbers, Matrix's
+# follow its grammar (historical ids allow any printable ASCII in the local part). Unknown ones
+# are new people; none carries a bidi override.
+users = st.one_of(
+    st.sampled_from(["u1", "u2", "u3"]),
+    st.integers(-(10**15), 10**15).map(str),
+    st.builds(
+        lambda local, server: f"@{local}:{server}",
+        st.text(alphabet=st.characters(min_codepoint=0x21, max_codepoint=0x7E), min_size=1, max_size=40),
+        st.from_regex(r"[a-z0-9.-]{1,20}(:[0-9]{1,5})?", fullmatch=True),
+    ),
+)
 channels = st.sampled_from(["console", "telegram", "matrix", "web"])
 moments = st.builds(
     lambda naive, zone: naive.replace(tzinfo=zone),

@@ -123,3 +123,20 @@ async def test_an_import_refused_halfway_writes_nothing(store: Store) -> None:
     with pytest.raises(ProgrammeError, match="unknown room"):
         await store.programme.apply(broken, FESTIVAL_MORNING)
     assert await dump(store) == before
+
+
+def test_what_the_benchmark_found_stays_fixed(loop_store: LoopStore) -> None:
+    """Found by `bench/hostile.py`: a VTIMEZONE with its TZID twice and a damaged first line made
+    icalendar raise its own AttributeError; a CSV header with a lone carriage return raised
+    csv.Error; an event language babel does not know broke the event card."""
+    from bot.i18n import Translator
+
+    ics = loop_store.runner.run(valid_samples(loop_store.store))["programme.ics"]
+    doubled = ics.replace(b"TZID:Europe/Stockholm\r\n", b"TZID:Europe/Stockholm\r\nTZID:Europe/Stockholm\r\n", 1)
+    damaged = ics.replace(b"BEGIN:VCALENDAR\r\nVERSION", b"BEGIN:VCALENDAR\r\x1bV{ERSION", 1)
+    for data in (doubled, damaged):
+        with pytest.raises(ProgrammeFileError, match="not a valid iCalendar file"):
+            parse_programme(data, "programme.ics")
+    with pytest.raises(ProgrammeFileError):
+        parse_programme("\U000f3953\r¼é\x82,code".encode(), "x.ics")
+    assert Translator("sv").language_name("sent") == "sent"

@@ -28,6 +28,8 @@ _LETTERS = str.maketrans(
 )
 _DIGITS = str.maketrans({chr(0x0660 + i): str(i) for i in range(10)} | {chr(0x06F0 + i): str(i) for i in range(10)})
 _TOKEN = re.compile(r"\w+")
+# "ikväääll", "اليوووم", "فرداااا": letters stretched for emphasis (never digits: "1000").
+_STRETCHED = re.compile(r"([^\W\d_])\1{2,}")
 
 
 # Persian writes suffixes after a zero-width non-joiner ("برنامه‌های"): a word boundary, so that
@@ -45,7 +47,8 @@ def normalize(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text)
     # Mn: accents and Arabic harakat; Cf: bidi controls, ZWNJ/ZWJ, soft hyphens, BOM.
     kept = "".join(ch for ch in decomposed if unicodedata.category(ch) not in ("Mn", "Cf"))
-    return unicodedata.normalize("NFC", kept).translate(_LETTERS).translate(_DIGITS)
+    folded = unicodedata.normalize("NFC", kept).translate(_LETTERS).translate(_DIGITS)
+    return _STRETCHED.sub(r"\1", folded)
 
 
 def tokens(text: str) -> list[str]:

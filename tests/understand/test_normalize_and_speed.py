@@ -120,3 +120,10 @@ def test_finnish_us_nouns_meet_their_inflections() -> None:
     assert "oikeus" in base_forms(normalize("oikeuksista"))
     assert "terveys" in base_forms(normalize("terveyden"))
     assert "yksityisyys" in base_forms(normalize("yksityisyydestä"))
+
+
+def test_stretched_letters_are_one_letter_but_numbers_stay() -> None:
+    assert normalize("ikvääääll") == normalize("ikväll")
+    assert normalize("اليوووم") == normalize("اليوم")
+    assert normalize("فرداااا") == "فردا"
+    assert normalize("1000 kr") == "1000 kr"

@@ -110,7 +110,7 @@ def create_admin_app(
     fetch_transport: httpx.AsyncBaseTransport | None = None,
     broadcasts: Any = None,
 ) -> FastAPI:
-    from admin import api, pages, pages_reports
+    from admin import api, pages, pages_qa, pages_reports, pages_surveys
 
     admin_store = AdminStore(store.database)
     admin = Admin(
@@ -140,6 +140,8 @@ def create_admin_app(
     app.include_router(api.router)
     app.include_router(pages.router)
     app.include_router(pages_reports.router)
+    app.include_router(pages_qa.router)
+    app.include_router(pages_surveys.router)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

@@ -61,6 +61,8 @@ def optin_message(t: Translator) -> Outgoing:
         )
     )
     text.line(_("The surveys are for people aged 13 and over."))
+    # Sent by the scheduler, so on channels without buttons the numbers are not the engine's.
+    text.line(_("No buttons? Write /surveys to answer."))
     return Outgoing(
         spans=text.build(),
         buttons=[
@@ -88,6 +90,7 @@ def invitation(t: Translator, survey: Survey) -> Outgoing:
     text.line(_("Your answers are anonymous. You can skip any question."))
     if survey.closes_at is not None:
         text.line(_("Open until {when}.").format(when=t.when(survey.closes_at)))
+    text.line(_("No buttons? Write /surveys to answer."))
     return Outgoing(
         spans=text.build(),
         buttons=[[Button(label=_("Answer the survey"), payload=buttons.encode(BEGIN, survey.id))]],
@@ -165,6 +168,13 @@ class Surveys:
     async def command(self, turn: Turn) -> None:
         _ = turn.t.gettext
         if await self.store.consent(turn.person.id):
+            for survey in await self.store.all():
+                answers = await self.store.answers(
+                    survey.id, turn.person.channel, turn.person.channel_user_id, turn.now
+                )
+                if survey.is_open(turn.now) and answers is not None and _next_question(survey, answers) is not None:
+                    await self._continue(turn, survey.id)
+                    return
             turn.say(
                 _("You get the city's short surveys. You can stop them at any time."),
                 buttons=[[Button(label=_("Stop the surveys"), payload=buttons.encode(OPT_IN, "stop"))]],

@@ -101,7 +101,8 @@ async def test_opt_in_asked_once_and_under_13_not_enrolled(engine: Engine, store
     await adult.say("/mydata")
     assert "Surveys: you agreed" in adult.text
     await adult.say("/surveys")
-    await adult.press_payload(payload(adult.last, "so", "stop"))
+    assert "Question 1 of 4" in adult.text, "the command begins the survey where buttons are missing"
+    await adult.press_payload(buttons.encode("so", "stop"))
     assert await surveys.consent(person["adult"].id) is False  # type: ignore[union-attr]
 
 

@@ -12,7 +12,6 @@ import io
 import json
 import logging
 import math
-import re
 import time
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -22,9 +21,10 @@ import segno
 
 from bot import buttons
 from bot.cards import event_card, event_list, shorten, title_of
+from bot.choices import choice_state, chosen
 from bot.evaluation import START_RATE_PREFIX, Evaluation
 from bot.i18n import DEFAULT_LANGUAGE, NATIVE_NAMES, Translator, supported
-from bot.messages import Button, Incoming, Outgoing, Recipient, Span, TextBuilder, number_choices
+from bot.messages import Button, Incoming, Outgoing, Recipient, Span, TextBuilder
 from bot.model import LANGUAGES, Event, Person, SignupStatus, pick
 from bot.programme.ics_export import event_calendar
 from bot.programme.search import find_events
@@ -43,7 +43,6 @@ from bot.understand.normalize import normalize, token_spans
 log = logging.getLogger(__name__)
 
 START_EVENT_PREFIX = "ev_"
-_NUMBER_PREFIX = re.compile(r"^\d+[.)]?\s+")
 
 
 @dataclass
@@ -170,7 +169,7 @@ class Engine:
             self._help(turn)
             return
         text = cleaned.text
-        choice = self._choice(turn.state, text)
+        choice = chosen(turn.state, text)
         if choice is not None:
             await self._button(turn, choice)
         elif text.startswith("/"):
@@ -178,26 +177,8 @@ class Engine:
         else:
             await self._question(turn, text)
 
-    @staticmethod
-    def _choice(state: dict[str, Any], text: str) -> str | None:
-        """A typed number or button text answering the last numbered choices."""
-        choices: list[str] = state.get("choices", [])
-        labels: list[str] = state.get("choice_labels", [])
-        answer = text.strip().rstrip(".)").strip()
-        # isdigit() alone lets "²" or "❶" through to int(), which refuses them.
-        if answer.isascii() and answer.isdigit() and 1 <= int(answer) <= len(choices):
-            return choices[int(answer) - 1]
-        # "3. Lärandelunch" copied from a numbered list: the words decide, the number is noise.
-        folded = _NUMBER_PREFIX.sub("", answer).casefold()
-        for payload, label in zip(choices, labels, strict=False):
-            if folded and folded == label:
-                return payload
-        return None
-
     def _remember_choices(self, turn: Turn) -> None:
-        numbered = [pair for message in number_choices(turn.out) for pair in message]
-        turn.state["choices"] = [button.payload for _, button in numbered]
-        turn.state["choice_labels"] = [_label_key(button.label) for _, button in numbered]
+        turn.state.update(choice_state([m for m in turn.out if m.recipient is None]))
 
     async def _command(self, turn: Turn, text: str) -> None:
         word, _space, argument = text[1:].partition(" ")
@@ -941,11 +922,6 @@ def _found_nothing(understood: Understanding) -> bool:
 def _small_number(text: str) -> bool:
     """ASCII digits only, and few enough to fit a database integer: forged payloads carry anything."""
     return text.isascii() and text.isdigit() and len(text) <= 18
-
-
-def _label_key(label: str) -> str:
-    """The words of a button label, to match a typed answer."""
-    return label.strip(" ✓◀▶").casefold()
 
 
 def _faq_question(entry: Any, lang: str) -> str:

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 
 from adapters.base import Connector, DeliveryError
+from bot.choices import choice_state
 from bot.store import Store
 from bot.store import schema as t
 from scheduler.config import SchedulerConfig
@@ -195,4 +196,7 @@ class Dispatcher:
                     return Result(item.id, Status.FAILED, f"unreachable: {error}")
                 return Result(item.id, Status.FAILED, str(error))
             return self._transient(item, str(error))
+        if item.person_id is not None and any(b.payload for b in rendered.numbered_choices()):
+            # Typed numbers answer what was sent last, also on channels without buttons (Matrix).
+            await self.store.people.update_dialogue(item.person_id, choice_state([rendered]), self.clock())
         return Result(item.id, Status.SENT, platform_message_id=message_id)

@@ -99,6 +99,18 @@ class PeopleStore:
             if changed.rowcount == 0:
                 await conn.execute(insert(t.dialogue).values(person_id=person_id, state=state, updated_at=now))
 
+    async def update_dialogue(self, person_id: int, entries: dict[str, Any], now: datetime) -> None:
+        """Sets some entries of a person's dialogue state, keeping the others."""
+        async with self.database.transaction() as conn:
+            state = await conn.scalar(select(t.dialogue.c.state).where(t.dialogue.c.person_id == person_id))
+            if state is None:
+                await conn.execute(insert(t.dialogue).values(person_id=person_id, state=entries, updated_at=now))
+            else:
+                merged = {**dict(state), **entries}
+                await conn.execute(
+                    update(t.dialogue).where(t.dialogue.c.person_id == person_id).values(state=merged, updated_at=now)
+                )
+
     async def data_of(self, person_id: int) -> dict[str, Any]:
         """Everything stored about one person, for /mydata."""
         async with self.database.engine.connect() as conn:

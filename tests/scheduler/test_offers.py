@@ -75,3 +75,17 @@ async def test_offer_is_shorter_when_the_event_starts_soon(harness: Harness) -> 
     await harness.at(local("2027-05-11 12:00"))
     row = next(r for r in await harness.scheduler.outbox.items() if r.kind is Kind.OFFER)
     assert row.expires_at == local("2027-05-11 12:45"), "15 minutes before the start"
+
+
+async def test_an_offer_can_be_answered_by_typing_its_number(harness: Harness) -> None:
+    """Channels without buttons (Matrix) show the offer's buttons as numbered lines."""
+    event_id = await _one_seat(harness, "MM007")
+    harness.clock.set(local("2027-05-09 18:00"))
+    anna = await harness.sign_up("anna", "MM007", "en")
+    bo = await harness.sign_up("bo", "MM007", "en")
+    await harness.store.signups.cancel(event_id, anna.id, harness.clock.now())
+    [sent] = await harness.at(local("2027-05-09 18:00"))
+    labels = [b.label for b in sent.message.numbered_choices() if b.payload]
+    yes = next(number for number, label in enumerate(labels, start=1) if "Yes" in label)
+    await harness.say("bo", text=str(yes))
+    assert await harness.store.signups.status_of(event_id, bo.id) is SignupStatus.CONFIRMED

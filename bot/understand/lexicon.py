@@ -175,6 +175,12 @@ SPEAK: list[str] = [
     "fahmi kartaa", "صحبت میکنی", "صحبت می کنی", "صحبت", "حرف میزنی", "بلدی", "میفهمی", "می فهمی",
 ]
 
+# Words that are spelled alike in two languages once normalised, with the meanings (tag kinds)
+# they do not have in the writer's language: Persian "این" (this) folds to Arabic "أين" (where).
+HOMOGRAPHS: dict[str, dict[str, set[str]]] = {
+    "fa": {"این": {"faq"}},
+}
+
 # Event languages, as codes in the data.
 LANGUAGES: dict[str, list[str]] = {
     "sv": [
@@ -591,6 +597,9 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "چگونه برسم", "رسیدن", "اتوبوس", "نقشه", "کجا",
     ],
     "about_festival": [
+        "syftet med festivalen", "purpose of the festival", "festivaalin tarkoitus", "mikä tämä festivaali on",
+        "ujeedada bandhigga", "هدف المهرجان", "هدف جشنواره", "bandhiggan waa maxay", "waa maxay bandhiggan",
+        "bandhigga waa maxay", "این جشنواره چیه", "جشنواره درباره چیه",
         "vad är det för festival", "vad handlar festivalen om", "what festival is this", "what kind of festival",
         "what is this festival", "what's this festival about", "ما هذا المهرجان", "mikä festivaali tämä on",
         "waa maxay bandhigga", "این جشنواره چیه",
@@ -647,6 +656,7 @@ WEAK: list[str] = [
 # Function words and question words; they never rank events and never count as content.
 STOPWORDS: list[str] = [
     # Swedish
+    "tar", "ta", "tog",
     "skoj", "roligt", "najs", "schysst", "fett", "grymt", "mysigt", "nice",
     "tjena", "tja", "tjenare", "tjabba", "hallå", "halloj", "morsning", "mors", "asså", "liksom", "eller hur",
     "vad", "är", "det", "den", "de", "dem", "en", "ett", "och", "i", "på", "för", "med", "om", "av",

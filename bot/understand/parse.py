@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from bot.model import LANGUAGES
+from bot.understand import lexicon
 from bot.understand.clock import ClockTime, read_clock
 from bot.understand.index import SnapshotIndex
 from bot.understand.matcher import Match, Tag
@@ -69,7 +70,7 @@ def parse(text: str, lang: str, now: datetime, index: SnapshotIndex) -> Parsed:
     text = _ISO_DATE.sub(lambda m: _take(explicit, int(m[1]), int(m[2]), int(m[3])), text)
     text = _NUMERIC_DATE.sub(lambda m: _numeric(explicit, m, today), text)
     words = [index.transliterated(w) or index.correct(w) or w for w in tokens(text)]
-    matches = index.matcher.match(words)
+    matches = [_in_language(m, words, lang) for m in index.matcher.match(words)]
     parsed = Parsed(words, matches, dates=[(d, d) for d in explicit], clock=clock)
     covered: set[int] = set()
     for m in matches:
@@ -97,6 +98,21 @@ def parse(text: str, lang: str, now: datetime, index: SnapshotIndex) -> Parsed:
         # "efter kl 18" during the festival means today's evening, not every evening.
         parsed.dates.append((today, today))
     return parsed
+
+
+_HOMOGRAPHS = {
+    lang: {normalize(word): kinds for word, kinds in words.items()} for lang, words in lexicon.HOMOGRAPHS.items()
+}
+
+
+def _in_language(m: Match, words: list[str], lang: str) -> Match:
+    """The match without meanings its word does not have in the writer's language."""
+    if m.end - m.start != 1:
+        return m
+    dropped = _HOMOGRAPHS.get(lang, {}).get(words[m.start])
+    if not dropped:
+        return m
+    return replace(m, tags=tuple(t for t in m.tags if t.kind not in dropped))
 
 
 def _apply(parsed: Parsed, m: Match, words: list[str], today: date, start: date, end: date, lang: str) -> None:

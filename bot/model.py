@@ -15,12 +15,27 @@ FALLBACK_ORDER = ("en", "sv")
 """Organiser text falls back to these after the person's own language."""
 
 
+_BIDI_CONTROLS = dict.fromkeys(map(ord, "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+
+
+def strip_bidi_controls(text: str) -> str:
+    """Removes bidi embeddings, overrides and isolates from organiser text.
+
+    An override in a title could make it read as something else; the bot adds its own isolates
+    where it mixes directions (`Translator.isolate`), so none from the data are needed.
+    """
+    return text.translate(_BIDI_CONTROLS)
+
+
 def _clean_languages(value: dict[str, str]) -> dict[str, str]:
-    return {lang.strip().lower(): text for lang, text in value.items() if text and text.strip()}
+    return {lang.strip().lower(): strip_bidi_controls(text) for lang, text in value.items() if text and text.strip()}
 
 
 LocalizedText = Annotated[dict[str, str], AfterValidator(_clean_languages)]
 """Organiser-entered text per language code, e.g. {"sv": "Invigning", "en": "Opening"}."""
+
+OrganiserText = Annotated[str, AfterValidator(strip_bidi_controls)]
+"""One organiser-entered string (a name, an address, a type)."""
 
 
 def pick(text: dict[str, str], lang: str) -> str:
@@ -60,8 +75,8 @@ class Venue(BaseModel):
     id: int | None = None
     key: str
     """Stable id from the source (pretalx room guid, or the name)."""
-    name: str
-    address: str = ""
+    name: OrganiserText
+    address: OrganiserText = ""
     accessibility: LocalizedText = Field(default_factory=dict)
     capacity: int | None = None
 
@@ -73,10 +88,10 @@ class Event(BaseModel):
     code: str
     title: LocalizedText
     abstract: LocalizedText = Field(default_factory=dict)
-    type: str = ""
-    track: str = ""
-    topics: list[str] = Field(default_factory=list)
-    keywords: list[str] = Field(default_factory=list)
+    type: OrganiserText = ""
+    track: OrganiserText = ""
+    topics: list[OrganiserText] = Field(default_factory=list)
+    keywords: list[OrganiserText] = Field(default_factory=list)
     """Extra search words and translations organisers add (any language)."""
     language: str = "sv"
     starts_at: datetime
@@ -86,7 +101,7 @@ class Event(BaseModel):
     """None means unlimited."""
     signup_required: bool = False
     audience: LocalizedText = Field(default_factory=dict)
-    organisation: str = ""
+    organisation: OrganiserText = ""
     status: EventStatus = EventStatus.SCHEDULED
     url: str | None = None
 
@@ -95,7 +110,7 @@ class FaqEntry(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     key: str
-    questions: dict[str, list[str]]
+    questions: dict[str, list[OrganiserText]]
     """Question variants per language."""
     answer: LocalizedText
 

@@ -179,7 +179,19 @@ class PeopleStore:
             }
 
     async def delete(self, conn: AsyncConnection, person_id: int) -> None:
-        """Deletes the person; signups and dialogue state go with them (foreign-key cascade)."""
+        """Deletes the person with their signups and dialogue state, and the channels'
+        bookkeeping that names them (Matrix DM rooms and polls, Telegram poll messages)."""
+        row = (
+            await conn.execute(select(t.person.c.channel, t.person.c.channel_user_id).where(t.person.c.id == person_id))
+        ).first()
+        if row is not None:
+            # A DM room of two is still recognised without its row, so forgetting it is safe.
+            rooms = select(t.matrix_room.c.room_id).where(t.matrix_room.c.user_id == row.channel_user_id)
+            await conn.execute(delete(t.matrix_poll).where(t.matrix_poll.c.room_id.in_(rooms)))
+            await conn.execute(delete(t.matrix_room).where(t.matrix_room.c.user_id == row.channel_user_id))
+            if row.channel == "telegram":
+                # In a private chat Telegram's chat id is the person's user id.
+                await conn.execute(delete(t.telegram_poll).where(t.telegram_poll.c.chat_id == row.channel_user_id))
         await conn.execute(delete(t.signup).where(t.signup.c.person_id == person_id))
         await conn.execute(delete(t.dialogue).where(t.dialogue.c.person_id == person_id))
         await conn.execute(delete(t.person).where(t.person.c.id == person_id))

@@ -311,3 +311,32 @@ async def test_a_confirmed_signup_shows_its_check_in_code_and_qr(chat: Chat, sto
     stranger = Chat(chat.engine, "stranger", "en")
     await stranger.press_payload(buttons.encode("qr", "MM004"))
     assert "no seat" in stranger.text and not any(m.attachment for m in stranger.last)
+
+
+async def test_forget_also_removes_the_channels_bookkeeping(store: Store) -> None:
+    now = datetime.fromisoformat("2027-05-10T08:00:00+02:00")
+    kim = await store.people.create("matrix", "@kim:example.org", "en", now)
+    ali = await store.people.create("telegram", "4242", "ar", now)
+    async with store.database.transaction() as conn:
+        await conn.execute(
+            t.matrix_room.insert().values(
+                room_id="!dm:example.org", user_id=kim.channel_user_id, direct=True, updated_at=now
+            )
+        )
+        await conn.execute(
+            t.matrix_poll.insert().values(
+                event_id="$poll", room_id="!dm:example.org", poll_id="p1", options=[], created_at=now
+            )
+        )
+        for poll, chat in (("tp1", "4242"), ("tp2", "777")):
+            await conn.execute(
+                t.telegram_poll.insert().values(
+                    telegram_poll_id=poll, poll_id=poll, chat_id=chat, message_id=1, created_at=now
+                )
+            )
+    await store.signups.forget(kim.id, now)
+    await store.signups.forget(ali.id, now)
+    async with store.database.engine.connect() as conn:
+        assert await conn.scalar(select(func.count()).select_from(t.matrix_room)) == 0
+        assert await conn.scalar(select(func.count()).select_from(t.matrix_poll)) == 0
+        assert list(await conn.scalars(select(t.telegram_poll.c.chat_id))) == ["777"], "only the forgotten chat's"

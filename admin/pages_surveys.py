@@ -242,7 +242,10 @@ async def survey_close(request: Request, survey_id: Id, sess: SessionDep) -> Res
     require(sess.account, Role.ADMIN)
     admin = admin_of(request)
     await _survey(request, survey_id)
-    closed = await close_survey(admin.store, survey_id, admin.now())
+    scheduler = admin.broadcasts
+    # The scheduler, when it runs in this process, owns the connectors that end native polls.
+    closing = getattr(scheduler, "close_survey", None)
+    closed = bool(await closing(survey_id)) if closing else await close_survey(admin.store, survey_id, admin.now())
     await admin.admin.audit(sess.account, "survey.close", f"survey {survey_id}", {"closed": closed}, admin.now())
     admin.flash(sess.token, "The survey is closed: who answered is forgotten, the counts stay.")
     return redirect(f"/surveys/{survey_id}")

@@ -31,6 +31,7 @@ from scheduler.dispatch import Clock, Dispatcher, DispatchStats
 from scheduler.limits import MonotonicClock, Sleep
 from scheduler.outbox import Kind, Outbox
 from scheduler.plan import Planner, PlanReport
+from scheduler.surveys import close_survey
 
 log = logging.getLogger(__name__)
 
@@ -124,20 +125,30 @@ class Scheduler:
         return closed
 
     async def close_surveys(self, now: datetime) -> list[int]:
-        surveys = SurveyStore(self.store.database)
-        closed = await surveys.close_due(now)
+        closed = await SurveyStore(self.store.database).close_due(now)
         for survey_id in closed:
-            survey = await surveys.get(survey_id)
-            for index in range(len(survey.questions) if survey else 0):
-                for connector in self.connectors.values():
-                    close_poll = getattr(connector, "close_poll", None)
-                    if close_poll is None:
-                        continue
-                    try:
-                        await close_poll(survey_poll_id(survey_id, index))
-                    except Exception:
-                        log.exception("closing survey poll %s/%s on %s failed", survey_id, index, connector.channel)
+            await self.end_survey_polls(survey_id)
         return closed
+
+    async def close_survey(self, survey_id: int) -> bool:
+        """An admin's "close now": the same close as at the closing time, native polls and all."""
+        closed = await close_survey(self.store, survey_id, self.clock())
+        if closed:
+            await self.end_survey_polls(survey_id)
+        return closed
+
+    async def end_survey_polls(self, survey_id: int) -> None:
+        """Ends the survey's native polls in the clients that have them (Telegram, Matrix)."""
+        survey = await SurveyStore(self.store.database).get(survey_id)
+        for index in range(len(survey.questions) if survey else 0):
+            for connector in self.connectors.values():
+                close_poll = getattr(connector, "close_poll", None)
+                if close_poll is None:
+                    continue
+                try:
+                    await close_poll(survey_poll_id(survey_id, index))
+                except Exception:
+                    log.exception("closing survey poll %s/%s on %s failed", survey_id, index, connector.channel)
 
     # -- broadcasts -----------------------------------------------------------------------
 

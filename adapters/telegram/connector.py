@@ -327,6 +327,17 @@ class TelegramConnector(Connector):
         await self.polls.remember(sent.poll.id, poll.poll_id, chat_id, sent.message_id, now)
         return str(sent.message_id)
 
+    async def close_poll(self, poll_id: str) -> None:
+        """Stops the poll in every chat it was sent to, so that clients show it closed at once:
+        an admin's "close now" comes before the `close_date` Telegram was given, if any. A poll
+        Telegram has already closed by that date, or a chat that blocked the bot, answers with
+        an error that is no news."""
+        for chat_id, message_id in await self.polls.messages(poll_id):
+            try:
+                await self.app.bot.stop_poll(chat_id, message_id)
+            except (BadRequest, Forbidden) as error:
+                log.info("telegram poll %s in %s not stopped: %s", poll_id, chat_id, error)
+
 
 def _shorten(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -34,3 +34,13 @@ class TelegramPolls:
                 select(t.telegram_poll.c.poll_id).where(t.telegram_poll.c.telegram_poll_id == telegram_poll_id)
             )
             return None if result is None else str(result)
+
+    async def messages(self, poll_id: str) -> list[tuple[int, int]]:
+        """Every chat and message that carries the engine's poll `poll_id`."""
+        async with self.database.engine.connect() as conn:
+            rows = await conn.execute(
+                select(t.telegram_poll.c.chat_id, t.telegram_poll.c.message_id).where(
+                    t.telegram_poll.c.poll_id == poll_id
+                )
+            )
+            return [(int(row.chat_id), int(row.message_id)) for row in rows]

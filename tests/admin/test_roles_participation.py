@@ -5,15 +5,19 @@ admin's markup stays text on the moderation page, the screen and the survey resu
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 import pytest
 
 from bot.store.qa import QaStore, QuestionStatus
 from bot.store.surveys import Kind, Question, SurveyStore
+from bot.surveys import poll_id_of
+from scheduler import Scheduler
 from scheduler.surveys import send_survey
 from tests.admin.conftest import AdminEnv
 from tests.admin.test_security import SCRIPT
+from tests.scheduler.conftest import FakeClock, FakeConnector
 
 OWN_A = "MM009"  # Malmö Ideella: olle's
 OWN_B = "MM021"  # Kulturförvaltningen: kim's
@@ -366,3 +370,34 @@ async def test_markup_in_survey_texts_is_inert_in_the_admin(env: AdminEnv) -> No
         csv = await client.get(f"/surveys/{survey_id}.csv")
         assert csv.headers["content-type"].startswith("text/csv")
         assert "attachment" in csv.headers["content-disposition"]
+
+
+@dataclass
+class PollClient(FakeConnector):
+    """A channel with native polls: remembers which ones it was told to end."""
+
+    ended: list[str] = field(default_factory=list)
+
+    async def close_poll(self, poll_id: str) -> None:
+        self.ended.append(poll_id)
+
+
+async def test_close_now_ends_the_native_polls_as_the_closing_time_does(env: AdminEnv) -> None:
+    clock = FakeClock(env.clock.now)
+    client = PollClient(clock, channel="telegram")
+    env.app.state.admin.broadcasts = Scheduler(env.store, {"telegram": client}, clock=env.clock)
+    by_hand, by_time = await _survey(env), await _survey(env, "Stänger av sig själv")
+    for survey_id in (by_hand, by_time):
+        await send_survey(env.store, survey_id, env.clock.now)
+
+    assert await _post(env, "ada", f"/surveys/{by_hand}/close") == DONE
+    assert client.ended == [poll_id_of(by_hand, 0), poll_id_of(by_hand, 1)]
+    found = await SurveyStore(env.store.database).get(by_hand)
+    assert found is not None and found.status.value == "closed"
+    # Closing again changes nothing and ends nothing twice.
+    assert await _post(env, "ada", f"/surveys/{by_hand}/close") == DONE
+    assert len(client.ended) == 2
+
+    env.clock.advance(timedelta(days=4))
+    assert (await env.app.state.admin.broadcasts.maintain()).closed_surveys == [by_time]
+    assert client.ended[2:] == [poll_id_of(by_time, 0), poll_id_of(by_time, 1)]

@@ -19,7 +19,8 @@ from bot.i18n import Translator
 from bot.store import Store
 from bot.store.qa import QaStore, QuestionStatus
 from bot.store.surveys import Kind, Question, SurveyStore
-from bot.surveys import invitation
+from bot.surveys import invitation, poll_id_of
+from scheduler import Scheduler
 from scheduler.surveys import send_survey
 from tests.conftest import import_demo
 
@@ -152,3 +153,35 @@ async def test_opt_in_and_a_survey_with_a_native_poll_and_ticks(
     results = await surveys.results(survey_id)
     assert results is not None and results.counts == {0: {0: 1}, 1: {1: 1, -1: 1}}
     assert not fake.rejected
+
+
+async def test_closing_a_survey_stops_its_native_poll_in_the_chat(
+    fake: FakeBotApi, engine_bot: TelegramConnector, store: Store
+) -> None:
+    person = Person(fake, engine_bot, 805)
+    await person.press(await person.say("/surveys"), "1:so:yes")
+    surveys = SurveyStore(store.database)
+    survey_id = await surveys.create(
+        {"sv": "Ungas röst"},
+        {},
+        [Question(Kind.SINGLE, {"sv": "Hur kom du hit?"}, [{"sv": "Cykel"}, {"sv": "Buss"}])],
+        DURING + timedelta(days=2),
+        DURING,
+    )
+    await send_survey(store, survey_id, DURING)
+    survey = await surveys.get(survey_id)
+    assert survey is not None
+    await engine_bot.send("805", invitation(Translator("sv"), survey))
+    [poll] = [m for m in await person.press(fake.chat(805)[-1:], f"1:sb:{survey_id}") if m.kind == "poll"]
+    assert poll.poll is not None and not poll.poll["is_closed"]
+
+    # An admin's "close now", two days before the close_date Telegram was given.
+    scheduler = Scheduler(store, {"telegram": engine_bot}, clock=lambda: DURING)
+    assert await scheduler.close_survey(survey_id)
+    [stop] = fake.calls_to("stopPoll")
+    assert (stop.params["chat_id"], stop.params["message_id"]) == (805, poll.message_id)
+    assert poll.poll["is_closed"]
+    assert not fake.rejected
+    # A poll Telegram closed already (its close_date came) is no error for whoever ends it late.
+    await engine_bot.close_poll(poll_id_of(survey_id, 0))
+    assert [call.status for call in fake.calls_to("stopPoll")] == [200, 400]

@@ -465,6 +465,16 @@ class FakeBotApi:
         self.polls[poll_id] = sent
         return self._store(sent)
 
+    async def _api_stopPoll(self, params: dict[str, Any]) -> dict[str, Any]:
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        sent = next((m for m in self.chats.get(chat_id, []) if m.message_id == message_id), None)
+        if sent is None or sent.poll is None:
+            raise ApiError(400, "Bad Request: message with poll to stop not found")
+        if sent.poll["is_closed"]:
+            raise ApiError(400, "Bad Request: poll has already been closed")
+        sent.poll["is_closed"] = True
+        return sent.poll
+
     # -- the people's side ---------------------------------------------------------------------
 
     def user(self, user_id: int, lang: str | None = "sv") -> dict[str, Any]:

@@ -74,8 +74,12 @@ class MatrixConnector(Connector):
         assert self.loop is not None, "start() first"
         return self.loop.ready
 
-    async def stop(self) -> None:
-        """Stops at once: whatever was mid-way is handled again on the next start."""
+    async def stop(self, grace: float = 5.0) -> None:
+        """Lets a batch being handled finish (up to `grace` seconds), then stops; whatever is
+        still mid-way after that is handled again on the next start, as after a crash."""
+        if self.loop is not None and self._task is not None:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.loop.idle.wait(), grace)
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(BaseException):

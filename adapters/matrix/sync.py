@@ -48,6 +48,9 @@ class SyncLoop:
         self.timeout_ms = timeout_ms
         self.max_wait = max_wait
         self.ready = asyncio.Event()
+        self.idle = asyncio.Event()
+        """Set while no batch is being handled: a graceful stop waits for it."""
+        self.idle.set()
         self.batches = 0
         self._failures: dict[str, int] = {}
 
@@ -71,9 +74,13 @@ class SyncLoop:
                 pause = min(pause * 2, self.max_wait)
                 continue
             pause = 0.5
-            await self._key_chores()
-            await self._handle(response, skip_timeline=fresh)
-            await self.state.save_sync_token(response.next_batch, self.clock())
+            self.idle.clear()
+            try:
+                await self._key_chores()
+                await self._handle(response, skip_timeline=fresh)
+                await self.state.save_sync_token(response.next_batch, self.clock())
+            finally:
+                self.idle.set()
             token = response.next_batch
             fresh = full_state = False
             self.batches += 1

@@ -506,12 +506,25 @@ async def save_venue(request: Request, sess: SessionDep) -> Response:
 
 
 @router.get("/faq")
-async def faq_page(request: Request, sess: SessionDep, key: str = "") -> HTMLResponse:
+async def faq_page(request: Request, sess: SessionDep, key: str = "", ask: str = "") -> HTMLResponse:
     require(sess.account, Role.ADMIN)
     admin = admin_of(request)
     snapshot = await admin.service.snapshot()
     editing = next((entry for entry in snapshot.faq if entry.key == key), None)
-    return render(request, "faq.html", sess, {"entries": snapshot.faq, "editing": editing, "active": "faq"})
+    # What residents asked and the bot could not answer: the raw material for new entries.
+    unanswered = await admin.service.store.unanswered.list_unanswered()
+    asked = next((q for q in unanswered if str(q.id) == ask), None)
+    context = {"entries": snapshot.faq, "editing": editing, "unanswered": unanswered, "asked": asked, "active": "faq"}
+    return render(request, "faq.html", sess, context)
+
+
+@router.post("/faq/unanswered/{question_id}/dismiss")
+async def dismiss_unanswered(request: Request, question_id: Id, sess: SessionDep) -> Response:
+    require(sess.account, Role.ADMIN)
+    admin = admin_of(request)
+    if await admin.service.store.unanswered.dismiss(question_id):
+        await admin.admin.audit(sess.account, "dismiss unanswered question", str(question_id), {}, admin.now())
+    return redirect("/faq")
 
 
 @router.post("/faq")
@@ -528,6 +541,9 @@ async def save_faq(request: Request, sess: SessionDep) -> Response:
     except ValidationError as error:
         raise Invalid(f"please check the entry: {error.errors()[0]['msg']}") from None
     await admin.service.save_faq(sess.account, data, admin.now())
+    answered = raw.get("unanswered_id", "")
+    if answered.isascii() and answered.isdigit() and len(answered) < 18:
+        await admin.service.store.unanswered.dismiss(int(answered))
     admin.flash(sess.token, f"Saved the answer {data.key}.")
     return redirect("/faq")
 

@@ -269,3 +269,39 @@ async def test_moving_and_cancelling_in_the_admin_tells_attendees(env: AdminEnv)
     before = len(env.web_chat.transcript("attendee-1"))
     await scheduler.tick()
     assert len(env.web_chat.transcript("attendee-1")) == before + 1
+
+
+async def test_unanswered_questions_become_faq_entries_or_are_dismissed(env: AdminEnv) -> None:
+    for user in ("r3", "r4"):
+        replies = await env.hub.receive(
+            Incoming(channel="console", user_id=user, text="kan man ta med sin hund?", lang_hint="sv")
+        )
+        assert any(r.fallback for r in replies)
+    await env.hub.receive(Incoming(channel="console", user_id="r5", text="<script>x</script> blorf", lang_hint="en"))
+    client, csrf = await env.browser("ada")
+    page = (await client.get("/faq")).text
+    assert "kan man ta med sin hund?" in page and "<script>x</script>" not in page
+    questions = await env.app.state.admin.service.store.unanswered.list_unanswered()
+    charger = next(q for q in questions if "hund" in q.text)
+    assert charger.count == 2
+    prefilled = (await client.get(f"/faq?ask={charger.id}")).text
+    assert f'name="unanswered_id" value="{charger.id}"' in prefilled
+    response = await client.post(
+        "/faq",
+        data={
+            "csrf_token": csrf,
+            "key": "dogs",
+            "questions_sv": "kan man ta med sin hund?",
+            "answer_sv": "Ja, i koppel.",
+            "unanswered_id": str(charger.id),
+        },
+    )
+    assert response.status_code == 303
+    left = await env.app.state.admin.service.store.unanswered.list_unanswered()
+    assert [q.id for q in left if q.id == charger.id] == []
+    other = left[0]
+    assert (await client.post(f"/faq/unanswered/{other.id}/dismiss", data={})).status_code == 403
+    assert (await client.post(f"/faq/unanswered/{other.id}/dismiss", data={"csrf_token": csrf})).status_code == 303
+    assert await env.app.state.admin.service.store.unanswered.list_unanswered() == []
+    viewer, _ = await env.browser("vera")
+    assert (await viewer.get("/faq")).status_code == 403

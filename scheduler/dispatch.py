@@ -135,6 +135,10 @@ class Dispatcher:
             # at the next start.
             for task in inflight:
                 task.cancel()
+            # Wait for them to unwind: a task left running would touch the database after the
+            # store is closed at shutdown, and never finish.
+            if inflight:
+                await asyncio.gather(*inflight, return_exceptions=True)
         return stats
 
     async def _languages(self, items: list[Item]) -> dict[int | None, str]:

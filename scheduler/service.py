@@ -11,6 +11,7 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 from sqlalchemy import delete
@@ -79,6 +80,8 @@ class Scheduler:
         self._aps: AsyncIOScheduler | None = None
         self._wake = asyncio.Event()
         self._loop: asyncio.Task[None] | None = None
+        self._jobs: set[asyncio.Task[Any]] = set()
+        """Maintenance runs under way, so that `stop` can wait for them."""
 
     # -- one step, for tests and for the periodic job ---------------------------------------
 
@@ -190,6 +193,12 @@ class Scheduler:
         if self._aps is not None:
             self._aps.shutdown(wait=False)
             self._aps = None
+        # APScheduler's shutdown does not wait for a running job: maintenance still using the
+        # database when the store closes would never finish.
+        for job in list(self._jobs):
+            job.cancel()
+        if self._jobs:
+            await asyncio.gather(*self._jobs, return_exceptions=True)
         if self._loop is not None:
             self._loop.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -203,10 +212,16 @@ class Scheduler:
         self._wake.set()
 
     async def _periodic(self) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._jobs.add(task)
         try:
             await self.maintain()
         except Exception:
             log.exception("scheduler maintenance failed")
+        finally:
+            if task is not None:
+                self._jobs.discard(task)
         self.wake()
 
     async def _dispatch_loop(self) -> None:

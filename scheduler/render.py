@@ -166,19 +166,12 @@ class Renderer:
         venue = self._snapshot.venue_of(event) if self._snapshot else None
         return venue.name if venue is not None else ""
 
-    def _reminder(self, t: Translator, event: Event) -> Outgoing:
-        _ = t.gettext
-        text = TextBuilder()
-        text.line(
-            _("Reminder: “{title}”, {when}.").format(
-                title=title_of(event, t), when=t.when(event.starts_at, event.ends_at)
-            ),
-            bold=True,
-        )
+    def _about_my_place(self, t: Translator, event: Event, text: TextBuilder, advice: str) -> Outgoing:
+        """The end that reminders and change notices share: where, what to do, and the buttons."""
         place = self._place(event)
         if place:
-            text.line(_("Place: {place}").format(place=t.isolate(place)))
-        text.line(_("See you there! If you can't come, please cancel, so that someone else gets your seat."))
+            text.line(t.gettext("Place: {place}").format(place=t.isolate(place)))
+        text.line(advice)
         return Outgoing(
             spans=text.build(),
             buttons=self._manage(t, event),
@@ -188,22 +181,26 @@ class Renderer:
             personal=True,
         )
 
+    def _reminder(self, t: Translator, event: Event) -> Outgoing:
+        _ = t.gettext
+        text = TextBuilder()
+        text.line(
+            _("Reminder: “{title}”, {when}.").format(
+                title=title_of(event, t), when=t.when(event.starts_at, event.ends_at)
+            ),
+            bold=True,
+        )
+        return self._about_my_place(
+            t, event, text, _("See you there! If you can't come, please cancel, so that someone else gets your seat.")
+        )
+
     def _moved(self, t: Translator, event: Event) -> Outgoing:
         _ = t.gettext
         text = TextBuilder()
         text.line(_("“{title}” has changed.").format(title=title_of(event, t)), bold=True)
         text.line(_("New time: {when}").format(when=t.when(event.starts_at, event.ends_at)))
-        place = self._place(event)
-        if place:
-            text.line(_("Place: {place}").format(place=t.isolate(place)))
-        text.line(_("Your place is kept. If the new time doesn't suit you, please cancel."))
-        return Outgoing(
-            spans=text.build(),
-            buttons=self._manage(t, event),
-            events=[event.code],
-            lang=t.lang,
-            rtl=t.rtl,
-            personal=True,
+        return self._about_my_place(
+            t, event, text, _("Your place is kept. If the new time doesn't suit you, please cancel.")
         )
 
     def _cancelled(self, t: Translator, event: Event) -> Outgoing:

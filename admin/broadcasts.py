@@ -11,11 +11,11 @@ from sqlalchemy import func, select
 from adapters.web import WebMessage, render
 from admin.service import Invalid, Refused, may_manage, require
 from admin.store import Account, Role
-from bot.model import LANGUAGES, SignupStatus
+from bot.model import LANGUAGES
 from bot.store import Store
 from bot.store import schema as t
 from bot.store.programme import ProgrammeSnapshot
-from scheduler.broadcasts import Audience, Broadcasts, Progress
+from scheduler.broadcasts import Audience, Broadcasts, Progress, audience_conditions
 from scheduler.config import SchedulerConfig
 from scheduler.outbox import Item, Kind, Status
 from scheduler.render import Renderer, Skip
@@ -92,21 +92,10 @@ async def preview(store: Store, texts: dict[str, str], now: datetime) -> dict[st
 
 
 async def audience_size(store: Store, audience: Audience) -> dict[str, int]:
-    """Reachable recipients by language, counted as `Broadcasts.create` selects them."""
+    """Reachable recipients by language, selected as `Broadcasts.create` selects them."""
     query = (
-        select(t.person.c.language, func.count())
-        .where(t.person.c.unreachable_since.is_(None))
-        .group_by(t.person.c.language)
+        select(t.person.c.language, func.count()).where(*audience_conditions(audience)).group_by(t.person.c.language)
     )
-    if audience.languages:
-        query = query.where(t.person.c.language.in_(list(audience.languages)))
-    if audience.events and not audience.everyone:
-        attendees = (
-            select(t.signup.c.person_id)
-            .join(t.event, t.event.c.id == t.signup.c.event_id)
-            .where(t.event.c.code.in_(list(audience.events)), t.signup.c.status == SignupStatus.CONFIRMED.value)
-        )
-        query = query.where(t.person.c.id.in_(attendees))
     async with store.database.engine.connect() as conn:
         return {str(lang): int(n) for lang, n in await conn.execute(query)}
 

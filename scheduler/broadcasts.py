@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import ColumnElement, insert, select, update
 
 from bot.model import SignupStatus
 from bot.store import Store
@@ -42,6 +42,27 @@ class Progress:
     @property
     def done(self) -> bool:
         return self.pending == 0
+
+
+def audience_conditions(audience: Audience) -> list[ColumnElement[bool]]:
+    """The people a broadcast reaches: reachable ones, narrowed by language and by events.
+
+    The admin's recipient count uses the same conditions, so the count and the sending agree.
+    """
+    conditions: list[ColumnElement[bool]] = [t.person.c.unreachable_since.is_(None)]
+    if audience.languages:
+        conditions.append(t.person.c.language.in_(list(audience.languages)))
+    if audience.events and not audience.everyone:
+        attendees = (
+            select(t.signup.c.person_id)
+            .join(t.event, t.event.c.id == t.signup.c.event_id)
+            .where(
+                t.event.c.code.in_(list(audience.events)),
+                t.signup.c.status == SignupStatus.CONFIRMED.value,
+            )
+        )
+        conditions.append(t.person.c.id.in_(attendees))
+    return conditions
 
 
 class Broadcasts:
@@ -78,20 +99,8 @@ class Broadcasts:
             assert result.inserted_primary_key is not None
             broadcast_id = int(result.inserted_primary_key[0])
             query = select(t.person.c.id, t.person.c.channel, t.person.c.channel_user_id).where(
-                t.person.c.unreachable_since.is_(None)
+                *audience_conditions(audience)
             )
-            if audience.languages:
-                query = query.where(t.person.c.language.in_(list(audience.languages)))
-            if audience.events and not audience.everyone:
-                attendees = (
-                    select(t.signup.c.person_id)
-                    .join(t.event, t.event.c.id == t.signup.c.event_id)
-                    .where(
-                        t.event.c.code.in_(list(audience.events)),
-                        t.signup.c.status == SignupStatus.CONFIRMED.value,
-                    )
-                )
-                query = query.where(t.person.c.id.in_(attendees))
             people = (await conn.execute(query.order_by(t.person.c.id))).all()
             await add_in(
                 conn,

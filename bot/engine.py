@@ -25,7 +25,7 @@ from bot.choices import choice_state, chosen
 from bot.evaluation import START_RATE_PREFIX, Evaluation
 from bot.i18n import DEFAULT_LANGUAGE, NATIVE_NAMES, Translator, supported
 from bot.messages import Button, Incoming, Outgoing, Recipient, Span, TextBuilder
-from bot.model import LANGUAGES, Event, Person, SignupStatus, pick
+from bot.model import LANGUAGES, Event, Festival, Person, SignupStatus, pick
 from bot.programme.ics_export import event_calendar
 from bot.programme.search import find_events
 from bot.qa import ACTION as QA_ACTION
@@ -132,7 +132,7 @@ class Engine:
             language = supported(incoming.lang_hint) or DEFAULT_LANGUAGE
             person = await self.store.people.create(incoming.channel, incoming.user_id, language, now)
         saved_state = copy.deepcopy(state)
-        zone = snapshot.festival.time_zone if snapshot else "Europe/Stockholm"
+        zone = _time_zone(snapshot)
         turn = Turn(incoming, now, person, state, Translator(person.language, zone), snapshot, new_person)
 
         survey_poll = parse_poll_id(incoming.poll_id) if incoming.poll_id is not None else None
@@ -379,7 +379,7 @@ class Engine:
             turn.say(turn.t.gettext("Choose your language:"), buttons=self._language_rows(turn))
             return
         await self.store.people.set_language(turn.person.id, chosen)
-        zone = turn.snapshot.festival.time_zone if turn.snapshot else "Europe/Stockholm"
+        zone = _time_zone(turn.snapshot)
         turn.t = Translator(chosen, zone)
         turn.say(turn.t.gettext("Done: I will answer in {language}.").format(language=NATIVE_NAMES[chosen]))
         if turn.new_person:
@@ -635,7 +635,7 @@ class Engine:
             self._tell_promoted(turn, outcome.promoted, event)
 
     def _tell_promoted(self, turn: Turn, person: Person, event: Event) -> None:
-        zone = turn.snapshot.festival.time_zone if turn.snapshot else "Europe/Stockholm"
+        zone = _time_zone(turn.snapshot)
         t = Translator(person.language, zone)
         text = t.gettext("Good news: a seat freed up at “{title}”, {when}. You are now signed up!").format(
             title=title_of(event, t), when=t.when(event.starts_at, event.ends_at)
@@ -922,6 +922,11 @@ def _found_nothing(understood: Understanding) -> bool:
 def _small_number(text: str) -> bool:
     """ASCII digits only, and few enough to fit a database integer: forged payloads carry anything."""
     return text.isascii() and text.isdigit() and len(text) <= 18
+
+
+def _time_zone(snapshot: ProgrammeSnapshot | None) -> str:
+    """The festival's zone; before any programme exists, the data model's default."""
+    return snapshot.festival.time_zone if snapshot else Festival.model_fields["time_zone"].default
 
 
 def _faq_question(entry: Any, lang: str) -> str:

@@ -13,6 +13,7 @@ log = logging.getLogger(__name__)
 
 Handler = Callable[[Incoming, datetime], Awaitable[list[Outgoing]]]
 Clock = Callable[[], datetime]
+Later = Callable[[Outgoing], Awaitable[None]]
 
 
 class DeliveryError(Exception):
@@ -54,6 +55,9 @@ class Hub:
         self._handle = handle
         self.clock = clock
         self.connectors: dict[str, Connector] = {}
+        self.later: Later | None = None
+        """Set by the scheduler: keeps a message that could not go out now in the durable
+        outbox, to be sent again shortly. Without a scheduler such a message is logged and lost."""
 
     def add(self, connector: Connector) -> None:
         self.connectors[connector.channel] = connector
@@ -79,5 +83,20 @@ class Hub:
         try:
             return await connector.send(message.recipient.user_id, message)
         except DeliveryError as error:
-            log.warning("delivery to a %s user failed: %s", message.recipient.channel, error)
+            await self.undelivered(message, error)
             return None
+
+    async def undelivered(self, message: Outgoing, error: DeliveryError) -> None:
+        """A message (with its recipient) that a connector could not deliver, its own retries
+        spent: a platform outage (5xx, a long 429 storm) outlasted them. Such a message is
+        handed to the outbox; one that can never go (a blocked bot) is only logged."""
+        assert message.recipient is not None
+        channel = message.recipient.channel
+        if error.permanent or self.later is None:
+            log.warning("message to a %s user not delivered: %s", channel, error)
+            return
+        log.warning("message to a %s user not delivered now (%s): the outbox sends it again", channel, error)
+        try:
+            await self.later(message)
+        except Exception:
+            log.exception("message to a %s user could not be kept for later; it is lost", channel)

@@ -45,12 +45,19 @@ def share_flood_pauses(connector: Connector, gate: Gate) -> bool:
     return True
 
 
+def connect(scheduler: Scheduler, hub: Hub) -> None:
+    """Joins a scheduler to the hub's connectors: their 429s pause its sending, and what they
+    could not deliver comes back through its outbox."""
+    for channel, connector in hub.connectors.items():
+        share_flood_pauses(connector, scheduler.dispatcher.gate(channel))
+    hub.later = scheduler.later
+
+
 async def start_scheduler(settings: Settings, store: Store, hub: Hub) -> Scheduler | None:
     if not settings.scheduler_enabled:
         return None
     scheduler = Scheduler(store, hub.connectors, config_from_settings(settings), clock=hub.clock)
-    for channel, connector in hub.connectors.items():
-        share_flood_pauses(connector, scheduler.dispatcher.gate(channel))
+    connect(scheduler, hub)
     await scheduler.start()
     log.info("scheduler started")
     return scheduler
@@ -63,5 +70,6 @@ __all__ = [
     "Scheduler",
     "SchedulerConfig",
     "config_from_settings",
+    "connect",
     "start_scheduler",
 ]

@@ -61,6 +61,11 @@ class SchedulerConfig:
     max_attempts: int = 5
     retry_first: timedelta = timedelta(seconds=30)
     retry_max: timedelta = timedelta(minutes=15)
+    reply_useful: timedelta = timedelta(hours=6)
+    """How long an answer a platform outage kept from a person is still sent: a signup's
+    confirmation or tonight's list matters hours later, yesterday's does not."""
+    reply_retry: timedelta = timedelta(seconds=5)
+    """The first new try of such an answer (the connector has retried for a while already)."""
     in_flight: int = 50
     """Messages claimed but not yet recorded as sent: after a crash at most these can repeat
     on a platform with no idempotency key (Telegram)."""

@@ -45,6 +45,7 @@ LATE = {
     Kind.POLL_NUDGE: "too late: the poll has closed",
     Kind.OFFER: "too late: the offer has expired",
     Kind.BROADCAST: "too late: the broadcast's time is over",
+    Kind.REPLY: "too late: the answer is no longer useful",
 }
 
 

@@ -48,6 +48,9 @@ class Kind(StrEnum):
     """A citizen survey's invitation to a person who opted in."""
     SURVEY_OPTIN = "survey_optin"
     """The once-asked question whether a person wants surveys at all."""
+    REPLY = "reply"
+    """An answer a connector could not deliver at once (a platform outage outlasted its own
+    retries): the message itself is the payload, emptied once the row is done."""
 
 
 class Priority(IntEnum):
@@ -230,6 +233,14 @@ class Outbox:
                 if not result.counted:
                     values["attempts"] = t.outbox.c.attempts - 1
                 await conn.execute(update(t.outbox).where(t.outbox.c.id == result.item_id).values(**values))
+            done = [r.item_id for r in results if r.status is not Status.PENDING]
+            if done:
+                # A reply's text is kept only until it is sent (or given up on).
+                await conn.execute(
+                    update(t.outbox)
+                    .where(t.outbox.c.id.in_(done), t.outbox.c.kind == Kind.REPLY.value)
+                    .values(payload={})
+                )
 
     async def recover(self, now: datetime) -> int:
         """Rows a crash left in `sending` go back to pending (they may have been sent)."""

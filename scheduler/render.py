@@ -57,6 +57,8 @@ class Renderer:
 
     async def render(self, item: Item, lang: str, now: datetime) -> Outgoing | Skip:
         t = self._translator(lang)
+        if item.kind is Kind.REPLY:
+            return Outgoing.model_validate(item.payload["message"])
         if item.kind is Kind.BROADCAST:
             texts: dict[str, str] = item.payload.get("texts", {})
             text = pick(texts, t.lang)

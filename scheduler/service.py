@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,6 +19,7 @@ from sqlalchemy import delete
 
 from adapters.base import Connector
 from bot.evaluation import poll_id_of
+from bot.messages import Outgoing
 from bot.store import Store
 from bot.store import schema as t
 from bot.store.offers import OfferPolicy, OfferStore
@@ -30,7 +32,7 @@ from scheduler.broadcasts import Audience, Broadcasts
 from scheduler.config import SchedulerConfig
 from scheduler.dispatch import Clock, Dispatcher, DispatchStats
 from scheduler.limits import MonotonicClock, Sleep
-from scheduler.outbox import Kind, Outbox
+from scheduler.outbox import Kind, NewItem, Outbox, Priority
 from scheduler.plan import Planner, PlanReport
 from scheduler.surveys import close_survey
 
@@ -166,6 +168,29 @@ class Scheduler:
         broadcast_id = await self.broadcasts.create(texts, audience, self.clock(), at=at, expires_at=expires_at)
         self.wake()
         return broadcast_id
+
+    # -- replies a platform outage held up -------------------------------------------------
+
+    async def later(self, message: Outgoing) -> None:
+        """Keeps a message a connector could not deliver (`Hub.later`) in the outbox: sent again
+        soon, ahead of bulk messages, while still useful; emptied once done."""
+        assert message.recipient is not None
+        now = self.clock()
+        channel, user_id = message.recipient.channel, message.recipient.user_id
+        person = await self.store.people.find(channel, user_id)
+        item = NewItem(
+            key=f"reply:{uuid.uuid4().hex}",
+            kind=Kind.REPLY,
+            channel=channel,
+            user_id=user_id,
+            not_before=now + self.config.reply_retry,
+            expires_at=now + self.config.reply_useful,
+            person_id=person.id if person is not None else None,
+            payload={"message": message.model_dump(mode="json", exclude={"recipient"})},
+            priority=Priority.URGENT,
+        )
+        await self.outbox.add([item], now)
+        self.wake()
 
     # -- running --------------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ from adapters.telegram.updates import (
     turn_from_message,
     turn_from_poll_answer,
 )
-from bot.messages import Channel, Outgoing, Poll
+from bot.messages import Channel, Outgoing, Poll, Recipient
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -213,7 +213,7 @@ class TelegramConnector(Connector):
 
     async def _answer(self, turn: Turn, replies: list[Outgoing]) -> None:
         told_group = False
-        for message in replies:
+        for index, message in enumerate(replies):
             try:
                 if turn.in_group and message.personal:
                     try:
@@ -232,6 +232,13 @@ class TelegramConnector(Connector):
                 log.warning("reply to telegram chat %s not delivered: %s", turn.chat_id, error)
                 if error.permanent:
                     return
+                # Telegram is failing for longer than the limiter retries: this reply and the
+                # ones after it go to the outbox, in order, so that none is lost or overtaken.
+                for later in replies[index:]:
+                    chat = turn.user_id if turn.in_group and later.personal else turn.chat_id
+                    recipient = Recipient(channel=self.channel, user_id=str(chat))
+                    await self.hub.undelivered(later.model_copy(update={"recipient": recipient}), error)
+                return
 
     # -- outgoing ----------------------------------------------------------------------------
 

@@ -27,6 +27,8 @@ from telegram.error import BadRequest, NetworkError, RetryAfter
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
+from adapters.pacing import SlidingWindow
+
 log = logging.getLogger(__name__)
 
 MonotonicClock = Callable[[], float]
@@ -118,6 +120,11 @@ class ChatLimiter(BaseRateLimiter[dict[str, Any]]):
         self.clock = clock
         self.sleep = sleep
         self._total = self._bucket(self.limits.total_burst, self.limits.total_per_second)
+        self._window = SlidingWindow.per_second(self.limits.total_per_second)
+        """Telegram's rule as it counts: the bucket alone would let its burst and a second's
+        refill through within one second. Checked here, right before the request, so that
+        whatever delayed messages on their way (database reads, the event loop) cannot bunch
+        them past the ceiling."""
         self._chats: dict[str, Bucket] = {}
         self.flood_waits: list[tuple[str, float]] = []
         """(chat, seconds) of every 429 met: for tests and the operator's log."""
@@ -151,9 +158,10 @@ class ChatLimiter(BaseRateLimiter[dict[str, Any]]):
         chat = self._chat(chat_id) if chat_id is not None else None
         while True:
             now = self.clock()
-            wait = max(self._total.wait(now), chat.wait(now) if chat else 0.0)
+            wait = max(self._total.wait(now), self._window.wait(now), chat.wait(now) if chat else 0.0)
             if wait <= 0:
                 self._total.take(now)
+                self._window.add(now)
                 if chat is not None:
                     chat.take(now)
                 return

@@ -42,7 +42,7 @@ from motsbot.settings import Settings
 from scheduler import Audience, SchedulerConfig, share_flood_pauses, start_scheduler
 from scheduler.broadcasts import Broadcasts
 from scheduler.config import PlatformLimits
-from scheduler.limits import Gate
+from scheduler.limits import MARGIN, Gate
 from scheduler.outbox import Result
 from tests.adapters.telegram.tg_fake_api import TOKEN, FakeBotApi
 
@@ -263,7 +263,7 @@ def test_a_429_keeps_a_slot_of_the_gate_for_the_limiters_own_retry() -> None:
     connector.limiter = ChatLimiter(clock=lambda: now[0])
     assert share_flood_pauses(connector, gate)
     connector.limiter.pause(4711, 1.0)
-    interval = 1.001 / 30
+    interval = (1 + MARGIN) / 30
     assert gate.pauses == [1.0]
     connector.limiter.pause(4713, 1.0)  # a second message in flight met the 429 too
     assert gate.wait_time("4712", now[0]) == 1.0

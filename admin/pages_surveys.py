@@ -5,10 +5,11 @@ read the results — counts only, nothing shown below `MIN_ANSWERS`, and a CSV e
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Annotated, Any
 
+# Residents' and organisers' text that a spreadsheet would run as a formula gets a leading '.
+from defusedcsv import csv  # type: ignore[import-untyped]
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from sqlalchemy import func, select

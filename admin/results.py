@@ -7,7 +7,6 @@ answers cannot be told apart.
 
 from __future__ import annotations
 
-import csv
 import io
 import re
 from collections import defaultdict
@@ -15,6 +14,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from babel.numbers import format_decimal, format_percent
+
+# Residents' and organisers' text that a spreadsheet would run as a formula gets a leading '.
+from defusedcsv import csv  # type: ignore[import-untyped]
 from sqlalchemy import func, select
 
 from admin.service import organisations_of

@@ -3,13 +3,14 @@ and API alike, so a rule cannot be enforced on one and forgotten on the other.""
 
 from __future__ import annotations
 
-import csv
 import io
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+# Residents' and organisers' text that a spreadsheet would run as a formula gets a leading '.
+from defusedcsv import csv  # type: ignore[import-untyped]
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import delete, func, insert, select, update
 

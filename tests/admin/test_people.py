@@ -181,3 +181,12 @@ async def test_people_added_by_hand_get_no_broadcasts(env: AdminEnv) -> None:
         "/api/broadcasts/preview", json={"texts": {"sv": "Hej"}, "audience": {"events": ["MM009"]}}
     )
     assert preview.json()["recipients"] == {"sv": 1}
+
+
+async def test_people_csv_defuses_text_a_spreadsheet_would_run_as_a_formula(env: AdminEnv) -> None:
+    client, csrf = await env.browser("olle")
+    formula = '=HYPERLINK("http://evil.example","klicka")'
+    await client.post("/events/MM009/people/add", data={"csrf_token": csrf, "name": formula, "language": "sv"})
+    response = await client.get("/events/MM009/people.csv")
+    [row] = [r for r in csv.DictReader(io.StringIO(response.text)) if r["name"]]
+    assert row["name"] == "'" + formula

@@ -1,11 +1,9 @@
-"""The festival-week rehearsal (`bench/rehearsal.py`) in its short form: the real motsbot process,
-the Telegram fake and a real Synapse, two festival days in accelerated time, one kill -9, one 429
-storm, one 5xx burst, one Synapse restart and one database lock. The full size runs from bench/.
+"""The festival-week rehearsal (`bench/rehearsal.py`) in its short form, in CI: the real motsbot
+process, the Telegram fake and a real Synapse, two festival days in accelerated time, one kill -9,
+one 429 storm, one 5xx burst longer than the connector's retries, one Synapse restart and one
+database lock. The full size runs from bench/ (`python -m bench.rehearsal`).
 
-Not yet in CI: it is meant for tests/rehearsal/, but its first runs lost Telegram replies when a
-5xx burst or a long 429 storm outlasted the connector's retries (replies are not in the outbox).
-Run it by hand: .venv/bin/pytest -q -s bench/rehearsal_short_check.py
-"""
+A random seed each run (printed with the table); MOTSBOT_REHEARSAL_SEED repeats one."""
 
 from __future__ import annotations
 

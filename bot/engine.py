@@ -23,6 +23,7 @@ from bot import buttons
 from bot.cards import event_card, event_list, shorten, title_of
 from bot.choices import choice_state, chosen
 from bot.evaluation import START_RATE_PREFIX, Evaluation
+from bot.flood import MAX_MESSAGES, MAX_UNANSWERED, UNANSWERED_WINDOW_SECONDS, FloodLimit, Verdict
 from bot.i18n import DEFAULT_LANGUAGE, NATIVE_NAMES, Translator, supported
 from bot.messages import Button, Incoming, Outgoing, Recipient, Span, TextBuilder
 from bot.model import LANGUAGES, Event, Festival, Person, SignupStatus, pick
@@ -72,8 +73,19 @@ class Turn:
 
 
 class Engine:
-    def __init__(self, store: Store, *, programme_check_seconds: float = 1.0, checkin_url: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        *,
+        programme_check_seconds: float = 1.0,
+        checkin_url: str | None = None,
+        max_messages_per_minute: int = MAX_MESSAGES,
+    ) -> None:
         self.store = store
+        self.flood = FloodLimit(max_messages=max_messages_per_minute)
+        """Messages handled per person; a higher limit only for harnesses that are one very busy "person"."""
+        self.unanswered_flood = FloodLimit(max_messages=MAX_UNANSWERED, window_seconds=UNANSWERED_WINDOW_SECONDS)
+        """Unanswered questions logged per person, so that one person cannot fill the organisers' list."""
         self.checkin_url = checkin_url
         """Address of the organisers' check-in page with `{code}`, put into check-in QR codes."""
         self._snapshot: ProgrammeSnapshot | None = None
@@ -86,6 +98,12 @@ class Engine:
 
     async def handle(self, incoming: Incoming, now: datetime) -> list[Outgoing]:
         try:
+            # First, before any work: over the limit nothing is understood, written or logged.
+            verdict = self.flood.check(incoming.channel, incoming.user_id, now)
+            if verdict is Verdict.NOTE:
+                return await self._too_fast(incoming)
+            if verdict is Verdict.DROP:
+                return []
             return await self._handle(incoming, now)
         except Exception:
             # Our fault, not the person's: log with context, and still answer.
@@ -98,6 +116,17 @@ class Engine:
                     rtl=t.rtl,
                 )
             ]
+
+    async def _too_fast(self, incoming: Incoming) -> list[Outgoing]:
+        """The one note for the first message over the flood limit, in the person's language.
+
+        The language is chosen as for any answer: the stored one, or for someone not yet known
+        the client's hint. Only read, never written: nothing over the limit creates a person.
+        """
+        person = await self.store.people.find(incoming.channel, incoming.user_id)
+        t = Translator(person.language if person else supported(incoming.lang_hint) or DEFAULT_LANGUAGE)
+        text = t.gettext("You are sending messages very fast — wait a minute and try again.")
+        return [Outgoing(spans=[Span(text=text)], lang=t.lang, rtl=t.rtl)]
 
     async def programme(self) -> ProgrammeSnapshot | None:
         """The current programme, re-read only when an import or edit changed it.
@@ -757,11 +786,16 @@ class Engine:
         offer = await self._written_in(turn, text)
         understood = understand(text, turn.t.lang, turn.now, turn.snapshot)
         await self._answer(turn, understood, text)
-        if understood.intent == "fallback" or (understood.intent == "events" and _found_nothing(understood)):
+        if _unanswered(understood) and self._may_log_unanswered(turn):
             # Only the words and the language: organisers see what people miss, not who asked.
             await self.store.unanswered.record(text, turn.t.lang, turn.now)
         if offer is not None:
             self._offer_language(turn, offer)
+
+    def _may_log_unanswered(self, turn: Turn) -> bool:
+        """Whether this person may add one more question to the organisers' list now (in memory only)."""
+        verdict = self.unanswered_flood.check(turn.incoming.channel, turn.incoming.user_id, turn.now)
+        return verdict is Verdict.HANDLE
 
     async def _written_in(self, turn: Turn, text: str) -> str | None:
         """The language to offer to switch to, when the text is clearly in another one.
@@ -912,6 +946,11 @@ class Engine:
             [Button(label=_("Help"), payload=buttons.encode("help"))],
         ]
         turn.say(text, buttons=rows, fallback=True)
+
+
+def _unanswered(understood: Understanding) -> bool:
+    """A question the bot could not answer: organisers may want to add it to the FAQ."""
+    return understood.intent == "fallback" or (understood.intent == "events" and _found_nothing(understood))
 
 
 def _found_nothing(understood: Understanding) -> bool:

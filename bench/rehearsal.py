@@ -847,7 +847,9 @@ class Rehearsal:
         lost += reply_row["lost"]
         for index, ask in enumerate(self.asks):
             if index not in replied:
-                self.problems.append(f"no reply: {ask}")
+                self.problems.append(
+                    f"no reply: {ask.what} in {ask.channel} chat {ask.chat} at {ask.at - self.began:.2f} s"
+                )
         table = {"replies": reply_row, **dict(sorted(table.items()))}
         for kind, figures in table.items():
             if kind != "replies":

@@ -14,6 +14,7 @@ import secrets
 from collections import Counter
 from collections.abc import Awaitable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from telegram import InputFile, LinkPreviewOptions, Message, Update
@@ -23,6 +24,7 @@ from telegram.ext import Application, BaseUpdateProcessor, ContextTypes, TypeHan
 
 from adapters.base import Connector, DeliveryError, Hub
 from adapters.telegram.commands import register_commands
+from adapters.telegram.intake import HandledUpdates, UpdateIntake
 from adapters.telegram.limiter import ChatLimiter, is_group
 from adapters.telegram.notes import note
 from adapters.telegram.polls import TelegramPolls
@@ -110,16 +112,26 @@ class TelegramConnector(Connector):
         if base_url:
             # PTB appends the token: "http://127.0.0.1:8081/bot" → ".../bot<token>/<method>".
             builder = builder.base_url(base_url)
-        if webhook is not None:
-            builder = builder.updater(None)
+        # Updates come in through our own intake (polling or the webhook), never PTB's Updater.
+        builder = builder.updater(None)
         self.app: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_error)
         self._hub: Hub | None = None
+        self.intake = UpdateIntake(
+            self.app,
+            HandledUpdates(store.database),
+            self._now,
+            poll_timeout=poll_timeout,
+            allowed_updates=ALLOWED_UPDATES,
+        )
         self.handled = 0
         """Updates handled to the end (answered or ignored): a figure for monitoring and tests."""
 
     # -- lifecycle ---------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        return self.hub.clock()
 
     @property
     def hub(self) -> Hub:
@@ -144,25 +156,24 @@ class TelegramConnector(Connector):
                 self.webhook.url, secret_token=self.webhook.secret, allowed_updates=ALLOWED_UPDATES
             )
         else:
-            assert self.app.updater is not None
-            await self.app.updater.start_polling(
-                timeout=self.poll_timeout, allowed_updates=ALLOWED_UPDATES, drop_pending_updates=False
-            )
+            # A webhook left from an earlier setup would make every getUpdates fail.
+            await self.app.bot.delete_webhook(drop_pending_updates=False)
         await self.app.start()
+        if self.webhook is None:
+            self.intake.start_polling()
         log.info("telegram: @%s running (%s)", self.bot_username, "webhook" if self.webhook else "polling")
 
     async def stop(self) -> None:
         try:
-            if self.app.updater is not None and self.app.updater.running:
-                await self.app.updater.stop()
+            await self.intake.stop_polling()
             if self.app.running:
                 await self.app.stop()
         finally:
             await self.app.shutdown()
 
     async def put_update(self, data: dict[str, Any]) -> None:
-        """An update that came in through the webhook."""
-        await self.app.update_queue.put(Update.de_json(data, self.app.bot))
+        """An update that came in through the webhook: handled before Telegram hears "200"."""
+        await self.intake.handle(Update.de_json(data, self.app.bot))
 
     # -- incoming ----------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -218,6 +219,15 @@ telegram_poll = Table(
 )
 """Telegram's id of each native poll the bot sent, and the engine's `Poll.poll_id` it carries:
 poll answers name only Telegram's id, and must still be understood after a restart."""
+
+telegram_handled_update = Table(
+    "telegram_handled_update",
+    metadata,
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("handled_at", UTCDateTime, nullable=False, index=True),
+)
+"""Telegram updates already handled: an update is confirmed to Telegram only after it was
+handled, so a crash in between brings it again, and this keeps it from being answered twice."""
 
 outbox = Table(
     "outbox",

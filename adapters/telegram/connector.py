@@ -24,7 +24,7 @@ from telegram.ext import Application, BaseUpdateProcessor, ContextTypes, TypeHan
 
 from adapters.base import Connector, DeliveryError, Hub
 from adapters.telegram.commands import register_commands
-from adapters.telegram.intake import HandledUpdates, UpdateIntake
+from adapters.telegram.intake import UpdateIntake, UpdateLog
 from adapters.telegram.limiter import ChatLimiter, is_group
 from adapters.telegram.notes import note
 from adapters.telegram.polls import TelegramPolls
@@ -120,7 +120,7 @@ class TelegramConnector(Connector):
         self._hub: Hub | None = None
         self.intake = UpdateIntake(
             self.app,
-            HandledUpdates(store.database),
+            UpdateLog(store.database),
             self._now,
             poll_timeout=poll_timeout,
             allowed_updates=ALLOWED_UPDATES,
@@ -159,21 +159,22 @@ class TelegramConnector(Connector):
             # A webhook left from an earlier setup would make every getUpdates fail.
             await self.app.bot.delete_webhook(drop_pending_updates=False)
         await self.app.start()
+        await self.intake.resume()
         if self.webhook is None:
             self.intake.start_polling()
         log.info("telegram: @%s running (%s)", self.bot_username, "webhook" if self.webhook else "polling")
 
     async def stop(self) -> None:
         try:
-            await self.intake.stop_polling()
+            await self.intake.stop()
             if self.app.running:
                 await self.app.stop()
         finally:
             await self.app.shutdown()
 
     async def put_update(self, data: dict[str, Any]) -> None:
-        """An update that came in through the webhook: handled before Telegram hears "200"."""
-        await self.intake.handle(Update.de_json(data, self.app.bot))
+        """An update that came in through the webhook: in the inbox before Telegram hears "200"."""
+        await self.intake.take([Update.de_json(data, self.app.bot)])
 
     # -- incoming ----------------------------------------------------------------------------
 

@@ -1,10 +1,12 @@
-"""Updates in, at least once and answered once: an update is confirmed to Telegram only after it
-was handled, and one handled already is skipped when it comes again.
+"""Updates in, none lost and each answered once: an update is written to the inbox before it is
+confirmed to Telegram, handled from there, and crossed off once handled. After a crash the
+inbox's leftovers are handled first; an update handled already is skipped when it comes again.
 
 Why not PTB's `Updater`: it confirms a batch as soon as the updates are queued (the next
 `getUpdates` carries the new offset), so a crash between fetching and answering loses every
-update in between (the rehearsal's kill -9 lost a resident's signup this way). The webhook path
-has the same gap when it answers 200 before handling; here it answers after.
+update in between (the rehearsal's kill -9 lost a resident's signup this way). Confirming only
+after handling instead would hold every resident up behind the slowest reply of the batch (one
+waiting out a 429): hence the inbox. The webhook path writes to the same inbox before "200".
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, func, insert, select
-from sqlalchemy.exc import IntegrityError
 from telegram import Update
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application
@@ -31,35 +32,80 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 HANDLED_KEPT = timedelta(days=7)
-"""An id matters only until its batch is confirmed; a week covers any outage we would resume."""
+"""An id matters only until Telegram has been told of it; a week covers any outage we resume."""
+RECENT_KEPT = 10_000
+"""Ids taken in since this start, remembered in memory: a webhook delivery tried again comes soon."""
 RETRY_FIRST = 0.5
 RETRY_MAX = 30.0
-RECENT_KEPT = 10_000
-"""Ids handled since this start, remembered in memory: a retry of a webhook delivery comes soon."""
 STOP_WAIT = 30.0
-"""How long a graceful stop lets the batch being handled finish."""
+"""How long a graceful stop lets the updates being handled finish."""
+NAME_KEYS = ("last_name", "username")
 
 
-class HandledUpdates:
+def without_names(value: Any) -> Any:
+    """The update as JSON with people's names taken out (ids are all the bot uses): the inbox
+    keeps only what answering needs. `first_name` is required by the Bot API's types, so it
+    stays, emptied."""
+    if isinstance(value, dict):
+        return {
+            key: "" if key == "first_name" else without_names(item)
+            for key, item in value.items()
+            if key not in NAME_KEYS
+        }
+    if isinstance(value, list):
+        return [without_names(item) for item in value]
+    return value
+
+
+class UpdateLog:
+    """The inbox and the ids handled, in the store."""
+
     def __init__(self, database: Database) -> None:
         self.database = database
 
+    async def receive(self, updates: Sequence[dict[str, Any]], now: datetime) -> None:
+        async with self.database.transaction() as conn:
+            ids = [data["update_id"] for data in updates]
+            there = set(
+                (await conn.execute(select(t.telegram_inbox.c.update_id).where(t.telegram_inbox.c.update_id.in_(ids))))
+                .scalars()
+                .all()
+            )
+            rows = [
+                {"update_id": data["update_id"], "update": without_names(data), "received_at": now}
+                for data in updates
+                if data["update_id"] not in there
+            ]
+            if rows:
+                await conn.execute(insert(t.telegram_inbox), rows)
+
+    async def waiting(self) -> list[dict[str, Any]]:
+        async with self.database.engine.connect() as conn:
+            rows = await conn.execute(select(t.telegram_inbox.c.update).order_by(t.telegram_inbox.c.update_id))
+            return [dict(r.update) for r in rows]
+
+    async def done(self, update_id: int, now: datetime) -> None:
+        async with self.database.transaction() as conn:
+            await conn.execute(delete(t.telegram_inbox).where(t.telegram_inbox.c.update_id == update_id))
+            handled = t.telegram_handled_update
+            if await conn.scalar(select(handled.c.update_id).where(handled.c.update_id == update_id)) is None:
+                await conn.execute(insert(handled).values(update_id=update_id, handled_at=now))
+
     async def seen(self, update_id: int) -> bool:
         async with self.database.engine.connect() as conn:
-            found = await conn.scalar(
-                select(t.telegram_handled_update.c.update_id).where(t.telegram_handled_update.c.update_id == update_id)
-            )
-            return found is not None
-
-    async def mark(self, update_id: int, now: datetime) -> None:
-        with contextlib.suppress(IntegrityError):
-            async with self.database.transaction() as conn:
-                await conn.execute(insert(t.telegram_handled_update).values(update_id=update_id, handled_at=now))
+            for table in (t.telegram_handled_update, t.telegram_inbox):
+                found = await conn.scalar(select(table.c.update_id).where(table.c.update_id == update_id))
+                if found is not None:
+                    return True
+            return False
 
     async def highest(self) -> int:
         async with self.database.engine.connect() as conn:
-            value = await conn.scalar(select(func.max(t.telegram_handled_update.c.update_id)))
-            return int(value or 0)
+            values = [
+                await conn.scalar(select(func.max(table.c.update_id)))
+                for table in (t.telegram_handled_update, t.telegram_inbox)
+            ]
+            return max(int(v or 0) for v in values)
 
     async def prune(self, now: datetime) -> int:
         async with self.database.transaction() as conn:
@@ -70,56 +116,79 @@ class HandledUpdates:
 
 
 class UpdateIntake:
-    """Hands each update to the application (its update processor keeps one chat's updates in
-    order), marks it handled, and only then lets polling confirm it."""
+    """Takes updates in (inbox first), hands each to the application (its update processor keeps
+    one chat's updates in order) and crosses it off once handled."""
 
     def __init__(
         self,
         app: Application[Any, Any, Any, Any, Any, Any],
-        handled: HandledUpdates,
+        updates: UpdateLog,
         clock: Clock,
         *,
         poll_timeout: int,
         allowed_updates: Sequence[str],
     ) -> None:
         self.app = app
-        self.handled = handled
+        self.updates = updates
         self.clock = clock
         self.poll_timeout = poll_timeout
         self.allowed_updates = list(allowed_updates)
         self._polling: asyncio.Task[None] | None = None
-        self._batch: asyncio.Future[list[None]] | None = None
+        self._handling: set[asyncio.Task[None]] = set()
         self._stopping = False
         self._highest_before: int | None = None
         self._recent: set[int] = set()
         self._recent_order: deque[int] = deque()
 
-    async def handle(self, update: Update) -> None:
-        # Through the processor first, so that one chat's updates keep their order.
-        await self.app.update_processor.process_update(update, self._once(update))
+    async def resume(self) -> int:
+        """Handles what a crash left in the inbox; returns how many."""
+        self._highest_before = await self.updates.highest()
+        await self.updates.prune(self.clock())
+        left = await self.updates.waiting()
+        if left:
+            log.warning("%d telegram updates were not handled before the last stop; handling them now", len(left))
+            self._start([Update.de_json(data, self.app.bot) for data in left])
+        return len(left)
 
-    async def _handled_before(self) -> int:
-        if self._highest_before is None:
-            self._highest_before = await self.handled.highest()
-        return self._highest_before
+    async def take(self, updates: Sequence[Update]) -> None:
+        """New updates: into the inbox (before Telegram is told), then handled in the background."""
+        fresh = [u for u in updates if not await self._repeat(u.update_id)]
+        if not fresh:
+            return
+        await self.updates.receive([u.to_dict() for u in fresh], self.clock())
+        self._start(fresh)
+
+    def _start(self, updates: Sequence[Update]) -> None:
+        for update in updates:
+            self._remember(update.update_id)
+            task = asyncio.create_task(self._handle(update))
+            self._handling.add(task)
+            task.add_done_callback(self._handling.discard)
 
     async def _repeat(self, update_id: int) -> bool:
         if update_id in self._recent:
-            return True  # a webhook delivery Telegram tried again
-        # Only an id up to the highest handled before this start can be a repeat from then
+            return True
+        # Only an id up to the highest known at this start can be a repeat from before it
         # (Telegram's ids grow): the others skip the lookup.
-        return update_id <= await self._handled_before() and await self.handled.seen(update_id)
+        if self._highest_before is None:
+            self._highest_before = await self.updates.highest()
+        return update_id <= self._highest_before and await self.updates.seen(update_id)
 
-    async def _once(self, update: Update) -> None:
-        if await self._repeat(update.update_id):
-            log.info("telegram update %s came again; handled already", update.update_id)
-            return
-        await self.app.process_update(update)
-        await self.handled.mark(update.update_id, self.clock())
-        self._recent.add(update.update_id)
-        self._recent_order.append(update.update_id)
+    def _remember(self, update_id: int) -> None:
+        self._recent.add(update_id)
+        self._recent_order.append(update_id)
         if len(self._recent_order) > RECENT_KEPT:
             self._recent.discard(self._recent_order.popleft())
+
+    async def _handle(self, update: Update) -> None:
+        try:
+            # Through the processor, so that one chat's updates keep their order.
+            await self.app.update_processor.process_update(update, self.app.process_update(update))
+            await self.updates.done(update.update_id, self.clock())
+        except Exception:
+            # The connector answers its own failures; this is the bookkeeping around it. The
+            # update stays in the inbox and is tried again at the next start.
+            log.exception("telegram update %s could not be handled", update.update_id)
 
     # -- long polling --------------------------------------------------------------------------
 
@@ -127,22 +196,23 @@ class UpdateIntake:
         self._stopping = False
         self._polling = asyncio.create_task(self._poll(), name="telegram polling")
 
-    async def stop_polling(self) -> None:
+    async def stop(self) -> None:
         self._stopping = True
-        if self._batch is not None:
-            # Let the updates being answered finish: cut off, they would come again and an
-            # answer already sent would repeat.
-            with contextlib.suppress(Exception, TimeoutError):
-                await asyncio.wait_for(asyncio.shield(self._batch), STOP_WAIT)
         if self._polling is not None:
             self._polling.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._polling
             self._polling = None
+        if self._handling:
+            # Let the updates being answered finish: cut off, they would be handled again from
+            # the inbox and an answer already sent would repeat.
+            _done, pending = await asyncio.wait(set(self._handling), timeout=STOP_WAIT)
+            for task in pending:
+                task.cancel()
+            if pending:
+                await asyncio.gather(*pending, return_exceptions=True)
 
     async def _poll(self) -> None:
-        await self.handled.prune(self.clock())
-        await self._handled_before()
         offset = 0
         failures = 0
         while not self._stopping:
@@ -162,17 +232,13 @@ class UpdateIntake:
             failures = 0
             if not updates:
                 continue
-            self._batch = asyncio.gather(*(self._handle_logged(u) for u in updates))
             try:
-                await self._batch
-            finally:
-                self._batch = None
-            # The next getUpdates confirms the batch to Telegram.
+                await self.take(updates)
+            except Exception:
+                # The inbox could not be written (the database locked for long): Telegram is
+                # not told, so it brings these updates again.
+                log.exception("telegram updates could not be taken in; fetching them again")
+                await asyncio.sleep(RETRY_FIRST)
+                continue
+            # The next getUpdates confirms them to Telegram.
             offset = updates[-1].update_id + 1
-
-    async def _handle_logged(self, update: Update) -> None:
-        try:
-            await self.handle(update)
-        except Exception:
-            # The connector answers its own failures; this is the bookkeeping around it.
-            log.exception("telegram update %s could not be handled", update.update_id)

@@ -226,8 +226,18 @@ telegram_handled_update = Table(
     Column("update_id", BigInteger, primary_key=True, autoincrement=False),
     Column("handled_at", UTCDateTime, nullable=False, index=True),
 )
-"""Telegram updates already handled: an update is confirmed to Telegram only after it was
-handled, so a crash in between brings it again, and this keeps it from being answered twice."""
+"""Telegram updates already handled, so that one Telegram brings again (a crash before it was
+confirmed, a webhook delivery tried again) is not answered twice."""
+
+telegram_inbox = Table(
+    "telegram_inbox",
+    metadata,
+    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("update", JSON, nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+)
+"""Updates confirmed to Telegram but not handled to the end yet (names taken out): kept until
+handled, so a crash in between loses nothing; handled again at the next start."""
 
 outbox = Table(
     "outbox",

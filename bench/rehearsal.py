@@ -843,6 +843,15 @@ class Rehearsal:
             latency[f"{channel}, outside outages"] = percentiles([replied[i] for i in calm])
             reply_row["expected"] += len(asks)
             reply_row["delivered"] += sum(1 for i in asks if i in replied)
+        # The festival hour with the most asks (both channels): the load to plan for.
+        hours = Counter(self._festival_hour(ask) for ask in self.asks)
+        if hours:
+            busiest, count = hours.most_common(1)[0]
+            in_hour = [i for i, a in enumerate(self.asks) if self._festival_hour(a) == busiest and i in replied]
+            label = f"busiest festival hour ({busiest:%a %H}:00, {count} asks)"
+            latency[label] = percentiles([replied[i] for i in in_hour])
+            calm = [i for i in in_hour if not self._met_outage(self.asks[i], replied[i])]
+            latency[f"{label}, outside outages"] = percentiles([replied[i] for i in calm])
         reply_row["lost"] = reply_row["expected"] - reply_row["delivered"]
         lost += reply_row["lost"]
         for index, ask in enumerate(self.asks):
@@ -876,6 +885,10 @@ class Rehearsal:
             reasons=dict(reasons),
             problems=self.problems,
         )
+
+    def _festival_hour(self, ask: Ask) -> datetime:
+        moment = START + timedelta(seconds=(ask.at - self.began) * self.plan.speed)
+        return moment.replace(minute=0, second=0, microsecond=0)
 
     def _met_outage(self, ask: Ask, waited: float) -> bool:
         return any(
@@ -942,7 +955,7 @@ def main() -> None:
     parser.add_argument("--bursts", type=int, default=3)
     parser.add_argument("--synapse-restarts", type=int, default=2)
     parser.add_argument("--locks", type=int, default=3)
-    parser.add_argument("--burst-size", type=int, default=5)
+    parser.add_argument("--burst-size", type=int, default=Plan.burst_size)
     parser.add_argument("--drain", type=float, default=180.0)
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--keep", type=Path, default=None, help="directory to keep the run's files in")

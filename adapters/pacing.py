@@ -32,3 +32,15 @@ class SlidingWindow:
 
     def add(self, at: float) -> None:
         self._times.append(at)
+
+
+def most_in_window(times: list[float], width: float = 1.0) -> int:
+    """The most of `times` in any half-open window [t, t + width): how a platform sees a rate
+    (for tests and benchmarks)."""
+    ordered = sorted(times)
+    best = start = 0
+    for end, moment in enumerate(ordered):
+        while moment - ordered[start] >= width:
+            start += 1
+        best = max(best, end - start + 1)
+    return best

@@ -41,6 +41,7 @@ from telegram.ext import AIORateLimiter, Application  # noqa: E402
 from tg_fake_api import TOKEN, Call, FakeBotApi  # noqa: E402
 
 from adapters.base import Hub  # noqa: E402
+from adapters.pacing import most_in_window  # noqa: E402
 from adapters.telegram.connector import TelegramConnector  # noqa: E402
 from bot.messages import Incoming, Outgoing  # noqa: E402
 from bot.store import Store  # noqa: E402
@@ -83,17 +84,6 @@ HEADER = (
 )
 
 
-def max_in_window(times: list[float], width: float = 1.0) -> int:
-    """The most stamps in any half-open window [t, t + width)."""
-    times = sorted(times)
-    best = start = 0
-    for end, moment in enumerate(times):
-        while moment - times[start] >= width:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
-
-
 def outcome(path: str, fake: FakeBotApi, chats: range, seconds: float, errors: Counter[str]) -> Outcome:
     sends: list[Call] = [c for c in fake.calls if c.method == "sendMessage" and c.params.get("chat_id") in chats]
     accepted = sorted(c.at for c in sends if c.status == 200)
@@ -106,8 +96,8 @@ def outcome(path: str, fake: FakeBotApi, chats: range, seconds: float, errors: C
         accepted=len(accepted),
         sustained=(len(accepted) - 1) / span if span else 0.0,
         ceiling=float(fake.ceiling or 0),
-        max_accepted_1s=max_in_window(accepted),
-        max_attempts_1s=max_in_window([c.at for c in sends]),
+        max_accepted_1s=most_in_window(accepted),
+        max_attempts_1s=most_in_window([c.at for c in sends]),
         floods=sum(1 for c in sends if c.status == 429),
         lost=sum(1 for chat in chats if per_chat[chat] == 0),
         duplicated=sum(n - 1 for n in per_chat.values() if n > 1),

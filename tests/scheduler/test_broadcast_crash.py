@@ -33,6 +33,7 @@ from typing import Any
 from sqlalchemy import insert
 
 from adapters.base import Hub
+from adapters.pacing import MARGIN
 from adapters.telegram.connector import TelegramConnector
 from adapters.telegram.limiter import ChatLimiter, Limits
 from bot.engine import Engine
@@ -42,7 +43,7 @@ from motsbot.settings import Settings
 from scheduler import Audience, SchedulerConfig, share_flood_pauses, start_scheduler
 from scheduler.broadcasts import Broadcasts
 from scheduler.config import PlatformLimits
-from scheduler.limits import MARGIN, Gate
+from scheduler.limits import Gate
 from scheduler.outbox import Result
 from tests.adapters.telegram.tg_fake_api import TOKEN, FakeBotApi
 

@@ -6,8 +6,9 @@ from __future__ import annotations
 import asyncio
 import random
 
+from adapters.pacing import MARGIN, most_in_window
 from scheduler.config import PlatformLimits
-from scheduler.limits import CARRY, MARGIN, Gate
+from scheduler.limits import CARRY, Gate
 
 
 class LateWakingTime:
@@ -25,15 +26,6 @@ class LateWakingTime:
     async def sleep(self, seconds: float) -> None:
         self.now += max(seconds, 0.0) + self.random.uniform(0, self.late)
         await asyncio.sleep(0)
-
-
-def most_in_window(times: list[float], width: float) -> int:
-    best = start = 0
-    for end, moment in enumerate(times):
-        while moment - times[start] >= width:
-            start += 1
-        best = max(best, end - start + 1)
-    return best
 
 
 async def send_through(gate: Gate, time: LateWakingTime, count: int) -> list[float]:

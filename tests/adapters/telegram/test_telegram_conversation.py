@@ -5,17 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 
 from tg_fake_api import BOT_USERNAME, FakeBotApi
-from tg_support import BotFactory
+from tg_support import BotFactory, text
 
 from adapters.telegram.commands import COMMANDS
 from bot.messages import Button, Incoming, Outgoing, Span
 from bot.model import LANGUAGES
 
 HOSTILE = "<b>not bold</b> & <script>alert(1)</script> &amp; a<b 5 > 3 \u202eevil\u202c مرحبا بكم في مالمو"
-
-
-def text(value: str, **kwargs: object) -> Outgoing:
-    return Outgoing.model_validate({"spans": [{"text": value}], **kwargs})
 
 
 async def test_hostile_text_is_shown_exactly_as_written(fake: FakeBotApi, make_bot: BotFactory) -> None:

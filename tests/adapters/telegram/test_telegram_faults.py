@@ -7,25 +7,17 @@ from datetime import datetime
 
 import pytest
 from tg_fake_api import FakeBotApi
-from tg_support import NOW, BotFactory, FakeTime
+from tg_support import NOW, BotFactory, FakeTime, echo, text
 
 from adapters.base import DeliveryError
-from bot.messages import Incoming, Outgoing, Span
+from bot.messages import Incoming, Outgoing
 from bot.store import Store
-
-
-def text(value: str) -> Outgoing:
-    return Outgoing(spans=[Span(text=value)])
-
-
-async def numbered(incoming: Incoming, now: datetime) -> list[Outgoing]:
-    return [text(f"reply to {incoming.text}")]
 
 
 async def test_a_429_storm_delays_replies_but_each_arrives_exactly_once(
     fake: FakeBotApi, make_bot: BotFactory, fake_time: FakeTime
 ) -> None:
-    bot = await make_bot(numbered)
+    bot = await make_bot(echo)
     fake.fail("sendMessage", 429, times=12, retry_after=3)
     people = [101, 102, 103]
     for round_ in range(4):
@@ -42,7 +34,7 @@ async def test_a_429_storm_delays_replies_but_each_arrives_exactly_once(
 
 
 async def test_retry_after_is_waited_out_in_real_time(fake: FakeBotApi, make_bot: BotFactory) -> None:
-    await make_bot(numbered, real_time=True)
+    await make_bot(echo, real_time=True)
     fake.fail("sendMessage", 429, times=1, retry_after=1)
     started = time.monotonic()
     fake.say(110, "now")
@@ -54,7 +46,7 @@ async def test_retry_after_is_waited_out_in_real_time(fake: FakeBotApi, make_bot
 
 
 async def test_a_5xx_burst_is_retried_with_backoff(fake: FakeBotApi, make_bot: BotFactory, fake_time: FakeTime) -> None:
-    bot = await make_bot(numbered)
+    bot = await make_bot(echo)
     fake.fail("sendMessage", 502, times=3)
     fake.say(120, "hej")
     [reply] = await fake.wait_messages(120, 1)
@@ -66,7 +58,7 @@ async def test_a_5xx_burst_is_retried_with_backoff(fake: FakeBotApi, make_bot: B
 
 
 async def test_a_lasting_outage_gives_up_with_a_temporary_error(fake: FakeBotApi, make_bot: BotFactory) -> None:
-    bot = await make_bot(numbered)
+    bot = await make_bot(echo)
     fake.fail("sendMessage", 500, times=100)
     with pytest.raises(DeliveryError) as raised:
         await bot.connector.send("130", text("reminder"))
@@ -75,7 +67,7 @@ async def test_a_lasting_outage_gives_up_with_a_temporary_error(fake: FakeBotApi
 
 
 async def test_slow_answers_do_not_hold_up_other_people(fake: FakeBotApi, make_bot: BotFactory) -> None:
-    await make_bot(numbered)
+    await make_bot(echo)
     # The slow chat's answer is held for 4 s; the quick one must not queue behind it. The margin
     # leaves room for a loaded CI machine.
     fake.slow("sendMessage", 4.0, chat_id=140)
@@ -89,7 +81,7 @@ async def test_slow_answers_do_not_hold_up_other_people(fake: FakeBotApi, make_b
 async def test_a_person_who_blocks_the_bot_is_not_messaged_again(
     fake: FakeBotApi, make_bot: BotFactory, store: Store
 ) -> None:
-    bot = await make_bot(numbered)
+    bot = await make_bot(echo)
     person = await store.people.create("telegram", "150", "sv", NOW)
     fake.say(150, "hej")
     await fake.wait_messages(150, 1)
@@ -113,7 +105,7 @@ async def test_a_person_who_blocks_the_bot_is_not_messaged_again(
 async def test_a_403_marks_the_person_unreachable_even_without_a_block_update(
     fake: FakeBotApi, make_bot: BotFactory, store: Store
 ) -> None:
-    bot = await make_bot(numbered)
+    bot = await make_bot(echo)
     await store.people.create("telegram", "160", "sv", NOW)
     await store.people.create("telegram", "161", "sv", NOW)
     fake.block(160, notify=False)

@@ -9,19 +9,11 @@ from datetime import datetime
 
 from telegram import Update
 from tg_fake_api import FakeBotApi
-from tg_support import BotFactory
+from tg_support import BotFactory, echo
 
 from adapters.telegram.intake import UpdateLog
-from bot.messages import Incoming, Outgoing, Span
+from bot.messages import Incoming, Outgoing
 from bot.store import Store
-
-
-def text(value: str) -> Outgoing:
-    return Outgoing(spans=[Span(text=value)])
-
-
-async def echo(incoming: Incoming, now: datetime) -> list[Outgoing]:
-    return [text(f"reply to {incoming.text}")]
 
 
 async def test_an_update_cut_off_by_a_crash_is_handled_at_the_next_start(

@@ -42,3 +42,12 @@ class Bot:
 
 
 BotFactory = Callable[..., Awaitable[Bot]]
+
+
+def text(value: str, **kwargs: object) -> Outgoing:
+    return Outgoing.model_validate({"spans": [{"text": value}], **kwargs})
+
+
+async def echo(incoming: Incoming, now: datetime) -> list[Outgoing]:
+    """Answers every message with "reply to <its text>"."""
+    return [text(f"reply to {incoming.text}")]

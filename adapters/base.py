@@ -24,6 +24,14 @@ class DeliveryError(Exception):
         self.permanent = permanent
 
 
+class NotConnected(DeliveryError):
+    """The channel is not connected (yet, or for now): nothing was tried, so a retry later does
+    not count against the message's attempts."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+
+
 class Connector(ABC):
     """One channel. Thin: platform events in, `Hub.receive` called, engine output rendered."""
 

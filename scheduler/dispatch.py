@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 
-from adapters.base import Connector, DeliveryError
+from adapters.base import Connector, DeliveryError, NotConnected
 from bot.choices import choice_state
 from bot.store import Store
 from bot.store import schema as t
@@ -192,6 +192,15 @@ class Dispatcher:
                 Status.PENDING,
                 f"rate limited: {error}",
                 retry_at=self.clock() + timedelta(seconds=error.retry_after),
+                counted=False,
+            )
+        except NotConnected as error:
+            # Not the message's fault either: it waits for the connection while still useful.
+            return Result(
+                item.id,
+                Status.PENDING,
+                f"waiting: {error}",
+                retry_at=self.clock() + self.config.retry_first,
                 counted=False,
             )
         except DeliveryError as error:

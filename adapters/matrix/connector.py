@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from nio.client.async_client import AsyncClient
 
-from adapters.base import Connector, DeliveryError, Hub
+from adapters.base import Connector, DeliveryError, Hub, NotConnected
 from adapters.matrix.conversation import Conversation
 from adapters.matrix.sending import Sender
 from adapters.matrix.session import MatrixConfig, Session, log_in, new_client
@@ -95,7 +95,7 @@ class MatrixConnector(Connector):
         a crash does not post it twice — even when the row renders differently the second time
         (the event's title or time changed, the person switched language)."""
         if self.conversation is None or self.loop is None or not self.loop.ready.is_set():
-            raise DeliveryError("the Matrix connection is not up yet")
+            raise NotConnected("the Matrix connection is not up yet")
         if not user_id.startswith("@") or ":" not in user_id:
             raise DeliveryError(f"not a Matrix user id: {user_id!r}", permanent=True)
         txn_key = f"outbox:{user_id}:{key}" if key is not None else f"notice:{user_id}:{message.model_dump_json()}"

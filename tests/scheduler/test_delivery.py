@@ -8,7 +8,7 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.base import DeliveryError
+from adapters.base import DeliveryError, NotConnected
 from bot.store import Store
 from scheduler import Audience
 from scheduler.config import PlatformLimits, SchedulerConfig
@@ -160,6 +160,17 @@ async def test_429_pauses_the_platform_and_does_not_use_up_attempts(harness: Har
     row = next(r for r in await harness.scheduler.outbox.items() if r.user_id == users[3])
     assert gate.pauses == [7.0] * 6
     assert row.status is Status.SENT and row.attempts == 1, "six 429s, one counted attempt"
+
+
+async def test_a_channel_not_connected_yet_does_not_use_up_attempts(harness: Harness) -> None:
+    users = await _people(harness, 2)
+    # Longer than the attempts a message has: the channel comes up only after eight tries.
+    harness.connector.failures[users[0]] = [NotConnected("the connection is not up yet")] * 8
+    await harness.scheduler.broadcast({"sv": "Hej"}, Audience(everyone=True))
+    for _ in range(10):
+        await harness.at(harness.clock.now() + timedelta(minutes=1))
+    row = next(r for r in await harness.scheduler.outbox.items() if r.user_id == users[0])
+    assert row.status is Status.SENT and row.attempts == 1, "eight waits for the connection, one counted attempt"
 
 
 async def test_403_marks_unreachable_and_is_never_retried(harness: Harness) -> None:

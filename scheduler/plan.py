@@ -13,9 +13,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
 from functools import partial
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import String, case, cast, func, select, update
 
 from bot.model import EventStatus, SignupStatus
 from bot.store import Store
@@ -84,12 +85,72 @@ class _Signup:
     user_id: str
 
 
+STATUS_WEIGHT = case(
+    (t.signup.c.status == SignupStatus.CONFIRMED.value, 1),
+    (t.signup.c.status == SignupStatus.WAITLISTED.value, 2),
+    else_=3,
+)
+
+
 class Planner:
     def __init__(self, store: Store, config: SchedulerConfig) -> None:
         self.store = store
         self.config = config
+        self._planned_for: tuple[Any, ...] | None = None
+        """What the plan was made from last time: the same again means the same plan."""
+
+    async def _inputs(self) -> tuple[Any, ...]:
+        """A fingerprint of everything the plan is made from — the festival and its programme
+        revision, signups, reminder overrides, open offers — summed up inside SQLite. The plan
+        itself does not depend on the time, so the same inputs give the same plan."""
+        async with self.store.database.engine.connect() as conn:
+            festival = await _current_festival_row(conn)
+            signups = (
+                await conn.execute(
+                    select(
+                        func.count(),
+                        func.total(t.signup.c.id),
+                        func.total(t.signup.c.id * STATUS_WEIGHT),
+                        func.max(t.signup.c.updated_at),
+                    )
+                )
+            ).one()
+            overrides = (
+                await conn.execute(
+                    select(
+                        func.group_concat(
+                            cast(t.reminder_override.c.event_id, String)
+                            + ":"
+                            + cast(t.reminder_override.c.leads_minutes, String)
+                        )
+                    )
+                )
+            ).scalar()
+            offers = (
+                await conn.execute(
+                    select(func.count(), func.total(t.waitlist_offer.c.id)).where(
+                        t.waitlist_offer.c.status == OfferStatus.OPEN.value
+                    )
+                )
+            ).one()
+            return (
+                None if festival is None else (festival.id, festival.revision, festival.time_zone),
+                tuple(signups),
+                overrides,
+                tuple(offers),
+            )
 
     async def plan(self, now: datetime) -> PlanReport:
+        # Planning reads every signup under the write lock: skipped when nothing it is made
+        # from has changed, it stops holding up everyone's answers every tick.
+        inputs = await self._inputs()
+        if inputs == self._planned_for:
+            return PlanReport()
+        report = await self._plan(now)
+        self._planned_for = inputs
+        return report
+
+    async def _plan(self, now: datetime) -> PlanReport:
         report = PlanReport()
         async with self.store.database.transaction() as conn:
             festival = await _current_festival_row(conn)

@@ -111,3 +111,26 @@ async def test_downtime_catch_up_sends_only_what_is_still_useful(harness: Harnes
         ("expired", "too late: the event has started"),
         ("sent", ""),
     ]
+
+
+async def test_planning_is_skipped_until_something_it_is_made_from_changes(harness: Harness) -> None:
+    await harness.sign_up("gus", "MM007")
+    planner = harness.scheduler.planner
+    first = await planner.plan(local("2027-05-09 15:00"))
+    assert first.added > 0  # reminders, the poll and its nudge
+    calls: list[object] = []
+    real = planner._plan
+
+    async def counted(now: object) -> object:
+        calls.append(now)
+        return await real(now)  # type: ignore[arg-type]
+
+    planner._plan = counted  # type: ignore[method-assign]
+    await planner.plan(local("2027-05-09 15:01"))
+    assert calls == [], "nothing changed: no planning under the write lock"
+    await harness.sign_up("hil", "MM007")
+    report = await planner.plan(local("2027-05-09 15:02"))
+    assert len(calls) == 1 and report.added == first.added
+    await harness.change_programme("MM007", starts_at=local("2027-05-12 17:00"), ends_at=local("2027-05-12 19:00"))
+    report = await planner.plan(local("2027-05-09 15:03"))
+    assert len(calls) == 2 and report.moved > 0

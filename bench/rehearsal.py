@@ -394,7 +394,8 @@ class Rehearsal:
         self.faults: list[Fault] = []
         self.in_flight_at_kills: list[int] = []
         self.outages: list[tuple[str, float, float]] = []
-        """(channel or "*", from, to) in monotonic seconds: motsbot or Synapse down."""
+        """(channel or "*", from, to) in monotonic seconds: motsbot or Synapse down, Telegram
+        answering 429 or 5xx."""
         self.watch = ProcessWatch()
         self.process: asyncio.subprocess.Process | None = None
         self.began = 0.0
@@ -504,16 +505,29 @@ class Rehearsal:
             if kind == "kill":
                 await self.kill()
             elif kind == "storm":
-                self.fake.fail("sendMessage", 429, times=STORM, retry_after=1)
+                self.telegram_outage(self.fake.fail("sendMessage", 429, times=STORM, retry_after=1))
                 self.note("429 storm", f"×{STORM}")
             elif kind == "burst":
                 status = self.rng.choice((500, 502, 503))
-                self.fake.fail("sendMessage", status, times=plan.burst_size)
+                self.telegram_outage(self.fake.fail("sendMessage", status, times=plan.burst_size))
                 self.note(f"{status} burst", f"×{plan.burst_size}")
             elif kind == "synapse":
                 await self.restart_synapse()
             else:
                 await self.lock_database()
+
+    def telegram_outage(self, fault: Any) -> None:
+        """Telegram answers errors from now until the fault is used up: an outage of Telegram's,
+        which replies meeting it wait out (the connector's retries, then the outbox)."""
+        began = time.monotonic()
+
+        async def until_over() -> None:
+            # Bounded by the run: a fault left over at the end counts as an outage till then.
+            with contextlib.suppress(AssertionError, TimeoutError):
+                await self.fake.wait_for(lambda: fault.times <= 0, within=self.plan.seconds * 2)
+            self.outages.append(("telegram", began, time.monotonic()))
+
+        self.spawn(until_over())
 
     async def sample_process(self) -> None:
         while True:

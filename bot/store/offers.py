@@ -123,13 +123,23 @@ class OfferStore:
         async with self.database.transaction() as conn:
             row = (
                 await conn.execute(
-                    select(t.waitlist_offer, t.signup.c.person_id)
+                    select(t.waitlist_offer, t.signup.c.person_id, t.signup.c.status.label("signup_status"))
                     .join(t.signup, t.signup.c.id == t.waitlist_offer.c.signup_id)
                     .where(t.waitlist_offer.c.id == offer_id)
                 )
             ).first()
             if row is None or row.person_id != person_id:
                 return OfferAnswer(OfferStatus.WITHDRAWN, None, counted=False)
+            if row.status == OfferStatus.OPEN.value and row.signup_status != SignupStatus.WAITLISTED.value:
+                # The person left the waiting list (or got a seat another way) since: the offer
+                # held no seat from then on, and that seat may be someone else's by now. The
+                # rehearsal overbooked an event by accepting such an offer.
+                await conn.execute(
+                    update(t.waitlist_offer)
+                    .where(t.waitlist_offer.c.id == offer_id)
+                    .values(status=OfferStatus.WITHDRAWN.value, updated_at=now)
+                )
+                return OfferAnswer(OfferStatus.WITHDRAWN, row.event_id, counted=False)
             if row.status != OfferStatus.OPEN.value or row.expires_at <= now:
                 status = OfferStatus(row.status) if row.status != OfferStatus.OPEN.value else OfferStatus.EXPIRED
                 return OfferAnswer(status, row.event_id, counted=False)

@@ -89,3 +89,23 @@ async def test_an_offer_can_be_answered_by_typing_its_number(harness: Harness) -
     yes = next(number for number, label in enumerate(labels, start=1) if "Yes" in label)
     await harness.say("bo", text=str(yes))
     assert await harness.store.signups.status_of(event_id, bo.id) is SignupStatus.CONFIRMED
+
+
+async def test_an_offer_to_someone_who_left_the_waiting_list_cannot_be_accepted_later(harness: Harness) -> None:
+    event_id = await _one_seat(harness, "MM007")
+    harness.clock.set(local("2027-05-09 18:00"))
+    anna = await harness.sign_up("anna", "MM007", "en")
+    bo = await harness.sign_up("bo", "MM007", "en")
+    signups = harness.store.signups
+    await signups.cancel(event_id, anna.id, harness.clock.now())
+    [sent] = await harness.at(local("2027-05-09 18:00"))
+    assert sent.user_id == "bo"
+    # bo leaves the waiting list without answering; the seat is free again and eve takes it.
+    await signups.cancel(event_id, bo.id, harness.clock.now())
+    eve = await harness.sign_up("eve", "MM007", "en")
+    assert await signups.status_of(event_id, eve.id) is SignupStatus.CONFIRMED
+    # Then bo presses "Yes" under the old offer, well before it would expire.
+    replies = await harness.say("bo", payload=_press(sent.message, "Yes"))
+    assert "no longer open" in replies[0].text
+    assert await signups.status_of(event_id, bo.id) is SignupStatus.CANCELLED
+    assert [await signups.status_of(event_id, p.id) for p in (anna, bo, eve)].count(SignupStatus.CONFIRMED) == 1

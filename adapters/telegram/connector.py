@@ -105,7 +105,6 @@ class TelegramConnector(Connector):
         self.limiter = limiter or ChatLimiter()
         """Shared by everything this bot sends; the scheduler's bulk sends go through `send`."""
         self.webhook = webhook
-        self.poll_timeout = poll_timeout
         builder = (
             Application.builder().token(token).rate_limiter(self.limiter).concurrent_updates(ChatOrderedProcessor())
         )

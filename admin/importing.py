@@ -40,17 +40,13 @@ async def preview(store: Store, programme: Programme, now: datetime) -> ImportRe
     """
     programmes = store.programme
     report = ImportReport()
-    async with store.database.engine.connect() as conn:
-        transaction = await conn.begin()
-        try:
-            festival_id = await programmes._festival_id(conn, programme.festival)
-            venue_ids = await programmes._apply_venues(conn, festival_id, programme.venues, report)
-            if programme.events:
-                await programmes._apply_events(conn, festival_id, programme, venue_ids, now, report)
-            if programme.faq:
-                await programmes._apply_faq(conn, festival_id, programme.faq, programme.complete, report)
-        finally:
-            await transaction.rollback()
+    async with store.database.trial() as conn:
+        festival_id = await programmes._festival_id(conn, programme.festival)
+        venue_ids = await programmes._apply_venues(conn, festival_id, programme.venues, report)
+        if programme.events:
+            await programmes._apply_events(conn, festival_id, programme, venue_ids, now, report)
+        if programme.faq:
+            await programmes._apply_faq(conn, festival_id, programme.faq, programme.complete, report)
     return report
 
 

@@ -139,7 +139,7 @@ async def event_results(store: Store, events: list[Event]) -> list[EventResult]:
     signups: dict[int, int] = {}
     attended: dict[int, int] = {}
     comments: dict[int, int] = {}
-    async with store.database.engine.connect() as conn:
+    async with store.database.snapshot() as conn:
         for event_id, choice, votes in await conn.execute(
             select(t.rating_tally.c.event_id, t.rating_tally.c.choice, t.rating_tally.c.votes).where(
                 t.rating_tally.c.event_id.in_(ids)

@@ -102,6 +102,8 @@ class RunnerConfig:
     clock_start: str
     wall_zero: float
     speed: float
+    tick: float = SCHEDULER_TICK
+    """Real seconds between wakes of the scheduler; no Matrix connector when `homeserver` is empty."""
 
 
 async def serve(config: RunnerConfig) -> None:
@@ -122,22 +124,28 @@ async def serve(config: RunnerConfig) -> None:
     clock = FestivalClock(datetime.fromisoformat(config.clock_start), config.wall_zero, config.speed)
     store = await Store.open(config.db)
     engine = Engine(store)
+    await engine.warm_up()
     hub = Hub(Metrics().metered(engine.handle), clock.now)
     limiter = ChatLimiter(Limits(total_per_second=CONNECTOR_RATE, total_burst=CONNECTOR_RATE))
     telegram = TelegramConnector(TOKEN, store, base_url=config.telegram_url, limiter=limiter, poll_timeout=1)
-    matrix = MatrixConnector(
-        MatrixConfig(
-            homeserver=config.homeserver,
-            user=config.matrix_user,
-            password=config.matrix_password,
-            store_path=Path(config.matrix_store),
-            pickle_key="rehearsal pickle key",
-            sync_timeout_ms=500,
-            max_reconnect_wait=0.5,
-        ),
-        store,
+    matrix = (
+        None
+        if not config.homeserver
+        else MatrixConnector(
+            MatrixConfig(
+                homeserver=config.homeserver,
+                user=config.matrix_user,
+                password=config.matrix_password,
+                store_path=Path(config.matrix_store),
+                pickle_key="rehearsal pickle key",
+                sync_timeout_ms=500,
+                max_reconnect_wait=0.5,
+            ),
+            store,
+        )
     )
-    for connector in (telegram, matrix):
+    connectors = [telegram] if matrix is None else [telegram, matrix]
+    for connector in connectors:
         hub.add(connector)
         await connector.start(hub)
     settings = Settings(  # type: ignore[call-arg]
@@ -163,10 +171,10 @@ async def serve(config: RunnerConfig) -> None:
                 logging.getLogger("rehearsal").exception("maintenance failed")
             scheduler.wake()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), SCHEDULER_TICK)
+                await asyncio.wait_for(stop.wait(), config.tick)
     finally:
         await scheduler.stop()
-        for connector in (matrix, telegram):
+        for connector in reversed(connectors):
             with contextlib.suppress(Exception):
                 await connector.stop()
         await store.close()
@@ -190,6 +198,24 @@ class RecordingFake(FakeBotApi):
         super().__post_init__()
         self.arrivals: list[Arrival] = []
         self.on_message: Callable[[Sent], None] | None = None
+        self._waiting: dict[int, list[asyncio.Future[None]]] = defaultdict(list)
+        """Residents waiting for a message in their chat. The fake's own `wait_for` wakes every
+        waiter at every API call to check its predicate: with hundreds of residents waiting, a third
+        of the harness's CPU, which delayed the fake's answers to motsbot."""
+
+    async def wait_chat(self, chat: int, more_than: int, within: float) -> None:
+        """Waits until the chat holds more than `more_than` messages; TimeoutError after `within`."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        while len(self.chat(chat)) <= more_than:
+            future: asyncio.Future[None] = loop.create_future()
+            self._waiting[chat].append(future)
+            try:
+                await asyncio.wait_for(future, max(0.0, deadline - loop.time()))
+            finally:
+                waiting = self._waiting.get(chat)
+                if waiting is not None and future in waiting:
+                    waiting.remove(future)
 
     def _store(self, sent: Sent) -> dict[str, Any]:
         result = super()._store(sent)
@@ -199,6 +225,9 @@ class RecordingFake(FakeBotApi):
     def _arrived(self, sent: Sent) -> None:
         content = json.dumps([sent.kind, sent.text, sent.poll and sent.poll["question"], sent.reply_markup])
         self.arrivals.append(Arrival(str(sent.message_id), str(sent.chat_id), time.monotonic(), content))
+        for future in self._waiting.pop(sent.chat_id, []):
+            if not future.done():
+                future.set_result(None)
         if self.on_message is not None:
             self.on_message(sent)
 
@@ -550,7 +579,7 @@ class Rehearsal:
 
     async def wait_reply(self, chat: int, after: int, within: float = 30.0) -> None:
         with contextlib.suppress(TimeoutError):
-            await self.fake.wait_for(lambda: len(self.fake.chat(chat)) > after, within)
+            await self.fake.wait_chat(chat, after, within)
 
     async def telegram_resident(self, n: int, events: list[str]) -> None:
         chat = FIRST_CHAT + n
@@ -957,7 +986,17 @@ async def rehearse(plan: Plan, root: Path | None = None) -> Report:
 
 def main() -> None:
     if len(sys.argv) == 3 and sys.argv[1] == "serve":
-        asyncio.run(serve(RunnerConfig(**json.loads(Path(sys.argv[2]).read_text()))))
+        config = RunnerConfig(**json.loads(Path(sys.argv[2]).read_text()))
+        profile_to = os.environ.get("MOTSBOT_PROFILE")
+        if not profile_to:
+            asyncio.run(serve(config))
+            return
+        # cProfile of the event loop's thread, written at a graceful stop (`pstats` reads it).
+        import cProfile
+
+        with cProfile.Profile() as profile:
+            asyncio.run(serve(config))
+        profile.dump_stats(profile_to)
         return
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--residents", type=int, default=5000, help="Telegram residents")

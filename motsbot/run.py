@@ -66,6 +66,7 @@ async def run(settings: Settings, db: str | None) -> int:
     store = await prepare_store(settings, db)
     checkin_url = f"{settings.motsbot_public_url.rstrip('/')}/checkin/{{code}}" if settings.motsbot_public_url else None
     engine = Engine(store, checkin_url=checkin_url)
+    await engine.warm_up()
     metrics = Metrics()
     hub = Hub(metrics.metered(engine.handle), utc_now)
     connectors = configured_connectors(settings, store)

@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import func, select
 from telegram import Update
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application
@@ -58,61 +58,49 @@ def without_names(value: Any) -> Any:
 
 
 class UpdateLog:
-    """The inbox and the ids handled, in the store."""
+    """The updates taken in, in the store: one row each, holding the update until it is handled
+    and only its id after. Each step is one statement, atomic on its own: this runs twice for
+    every message a resident sends."""
 
     def __init__(self, database: Database) -> None:
         self.database = database
 
     async def receive(self, updates: Sequence[dict[str, Any]], now: datetime) -> None:
-        async with self.database.transaction() as conn:
-            ids = [data["update_id"] for data in updates]
-            there = set(
-                (await conn.execute(select(t.telegram_inbox.c.update_id).where(t.telegram_inbox.c.update_id.in_(ids))))
-                .scalars()
-                .all()
-            )
-            rows = [
-                {"update_id": data["update_id"], "update": without_names(data), "received_at": now}
-                for data in updates
-                if data["update_id"] not in there
-            ]
-            if rows:
-                await conn.execute(insert(t.telegram_inbox), rows)
+        rows = [
+            {"update_id": data["update_id"], "update": without_names(data), "received_at": now, "handled_at": None}
+            for data in updates
+        ]
+        # An id there already (handled, or waiting from before a crash) stays as it is.
+        await self.database.execute(self.database.insert_new(t.telegram_update).values(rows))
 
     async def waiting(self) -> list[dict[str, Any]]:
+        updates = t.telegram_update
         async with self.database.engine.connect() as conn:
-            rows = await conn.execute(select(t.telegram_inbox.c.update).order_by(t.telegram_inbox.c.update_id))
+            rows = await conn.execute(
+                select(updates.c.update).where(updates.c.handled_at.is_(None)).order_by(updates.c.update_id)
+            )
             return [dict(r.update) for r in rows]
 
     async def done(self, update_id: int, now: datetime) -> None:
-        async with self.database.transaction() as conn:
-            await conn.execute(delete(t.telegram_inbox).where(t.telegram_inbox.c.update_id == update_id))
-            handled = t.telegram_handled_update
-            if await conn.scalar(select(handled.c.update_id).where(handled.c.update_id == update_id)) is None:
-                await conn.execute(insert(handled).values(update_id=update_id, handled_at=now))
+        updates = t.telegram_update
+        await self.database.execute(
+            updates.update().where(updates.c.update_id == update_id).values(update=None, handled_at=now)
+        )
 
     async def seen(self, update_id: int) -> bool:
+        updates = t.telegram_update
         async with self.database.engine.connect() as conn:
-            for table in (t.telegram_handled_update, t.telegram_inbox):
-                found = await conn.scalar(select(table.c.update_id).where(table.c.update_id == update_id))
-                if found is not None:
-                    return True
-            return False
+            found = await conn.scalar(select(updates.c.update_id).where(updates.c.update_id == update_id))
+            return found is not None
 
     async def highest(self) -> int:
         async with self.database.engine.connect() as conn:
-            values = [
-                await conn.scalar(select(func.max(table.c.update_id)))
-                for table in (t.telegram_handled_update, t.telegram_inbox)
-            ]
-            return max(int(v or 0) for v in values)
+            return int(await conn.scalar(select(func.max(t.telegram_update.c.update_id))) or 0)
 
     async def prune(self, now: datetime) -> int:
-        async with self.database.transaction() as conn:
-            result = await conn.execute(
-                delete(t.telegram_handled_update).where(t.telegram_handled_update.c.handled_at < now - HANDLED_KEPT)
-            )
-            return int(result.rowcount or 0)
+        updates = t.telegram_update
+        result = await self.database.execute(updates.delete().where(updates.c.handled_at < now - HANDLED_KEPT))
+        return int(result.rowcount or 0)
 
 
 class UpdateIntake:

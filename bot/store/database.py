@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -10,11 +11,15 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, CursorResult, Executable, Insert, Table, event
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
 DEFAULT_DB_PATH = "./motsbot.sqlite3"
+BEGIN = "motsbot_begin"
+"""How the connection's next transaction begins on SQLite (`Database.transaction`, `snapshot`)."""
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -41,9 +46,15 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(conn: Connection) -> None:
-        # IMMEDIATE: the count of seats and the insert of a signup happen under one write
-        # lock, so two connections can never both see the last free seat.
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # A write transaction (`Database.transaction`) takes the write lock up front
+        # (IMMEDIATE): the count of seats and the insert of a signup happen under one lock, so
+        # two connections can never both see the last free seat. A read (`engine.connect()`)
+        # begins nothing: each statement is its own transaction, which takes no lock in WAL
+        # mode. Reads once took the write lock, and a BEGIN costs as much as a query through
+        # aiosqlite (four trips to its thread); several reads that must agree use `snapshot`.
+        mode = conn.info.get(BEGIN)
+        if mode is not None:
+            conn.exec_driver_sql(mode)
 
 
 class Database:
@@ -60,6 +71,8 @@ class Database:
         self.engine = create_async_engine(url, **kwargs)
         if self.is_sqlite:
             _configure_sqlite(self.engine)
+        self._writer = asyncio.Lock()
+        self._writing_task: asyncio.Task[Any] | None = None
 
     @classmethod
     async def open(cls, db: str | None = None, *, pooled: bool = True) -> Database:
@@ -68,13 +81,74 @@ class Database:
         return database
 
     async def migrate(self) -> None:
-        async with self.engine.begin() as conn:
+        async with self.transaction() as conn:
             await conn.run_sync(_upgrade_to_head)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
-        async with self.engine.begin() as conn:
+        """A write transaction: committed at the end, rolled back on an error. Reads use
+        `engine.connect()`."""
+        async with self._one_writer(), self._marked("BEGIN IMMEDIATE") as conn, conn.begin():
             yield conn
+
+    @asynccontextmanager
+    async def trial(self) -> AsyncIterator[AsyncConnection]:
+        """A write transaction that is always rolled back: what a change would do, kept nowhere."""
+        async with self._one_writer(), self._marked("BEGIN IMMEDIATE") as conn:
+            transaction = await conn.begin()
+            try:
+                yield conn
+            finally:
+                await transaction.rollback()
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[AsyncConnection]:
+        """Reads that must see one state of the database (a programme and its events), not
+        each its own: a read transaction, which in WAL mode holds up no writer."""
+        async with self._marked("BEGIN") as conn, conn.begin():
+            yield conn
+
+    async def execute(self, statement: Executable) -> CursorResult[Any]:
+        """One write statement, atomic on its own, committed at once. On SQLite it runs
+        without BEGIN ... COMMIT around it, which through aiosqlite cost as much again."""
+        async with self._one_writer(), self.engine.connect() as conn:
+            result = await conn.execute(statement)
+            await conn.commit()
+            return result
+
+    def insert_new(self, table: Table) -> Insert:
+        """An insert that leaves out rows whose key is there already (SQLite's and PostgreSQL's
+        ON CONFLICT DO NOTHING)."""
+        if self.is_sqlite:
+            return sqlite_insert(table).on_conflict_do_nothing()
+        return postgresql_insert(table).on_conflict_do_nothing()
+
+    @asynccontextmanager
+    async def _one_writer(self) -> AsyncIterator[None]:
+        """This process's writers take turns here, in order. SQLite lets one write at a time
+        anyway; waiting for its lock instead means polling with sleeps of up to 100 ms (its busy
+        handler), which under load put a tail of hundreds of milliseconds on residents' answers.
+        Other processes (an import from the command line) still meet SQLite's lock."""
+        task = asyncio.current_task()
+        if task is not None and task is self._writing_task:
+            raise RuntimeError("a write transaction inside another: it would wait for itself")
+        async with self._writer:
+            self._writing_task = task
+            try:
+                yield
+            finally:
+                self._writing_task = None
+
+    @asynccontextmanager
+    async def _marked(self, begin: str) -> AsyncIterator[AsyncConnection]:
+        """A connection whose transactions begin with `begin` on SQLite."""
+        async with self.engine.connect() as conn:
+            # `info` lives as long as the pooled DBAPI connection, so the mark is taken off again.
+            conn.info[BEGIN] = begin
+            try:
+                yield conn
+            finally:
+                conn.info.pop(BEGIN, None)
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -259,7 +259,7 @@ class ProgrammeStore:
             return None if row is None else int(row.revision)
 
     async def snapshot(self) -> ProgrammeSnapshot | None:
-        async with self.database.engine.connect() as conn:
+        async with self.database.snapshot() as conn:
             row = await _current_festival_row(conn)
             if row is None:
                 return None

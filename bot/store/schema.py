@@ -220,24 +220,18 @@ telegram_poll = Table(
 """Telegram's id of each native poll the bot sent, and the engine's `Poll.poll_id` it carries:
 poll answers name only Telegram's id, and must still be understood after a restart."""
 
-telegram_handled_update = Table(
-    "telegram_handled_update",
+telegram_update = Table(
+    "telegram_update",
     metadata,
     Column("update_id", BigInteger, primary_key=True, autoincrement=False),
-    Column("handled_at", UTCDateTime, nullable=False, index=True),
-)
-"""Telegram updates already handled, so that one Telegram brings again (a crash before it was
-confirmed, a webhook delivery tried again) is not answered twice."""
-
-telegram_inbox = Table(
-    "telegram_inbox",
-    metadata,
-    Column("update_id", BigInteger, primary_key=True, autoincrement=False),
-    Column("update", JSON, nullable=False),
+    Column("update", JSON(none_as_null=True), nullable=True),
     Column("received_at", UTCDateTime, nullable=False),
+    Column("handled_at", UTCDateTime, nullable=True, index=True),
 )
-"""Updates confirmed to Telegram but not handled to the end yet (names taken out): kept until
-handled, so a crash in between loses nothing; handled again at the next start."""
+"""Telegram updates taken in. Until handled, the update itself (names taken out): confirmed to
+Telegram already, so a crash in between loses nothing; handled again at the next start. Once
+handled, only the id, so that one Telegram brings again (a crash before it was confirmed, a
+webhook delivery tried again) is not answered twice."""
 
 outbox = Table(
     "outbox",

@@ -98,9 +98,14 @@ ALLOWED: dict[str, dict[str, str]] = {
     ),
     "matrix_sync": dict.fromkeys(["account", "next_batch", "updated_at"], TECHNICAL),
     "matrix_handled_event": dict.fromkeys(["event_id", "handled_at"], TECHNICAL),
-    "telegram_handled_update": dict.fromkeys(["update_id", "handled_at"], TECHNICAL),
-    # An update (its names taken out) between its arrival and the end of its handling.
-    "telegram_inbox": dict.fromkeys(["update_id", "update", "received_at"], PERSON),
+    # An update (its names taken out) between its arrival and the end of its handling, then
+    # only its id and times.
+    "telegram_update": {
+        "update_id": TECHNICAL,
+        "update": PERSON,
+        "received_at": TECHNICAL,
+        "handled_at": TECHNICAL,
+    },
     "matrix_room": dict.fromkeys(["room_id", "user_id", "direct", "open_poll_event_id", "updated_at"], TECHNICAL),
     "matrix_poll": dict.fromkeys(["event_id", "room_id", "poll_id", "options", "created_at", "closed_at"], TECHNICAL),
     "telegram_poll": dict.fromkeys(["telegram_poll_id", "poll_id", "chat_id", "message_id", "created_at"], TECHNICAL),

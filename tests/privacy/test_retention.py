@@ -29,8 +29,7 @@ PERSONAL = [
     "matrix_poll",
     "matrix_handled_event",
     "telegram_poll",
-    "telegram_handled_update",
-    "telegram_inbox",
+    "telegram_update",
     "rating_ballot",
 ]
 KEPT = ["event_tally", "rating_tally", "rating_comment", "rating_poll", "broadcast", "unanswered_question"]

@@ -1,0 +1,39 @@
+"""What the first question would otherwise load while everyone waits is loaded before it."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.engine import Engine
+from bot.store import Store
+from bot.understand import language
+from bot.understand.index import SnapshotIndex
+from tests.conftest import FESTIVAL_MORNING, import_demo
+
+
+def _index_of(engine: Engine) -> object:
+    snapshot = engine._snapshot
+    assert snapshot is not None
+    return snapshot.__dict__.get("_search_index")
+
+
+async def test_warm_up_loads_the_language_models_and_the_programmes_index(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(language, "_detector", None)  # as in a fresh process
+    engine = Engine(store)
+    await engine.warm_up()
+    assert language._detector is not None
+    assert isinstance(_index_of(engine), SnapshotIndex)
+    assert language.detect_language("Vad händer på festivalen i kväll?") == "sv"
+
+
+async def test_a_new_programme_revision_gets_its_index_before_anyone_asks(store: Store) -> None:
+    engine = Engine(store)
+    await engine.warm_up()
+    first = engine._snapshot
+    await import_demo(store, FESTIVAL_MORNING)  # every import is a new revision
+    snapshot = await engine.programme()
+    assert snapshot is not None and first is not None
+    assert snapshot.revision > first.revision
+    assert isinstance(_index_of(engine), SnapshotIndex), "built when the revision was read, not at a question"

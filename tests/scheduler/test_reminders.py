@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.model import EventStatus
 from scheduler.outbox import Kind, Status
+from scheduler.plan import PlanReport
 from tests.scheduler.conftest import Harness, local
 
 
@@ -121,9 +124,9 @@ async def test_planning_is_skipped_until_something_it_is_made_from_changes(harne
     calls: list[object] = []
     real = planner._plan
 
-    async def counted(now: object) -> object:
+    async def counted(now: object, only: set[int] | None = None) -> object:
         calls.append(now)
-        return await real(now)  # type: ignore[arg-type]
+        return await real(now, only)  # type: ignore[arg-type]
 
     planner._plan = counted  # type: ignore[method-assign]
     await planner.plan(local("2027-05-09 15:01"))
@@ -134,3 +137,32 @@ async def test_planning_is_skipped_until_something_it_is_made_from_changes(harne
     await harness.change_programme("MM007", starts_at=local("2027-05-12 17:00"), ends_at=local("2027-05-12 19:00"))
     report = await planner.plan(local("2027-05-09 15:03"))
     assert len(calls) == 2 and report.moved > 0
+
+
+async def test_a_change_in_one_events_signups_plans_that_event_again_and_agrees_with_a_whole_plan(
+    harness: Harness,
+) -> None:
+    gus = await harness.sign_up("gus", "MM007")
+    await harness.sign_up("ida", "MM008")
+    planner = harness.scheduler.planner
+    await planner.plan(local("2027-05-09 15:00"))
+    planned: list[set[int] | None] = []
+    real = planner._plan
+
+    async def recorded(now: datetime, only: set[int] | None = None) -> PlanReport:
+        planned.append(only)
+        return await real(now, only)
+
+    planner._plan = recorded  # type: ignore[method-assign]
+    mm007 = await harness.event("MM007")
+    assert mm007.id is not None
+    await harness.sign_up("hil", "MM007")
+    await harness.store.signups.cancel(mm007.id, gus.id, local("2027-05-09 15:01"))
+    report = await planner.plan(local("2027-05-09 15:02"))
+    assert planned == [{mm007.id}], "only the event whose signups changed is planned again"
+    assert report.added > 0 and set(report.cancelled) == {"signup cancelled"}
+    whole = await real(local("2027-05-09 15:03"))
+    assert (whole.added, whole.moved, whole.cancelled) == (0, 0, {}), "a whole plan finds nothing left to do"
+    await harness.change_programme("MM008", starts_at=local("2027-05-12 17:00"), ends_at=local("2027-05-12 19:00"))
+    await planner.plan(local("2027-05-09 15:04"))
+    assert planned[-1] is None, "a new programme revision plans every event"

@@ -180,6 +180,22 @@ async def serve(config: RunnerConfig) -> None:
         await store.close()
 
 
+async def start_serve(config: RunnerConfig, path: Path, log: Path) -> asyncio.subprocess.Process:
+    """One life of motsbot as a subprocess (`serve`, its config written to `path`, its stderr
+    appended to `log`); returns once it is ready."""
+    await asyncio.to_thread(path.write_text, json.dumps(asdict(config)))
+    with log.open("ab") as err:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bench.rehearsal", "serve", str(path),
+            cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=err,
+        )  # fmt: skip
+    assert process.stdout is not None
+    line = await asyncio.wait_for(process.stdout.readline(), 120)
+    if line != b"ready\n":
+        raise RuntimeError(f"motsbot did not start: {(await asyncio.to_thread(log.read_text))[-3000:]}")
+    return process
+
+
 # -- the platforms' side --------------------------------------------------------------------------
 
 
@@ -467,23 +483,7 @@ class Rehearsal:
             wall_zero=self.clock.wall_zero,
             speed=self.clock.speed,
         )
-        path = self.root / "runner.json"
-        path.write_text(json.dumps(asdict(config)))
-        with self.log.open("ab") as err:
-            self.process = await asyncio.create_subprocess_exec(
-                sys.executable,
-                "-m",
-                "bench.rehearsal",
-                "serve",
-                str(path),
-                cwd=ROOT,
-                stdout=asyncio.subprocess.PIPE,
-                stderr=err,
-            )
-        assert self.process.stdout is not None
-        line = await asyncio.wait_for(self.process.stdout.readline(), 120)
-        if line != b"ready\n":
-            raise RuntimeError(f"motsbot did not start: {self.log.read_text()[-3000:]}")
+        self.process = await start_serve(config, self.root / "runner.json", self.log)
         self.watch.follow(self.process.pid)
 
     async def kill(self) -> None:

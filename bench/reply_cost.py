@@ -9,7 +9,8 @@ an event, so both typed questions and buttons are measured. Prints reply latency
 in the fake to the first answer in the chat) and motsbot's CPU per ask, from /proc. A benchmark,
 not a test: the figures go into notes, never into assertions.
 
-To see where the time goes: `py-spy record --pid PID` on the pid printed at the start.
+To see where the time goes: `MOTSBOT_PROFILE=FILE` writes a cProfile of motsbot's event loop
+(read it with `pstats`).
 """
 
 from __future__ import annotations
@@ -17,14 +18,11 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
-import json
-import os
 import random
 import sys
 import tempfile
 import time
 from collections import defaultdict
-from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 
@@ -32,7 +30,16 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.rehearsal import FAKE_CEILING, LANGUAGES, RecordingFake, RunnerConfig, percentiles, questions  # noqa: E402
+from bench.rehearsal import (  # noqa: E402
+    FAKE_CEILING,
+    LANGUAGES,
+    ProcessWatch,
+    RecordingFake,
+    RunnerConfig,
+    percentiles,
+    questions,
+    start_serve,
+)
 
 FESTIVAL_MORNING = datetime.fromisoformat("2027-05-11T09:00:00+02:00")
 FIRST_CHAT = 90_000_000
@@ -40,11 +47,6 @@ DRAIN = 3.0
 """Seconds after the last ask for the last answers (and motsbot's CPU for them)."""
 PRODUCTION_TICK = 30.0
 """`motsbot run` wakes the scheduler every 30 s; at real speed the bench does the same."""
-
-
-def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 async def prepare(db: Path) -> list[str]:
@@ -82,17 +84,10 @@ async def measure(rate: float, seconds: float, residents: int, seed: int) -> Non
             speed=1.0,
             tick=PRODUCTION_TICK,
         )
-        (root / "runner.json").write_text(json.dumps(asdict(config)))
-        with (root / "motsbot.log").open("wb") as err:
-            process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "bench.rehearsal", "serve", str(root / "runner.json"),
-                cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=err,
-            )  # fmt: skip
-        assert process.stdout is not None
-        line = await asyncio.wait_for(process.stdout.readline(), 120)
-        if line != b"ready\n":
-            raise RuntimeError(f"motsbot did not start: {(root / 'motsbot.log').read_text()[-2000:]}")
+        process = await start_serve(config, root / "runner.json", root / "motsbot.log")
         print(f"motsbot pid {process.pid}", flush=True)
+        watch = ProcessWatch()
+        watch.follow(process.pid)
         asks: list[tuple[str, str, float]] = []
         unanswered = 0
 
@@ -114,7 +109,8 @@ async def measure(rate: float, seconds: float, residents: int, seed: int) -> Non
             asks.append(("sign up", str(chat), time.monotonic()))
             fake.push(fake.callback_update(chat, fake.chat(chat)[-1], f"1:su:{rng.choice(events)}", lang=lang))
 
-        cpu_before, wall_before = cpu_seconds(process.pid), time.monotonic()
+        watch.sample()
+        cpu_before, wall_before = watch.cpu_seconds, time.monotonic()
         tasks: list[asyncio.Task[None]] = []
         for n in range(int(rate * seconds / 2)):
             # Poisson arrivals, each resident asking twice: `rate` asks a second in all.
@@ -122,7 +118,8 @@ async def measure(rate: float, seconds: float, residents: int, seed: int) -> Non
             tasks.append(asyncio.create_task(resident(n % residents)))
         await asyncio.gather(*tasks)
         await asyncio.sleep(DRAIN)
-        cpu = cpu_seconds(process.pid) - cpu_before
+        watch.sample()
+        cpu = watch.cpu_seconds - cpu_before
         wall = time.monotonic() - wall_before
         process.terminate()
         with contextlib.suppress(TimeoutError):

@@ -38,15 +38,9 @@ async def preview(store: Store, programme: Programme, now: datetime) -> ImportRe
     It runs the store's own import steps inside a transaction that is rolled back, so the preview
     can never disagree with what applying does.
     """
-    programmes = store.programme
     report = ImportReport()
     async with store.database.trial() as conn:
-        festival_id = await programmes._festival_id(conn, programme.festival)
-        venue_ids = await programmes._apply_venues(conn, festival_id, programme.venues, report)
-        if programme.events:
-            await programmes._apply_events(conn, festival_id, programme, venue_ids, now, report)
-        if programme.faq:
-            await programmes._apply_faq(conn, festival_id, programme.faq, programme.complete, report)
+        await store.programme.apply_in(conn, programme, now, report)
     return report
 
 

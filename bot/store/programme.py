@@ -94,12 +94,7 @@ class ProgrammeStore:
         """Creates or updates the festival, venues, events and FAQ of one import, atomically."""
         report = ImportReport()
         async with self.database.transaction() as conn:
-            festival_id = await self._festival_id(conn, programme.festival)
-            venue_ids = await self._apply_venues(conn, festival_id, programme.venues, report)
-            if programme.events:
-                await self._apply_events(conn, festival_id, programme, venue_ids, now, report)
-            if programme.faq:
-                await self._apply_faq(conn, festival_id, programme.faq, programme.complete, report)
+            festival_id = await self.apply_in(conn, programme, now, report)
             if programme.glossary:
                 report.glossary = await replace_glossary(conn, festival_id, programme.glossary)
             await conn.execute(
@@ -107,6 +102,17 @@ class ProgrammeStore:
             )
         self.local_changes += 1
         return report
+
+    async def apply_in(self, conn: AsyncConnection, programme: Programme, now: datetime, report: ImportReport) -> int:
+        """The festival, venues, events and FAQ of one import, inside the caller's transaction
+        (`apply`'s, or the admin preview's that is rolled back); returns the festival's id."""
+        festival_id = await self._festival_id(conn, programme.festival)
+        venue_ids = await self._apply_venues(conn, festival_id, programme.venues, report)
+        if programme.events:
+            await self._apply_events(conn, festival_id, programme, venue_ids, now, report)
+        if programme.faq:
+            await self._apply_faq(conn, festival_id, programme.faq, programme.complete, report)
+        return festival_id
 
     async def _festival_id(self, conn: AsyncConnection, festival: Festival | None) -> int:
         if festival is None:

@@ -35,6 +35,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import csv
 import json
 import logging
 import os
@@ -55,6 +56,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.timeline import LoopWatch, MachineWatch, Second  # noqa: E402
 from tests.adapters.telegram.tg_fake_api import TOKEN, FakeBotApi, Sent  # noqa: E402
 
 QUESTIONS = ROOT / "tests" / "understand" / "questions.jsonl"
@@ -69,6 +71,8 @@ CONNECTOR_RATE = 250.0
 FAKE_CEILING = 250.0
 STORM = 80
 LOCK_SECONDS = 1.0
+SLOW = 0.5
+"""Seconds: an answer slower than this is counted slow in the timeline (#9's p99 target)."""
 BROADCAST = {lang: f"[{lang}] Regn i kväll: allt utomhus flyttar in i Folkets Park." for lang in LANGUAGES}
 
 
@@ -104,6 +108,8 @@ class RunnerConfig:
     speed: float
     tick: float = SCHEDULER_TICK
     """Real seconds between wakes of the scheduler; no Matrix connector when `homeserver` is empty."""
+    timeline: str = ""
+    """Where each life appends its loop's second-by-second record (`bench.timeline`), if given."""
 
 
 async def serve(config: RunnerConfig) -> None:
@@ -116,16 +122,25 @@ async def serve(config: RunnerConfig) -> None:
     from adapters.telegram.limiter import ChatLimiter, Limits
     from admin.metrics import Metrics
     from bot.engine import Engine
+    from bot.messages import Incoming, Outgoing
     from bot.store import Store
     from motsbot.settings import Settings
     from scheduler import Scheduler, config_from_settings, connect
 
     logging.basicConfig(level=logging.ERROR, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     clock = FestivalClock(datetime.fromisoformat(config.clock_start), config.wall_zero, config.speed)
+    watch = LoopWatch(Path(config.timeline) if config.timeline else None)
+    watching = asyncio.create_task(watch.run())
     store = await Store.open(config.db)
     engine = Engine(store)
     await engine.warm_up()
-    hub = Hub(Metrics().metered(engine.handle), clock.now)
+    answer = Metrics().metered(engine.handle)
+
+    async def timed_answer(incoming: Incoming, now: datetime) -> list[Outgoing]:
+        with watch.spent("answer"):
+            return await answer(incoming, now)
+
+    hub = Hub(timed_answer, clock.now)
     limiter = ChatLimiter(Limits(total_per_second=CONNECTOR_RATE, total_burst=CONNECTOR_RATE))
     telegram = TelegramConnector(TOKEN, store, base_url=config.telegram_url, limiter=limiter, poll_timeout=1)
     matrix = (
@@ -166,7 +181,8 @@ async def serve(config: RunnerConfig) -> None:
             # APScheduler's interval and date jobs wait on the wall clock: in accelerated time
             # they would fire hours of festival late, so the runner does their work itself.
             try:
-                await scheduler.maintain()
+                with watch.spent("maintain"):
+                    await scheduler.maintain()
             except Exception:
                 logging.getLogger("rehearsal").exception("maintenance failed")
             scheduler.wake()
@@ -178,6 +194,7 @@ async def serve(config: RunnerConfig) -> None:
             with contextlib.suppress(Exception):
                 await connector.stop()
         await store.close()
+        watching.cancel()
 
 
 async def start_serve(config: RunnerConfig, path: Path, log: Path) -> asyncio.subprocess.Process:
@@ -312,6 +329,8 @@ class Report:
     wall_seconds: float
     faults: list[Fault]
     reasons: dict[str, int]
+    slow_seconds: list[str] = field(default_factory=list)
+    """The real seconds with the most slow answers, and what went on in them (`Timeline`)."""
     problems: list[str] = field(default_factory=list)
 
     def table(self) -> str:
@@ -349,6 +368,8 @@ class Report:
             "faults: " + "; ".join(f"{f.at:.1f} s {f.what} {f.detail}".strip() for f in self.faults),
             "not sent, with reasons: " + (", ".join(f"{k} ×{v}" for k, v in sorted(self.reasons.items())) or "none"),
         ]
+        if self.slow_seconds:
+            lines += ["", *self.slow_seconds]
         if self.problems:
             lines += ["", "PROBLEMS:", *(f"- {p}" for p in self.problems)]
         return "\n".join(lines)
@@ -442,6 +463,8 @@ class Rehearsal:
         """(channel or "*", from, to) in monotonic seconds: motsbot or Synapse down, Telegram
         answering 429 or 5xx."""
         self.watch = ProcessWatch()
+        self.loop_watch = LoopWatch()
+        self.machine = MachineWatch()
         self.process: asyncio.subprocess.Process | None = None
         self.began = 0.0
         self.background: set[asyncio.Task[Any]] = set()
@@ -482,6 +505,7 @@ class Rehearsal:
             clock_start=self.clock.start.isoformat(),
             wall_zero=self.clock.wall_zero,
             speed=self.clock.speed,
+            timeline=str(self.root / "timeline-motsbot.jsonl"),
         )
         self.process = await start_serve(config, self.root / "runner.json", self.log)
         self.watch.follow(self.process.pid)
@@ -724,6 +748,7 @@ class Rehearsal:
         self.clock = FestivalClock(START, time.time(), plan.speed)
         self.began = time.monotonic()
         sampler = asyncio.create_task(self.sample_process())
+        watches = [asyncio.create_task(self.loop_watch.run()), asyncio.create_task(self.machine.run())]
         try:
             await self.start_motsbot()
             work = [asyncio.create_task(self.telegram_resident(n, capacity_events)) for n in range(plan.residents)]
@@ -740,6 +765,8 @@ class Rehearsal:
             await asyncio.wait_for(self.process.wait(), 30)
         finally:
             sampler.cancel()
+            for watch in watches:
+                watch.cancel()
             for task in list(self.background):
                 task.cancel()
             if self.process is not None and self.process.returncode is None:
@@ -895,6 +922,10 @@ class Rehearsal:
             latency[label] = percentiles([replied[i] for i in in_hour])
             calm = [i for i in in_hour if not self._met_outage(self.asks[i], replied[i])]
             latency[f"{label}, outside outages"] = percentiles([replied[i] for i in calm])
+        busiest_seconds: set[int] = set()
+        if hours:
+            busiest_seconds = {int(a.at) for a in self.asks if self._festival_hour(a) == busiest}
+        slow_seconds = self.timeline(replied, rows, busiest_seconds)
         reply_row["lost"] = reply_row["expected"] - reply_row["delivered"]
         lost += reply_row["lost"]
         for index, ask in enumerate(self.asks):
@@ -926,8 +957,87 @@ class Rehearsal:
             wall_seconds=wall,
             faults=self.faults,
             reasons=dict(reasons),
+            slow_seconds=slow_seconds,
             problems=self.problems,
         )
+
+    def timeline(self, replied: dict[int, float], rows: list[sqlite3.Row], busiest: set[int]) -> list[str]:
+        """Second by second: asks, slow answers (over `SLOW`, outside outages), what the fake
+        received by kind, and the state of motsbot's loop, the harness's loop and the machine.
+        Writes all of it to `timeline.csv`; returns tables of the busiest festival hour's seconds
+        and of the seconds with the most slow answers."""
+        kinds = {r["platform_message_id"]: r["kind"] for r in rows if r["platform_message_id"]}
+        counts: dict[int, Counter[str]] = defaultdict(Counter)
+        for index, ask in enumerate(self.asks):
+            counts[int(ask.at)]["asks"] += 1
+            waited = replied.get(index)
+            if waited is not None and waited > SLOW and not self._met_outage(ask, waited):
+                counts[int(ask.at)]["slow"] += 1
+        for arrival in self.fake.arrivals:
+            counts[int(arrival.at)][kinds.get(arrival.message_id, "answer")] += 1
+        log = self.root / "timeline-motsbot.jsonl"
+        motsbot = LoopWatch.read([log]) if log.exists() else {}
+        harness = self.loop_watch.seconds
+        faults = [(self.began + f.at, f.what) for f in self.faults]
+        first = int(self.began)
+        seconds = range(first, max([first, *counts, *motsbot]) + 1)
+        kinds_seen = sorted({k for c in counts.values() for k in c} - {"asks", "slow", "answer"})
+
+        def row(at: int) -> dict[str, Any]:
+            c = counts.get(at, Counter())
+            m = motsbot.get(at, Second(at))
+            h = harness.get(at, Second(at))
+            return {
+                "s": at - first,
+                "asks": c["asks"],
+                "slow": c["slow"],
+                "answers": c["answer"],
+                **{k: c[k] for k in kinds_seen},
+                "motsbot cpu ms": round(m.cpu_ms),
+                "motsbot lag ms": round(m.lag_ms),
+                "motsbot gc ms": round(m.gc_ms),
+                "gc full": m.gc_full,
+                "maintain ms": round(m.spent_ms.get("maintain", 0.0)),
+                "handled": m.counted.get("answer", 0),
+                "harness cpu ms": round(h.cpu_ms),
+                "harness lag ms": round(h.lag_ms),
+                "machine busy %": round(100 * self.machine.busy.get(at, 0.0)),
+                "faults": " ".join(what for when, what in faults if at - 2 <= when < at + 1),
+            }
+
+        table = [row(at) for at in seconds]
+        with (self.root / "timeline.csv").open("w", newline="") as out:
+            writer = csv.DictWriter(out, fieldnames=list(table[0]) if table else ["s"])
+            writer.writeheader()
+            writer.writerows(table)
+
+        def markdown(title: str, chosen: list[dict[str, Any]]) -> list[str]:
+            if not chosen:
+                return []
+            names = list(chosen[0])
+            return [
+                title,
+                "| " + " | ".join(names) + " |",
+                "|" + "---|" * len(names),
+                *("| " + " | ".join(str(r[n]) for n in names) + " |" for r in chosen),
+                "",
+            ]
+
+        worst = sorted((r for r in table if r["slow"]), key=lambda r: (-r["slow"], r["s"]))[:12]
+        in_busiest = [r for r in table if r["s"] + first in busiest]
+        lines = markdown("The busiest festival hour, second by second:", in_busiest)
+        lines += markdown(f"The seconds with the most answers slower than {SLOW * 1000:.0f} ms:", worst)
+        calm = [r for r in table if r["asks"] and not r["slow"]]
+        if worst and calm:
+            averaged = ("asks", "motsbot cpu ms", "motsbot lag ms", "maintain ms", "harness lag ms", "machine busy %")
+            slow = [r for r in table if r["slow"]]
+            averages = [
+                f"{name}: {sum(r[name] for r in slow) / len(slow):.0f} in seconds with slow answers, "
+                f"{sum(r[name] for r in calm) / len(calm):.0f} in the others"
+                for name in averaged
+            ]
+            lines += ["Averages per second: " + "; ".join(averages)]
+        return lines
 
     def _festival_hour(self, ask: Ask) -> datetime:
         moment = START + timedelta(seconds=(ask.at - self.began) * self.plan.speed)

@@ -173,6 +173,11 @@ class Engine:
                 return []
             language = supported(incoming.lang_hint) or DEFAULT_LANGUAGE
             person = await self.store.people.create(incoming.channel, incoming.user_id, language, now)
+        elif not person.reachable and not incoming.in_group:
+            # Writing to the bot proves the person has unblocked it: reminders and polls go to
+            # them again. (Here, where the person is read anyway, not by a read per message in
+            # each adapter.)
+            await self.store.people.set_unreachable(incoming.channel, incoming.user_id, None)
         saved_state = copy.deepcopy(state)
         zone = _time_zone(snapshot)
         turn = Turn(incoming, now, person, state, Translator(person.language, zone), snapshot, new_person)

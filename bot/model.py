@@ -146,6 +146,8 @@ class Person(BaseModel):
     channel_user_id: str
     language: str
     created_at: datetime
+    reachable: bool = True
+    """False once the platform said the person blocked the bot (until they write again)."""
 
 
 class Signup(BaseModel):

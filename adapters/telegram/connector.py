@@ -224,9 +224,6 @@ class TelegramConnector(Connector):
             turn = turn_from_message(update, self.bot_username, self.app.bot.id)
         if turn is None:
             return
-        if not turn.in_group and not await self.store.people.is_reachable(self.channel, str(turn.user_id)):
-            # Writing to the bot proves the person has unblocked it.
-            await self.store.people.set_unreachable(self.channel, str(turn.user_id), None)
         try:
             replies = await self.hub.receive(turn.incoming)
         except Exception:

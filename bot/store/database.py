@@ -123,6 +123,15 @@ class Database:
             return sqlite_insert(table).on_conflict_do_nothing()
         return postgresql_insert(table).on_conflict_do_nothing()
 
+    def upsert(self, table: Table, values: dict[str, Any]) -> Insert:
+        """An insert of one row that updates the row with its primary key instead, if there is
+        one (SQLite's and PostgreSQL's ON CONFLICT DO UPDATE): one statement, no transaction."""
+        keys = [column.name for column in table.primary_key.columns]
+        changes = {name: value for name, value in values.items() if name not in keys}
+        if self.is_sqlite:
+            return sqlite_insert(table).values(values).on_conflict_do_update(index_elements=keys, set_=changes)
+        return postgresql_insert(table).values(values).on_conflict_do_update(index_elements=keys, set_=changes)
+
     @asynccontextmanager
     async def _one_writer(self) -> AsyncIterator[None]:
         """This process's writers take turns here, in order. SQLite lets one write at a time

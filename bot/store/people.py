@@ -6,7 +6,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Row, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import Person
@@ -21,6 +20,7 @@ def _person(row: Row[Any]) -> Person:
         channel_user_id=row.channel_user_id,
         language=row.language,
         created_at=row.created_at,
+        reachable=row.unreachable_since is None,
     )
 
 
@@ -58,13 +58,11 @@ class PeopleStore:
 
     async def create(self, channel: str, user_id: str, language: str, now: datetime) -> Person:
         """Creates the person, or returns the one a concurrent first message just created."""
-        try:
-            async with self.database.transaction() as conn:
-                await conn.execute(
-                    insert(t.person).values(channel=channel, channel_user_id=user_id, language=language, created_at=now)
-                )
-        except IntegrityError:
-            pass
+        await self.database.execute(
+            self.database.insert_new(t.person).values(
+                channel=channel, channel_user_id=user_id, language=language, created_at=now
+            )
+        )
         person = await self.find(channel, user_id)
         assert person is not None
         return person
@@ -92,12 +90,10 @@ class PeopleStore:
             return since is None
 
     async def save_dialogue(self, person_id: int, state: dict[str, Any], now: datetime) -> None:
-        async with self.database.transaction() as conn:
-            changed = await conn.execute(
-                update(t.dialogue).where(t.dialogue.c.person_id == person_id).values(state=state, updated_at=now)
-            )
-            if changed.rowcount == 0:
-                await conn.execute(insert(t.dialogue).values(person_id=person_id, state=state, updated_at=now))
+        # One statement without BEGIN/COMMIT: the engine saves a dialogue after every message.
+        await self.database.execute(
+            self.database.upsert(t.dialogue, {"person_id": person_id, "state": state, "updated_at": now})
+        )
 
     async def update_dialogue(self, person_id: int, entries: dict[str, Any], now: datetime) -> None:
         """Sets some entries of a person's dialogue state, keeping the others."""

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 from bot import buttons
 from bot.engine import Engine
 from bot.i18n import FSI, PDI
+from bot.messages import Incoming
 from bot.store import Store
 from bot.store import schema as t
 from tests.conftest import Chat
@@ -140,6 +141,19 @@ async def test_first_question_gets_the_answer_and_a_short_welcome(engine: Engine
     assert "/help" in chat.last[-1].text and "Privacy" in chat.last[-1].text
     await chat.say("When is the poetry slam?")
     assert "Privacy" not in chat.text, "the welcome comes only once"
+
+
+async def test_writing_again_after_a_block_makes_a_person_reachable_but_not_from_a_group(
+    engine: Engine, store: Store
+) -> None:
+    chat = Chat(engine, "blocker", "sv")
+    await chat.say("hej")
+    await store.people.set_unreachable("console", "blocker", chat.now)
+    in_group = Incoming(channel="console", user_id="blocker", text="@motsbot hej", in_group=True)
+    await engine.handle(in_group, chat.now)
+    assert not await store.people.is_reachable("console", "blocker"), "a group message says nothing of a block"
+    await chat.say("vad händer idag?")
+    assert await store.people.is_reachable("console", "blocker")
 
 
 async def test_numbered_choices_work_by_number_and_by_words(engine: Engine) -> None:

@@ -146,3 +146,23 @@ async def test_deep_link_stale_button_and_paging(fake: FakeBotApi, engine_bot: T
     assert listing.edits == 1 and listing.shown != first_page
     await person.press(listing, "◀")
     assert listing.shown == first_page
+
+
+async def test_writing_again_after_a_block_makes_a_person_reachable_again(
+    fake: FakeBotApi, engine_bot: TelegramConnector, store: Store
+) -> None:
+    from adapters.base import DeliveryError
+    from bot.messages import Outgoing, Span
+
+    resident = Person(fake, engine_bot, 160, "sv")
+    await resident.say("hej")
+    fake.block(160, notify=False)
+    with pytest.raises(DeliveryError):
+        await engine_bot.send("160", Outgoing(spans=[Span(text="påminnelse")]))
+    assert not await store.people.is_reachable("telegram", "160")
+
+    fake.blocked.clear()
+    answer = await resident.say("vad händer idag?")
+    assert answer, "the person is answered"
+    assert await store.people.is_reachable("telegram", "160")
+    assert await engine_bot.send("160", Outgoing(spans=[Span(text="påminnelse")])) is not None

@@ -56,7 +56,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.timeline import LoopWatch, MachineWatch, Second  # noqa: E402
+from bench.timeline import LoopWatch, MachineWatch, Second, watch_writers  # noqa: E402
 from tests.adapters.telegram.tg_fake_api import TOKEN, FakeBotApi, Sent  # noqa: E402
 
 QUESTIONS = ROOT / "tests" / "understand" / "questions.jsonl"
@@ -124,6 +124,7 @@ async def serve(config: RunnerConfig) -> None:
     from bot.engine import Engine
     from bot.messages import Incoming, Outgoing
     from bot.store import Store
+    from motsbot.run import freeze_startup_heap
     from motsbot.settings import Settings
     from scheduler import Scheduler, config_from_settings, connect
 
@@ -132,6 +133,7 @@ async def serve(config: RunnerConfig) -> None:
     watch = LoopWatch(Path(config.timeline) if config.timeline else None)
     watching = asyncio.create_task(watch.run())
     store = await Store.open(config.db)
+    watch_writers(store.database, watch)
     engine = Engine(store)
     await engine.warm_up()
     answer = Metrics().metered(engine.handle)
@@ -172,6 +174,7 @@ async def serve(config: RunnerConfig) -> None:
     scheduler = Scheduler(store, hub.connectors, scheduler_config, clock=clock.now)
     connect(scheduler, hub)
     await scheduler.start()
+    freeze_startup_heap()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGTERM, stop.set)
@@ -999,6 +1002,11 @@ class Rehearsal:
                 "gc full": m.gc_full,
                 "maintain ms": round(m.spent_ms.get("maintain", 0.0)),
                 "handled": m.counted.get("answer", 0),
+                "writes": m.counted.get("write hold", 0),
+                "write wait ms": round(m.spent_ms.get("write wait", 0.0)),
+                "longest write wait ms": m.longest.get("write wait", (0, ""))[0],
+                "write hold ms": round(m.spent_ms.get("write hold", 0.0)),
+                "longest write": "{} ms {}".format(*m.longest.get("write hold", (0, ""))),
                 "harness cpu ms": round(h.cpu_ms),
                 "harness lag ms": round(h.lag_ms),
                 "machine busy %": round(100 * self.machine.busy.get(at, 0.0)),
@@ -1029,7 +1037,8 @@ class Rehearsal:
         lines += markdown(f"The seconds with the most answers slower than {SLOW * 1000:.0f} ms:", worst)
         calm = [r for r in table if r["asks"] and not r["slow"]]
         if worst and calm:
-            averaged = ("asks", "motsbot cpu ms", "motsbot lag ms", "maintain ms", "harness lag ms", "machine busy %")
+            averaged = ("asks", "motsbot cpu ms", "motsbot lag ms", "maintain ms", "write wait ms", "write hold ms")
+            averaged += ("harness lag ms", "machine busy %")
             slow = [r for r in table if r["slow"]]
             averages = [
                 f"{name}: {sum(r[name] for r in slow) / len(slow):.0f} in seconds with slow answers, "

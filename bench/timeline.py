@@ -13,8 +13,9 @@ import asyncio
 import contextlib
 import gc
 import json
+import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -32,6 +33,8 @@ class Second:
     cpu_ms: float = 0.0
     spent_ms: dict[str, float] = field(default_factory=dict)
     counted: dict[str, int] = field(default_factory=dict)
+    longest: dict[str, tuple[float, str]] = field(default_factory=dict)
+    """Per kind of duration: the longest one in this second (ms) and whose it was."""
 
 
 class LoopWatch:
@@ -57,14 +60,19 @@ class LoopWatch:
             second.gc_full += 1
 
     @contextlib.contextmanager
-    def spent(self, what: str) -> Iterator[None]:
+    def spent(self, what: str, who: str = "") -> Iterator[None]:
         began = time.perf_counter()
         try:
             yield
         finally:
-            second = self._now()
-            second.spent_ms[what] = second.spent_ms.get(what, 0.0) + (time.perf_counter() - began) * 1000
-            second.counted[what] = second.counted.get(what, 0) + 1
+            self.add(what, (time.perf_counter() - began) * 1000, who)
+
+    def add(self, what: str, ms: float, who: str = "") -> None:
+        second = self._now()
+        second.spent_ms[what] = second.spent_ms.get(what, 0.0) + ms
+        second.counted[what] = second.counted.get(what, 0) + 1
+        if ms > second.longest.get(what, (-1.0, ""))[0]:
+            second.longest[what] = (round(ms, 1), who)
 
     async def run(self) -> None:
         """Watches until cancelled; with `write_to`, appends each finished second as a JSON line
@@ -97,6 +105,7 @@ class LoopWatch:
             for line in path.read_text().splitlines():
                 with contextlib.suppress(ValueError, TypeError):
                     second = Second(**json.loads(line))
+                    second.longest = {k: (v[0], v[1]) for k, v in second.longest.items()}
                     seconds[second.at] = second
         return seconds
 
@@ -125,3 +134,34 @@ class MachineWatch:
         while True:
             await asyncio.sleep(1.0)
             self.sample()
+
+
+def caller(skip: tuple[str, ...] = ("contextlib", "bench/", "database.py", "asyncio/")) -> str:
+    """The innermost of motsbot's own functions on the stack: whose write it is."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        name = frame.f_code.co_filename
+        if "/.venv/" not in name and not any(part in name for part in skip):
+            return f"{Path(name).stem}.{frame.f_code.co_qualname}"
+        frame = frame.f_back  # type: ignore[assignment]
+    return "?"
+
+
+def watch_writers(database: Any, watch: LoopWatch) -> None:
+    """Times the database's writers (`Database._one_writer`): the wait for the lock and how long
+    each holds it, with whose write it was. Replaces the method on this one instance."""
+    original = database._one_writer
+
+    @contextlib.asynccontextmanager
+    async def timed() -> AsyncIterator[None]:
+        who = caller()
+        asked = time.perf_counter()
+        async with original():
+            got = time.perf_counter()
+            watch.add("write wait", (got - asked) * 1000, who)
+            try:
+                yield
+            finally:
+                watch.add("write hold", (time.perf_counter() - got) * 1000, who)
+
+    database._one_writer = timed

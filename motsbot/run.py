@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import importlib
 import logging
 import signal
@@ -28,6 +29,15 @@ CONNECTOR_MODULES = ("adapters.telegram", "adapters.matrix")
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def freeze_startup_heap() -> None:
+    """Takes what starting loaded (modules, catalogs, the programme's index: ~220,000 objects)
+    out of the garbage collector's sight. Each full collection walked all of it and held the
+    event loop 100-150 ms, every few seconds under load (measured in the rehearsal); now it
+    walks only what answering creates."""
+    gc.collect()
+    gc.freeze()
 
 
 async def import_files(store: Store, files: list[Path]) -> None:
@@ -85,6 +95,7 @@ async def run(settings: Settings, db: str | None) -> int:
         scheduler = await start_scheduler(settings, store, hub)
         if web is not None and scheduler is not None:
             web.attach_scheduler(scheduler)
+        freeze_startup_heap()
         if not connectors:
             where = db or settings.motsbot_db
             admin = f"The admin is at http://{web.server.host}:{web.server.port}/. " if web is not None else ""

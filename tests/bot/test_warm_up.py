@@ -37,3 +37,17 @@ async def test_a_new_programme_revision_gets_its_index_before_anyone_asks(store:
     assert snapshot is not None and first is not None
     assert snapshot.revision > first.revision
     assert isinstance(_index_of(engine), SnapshotIndex), "built when the revision was read, not at a question"
+
+
+def test_the_startup_heap_is_frozen_out_of_full_collections() -> None:
+    import gc
+
+    from motsbot.run import freeze_startup_heap
+
+    loaded = [{"catalog": n} for n in range(10_000)]
+    try:
+        freeze_startup_heap()
+        assert gc.get_freeze_count() >= len(loaded), "what was loaded before is out of the collector's sight"
+        assert not any(item is loaded[0] for item in gc.get_objects(generation=2))
+    finally:
+        gc.unfreeze()

@@ -24,6 +24,7 @@ from telegram.ext import Application, BaseUpdateProcessor, ContextTypes, TypeHan
 
 from adapters.base import Connector, DeliveryError, Hub
 from adapters.telegram.commands import register_commands
+from adapters.telegram.http import AiohttpRequest
 from adapters.telegram.intake import UpdateIntake, UpdateLog
 from adapters.telegram.limiter import ChatLimiter, is_group
 from adapters.telegram.notes import note
@@ -112,13 +113,11 @@ class TelegramConnector(Connector):
             .token(token)
             .rate_limiter(self.limiter)
             .concurrent_updates(ChatOrderedProcessor())
-            # PTB's default pool of 256 connections costs CPU on every request: httpcore checks
-            # each kept-alive connection for expiry (a poll and getpeername per connection) before
-            # it picks one; with 256 open after a burst that was a tenth of motsbot's CPU in the
-            # rehearsal. The limiter keeps far fewer requests in flight (30/s at Telegram's
-            # ~100 ms); one that finds all busy waits for a free one, up to POOL_WAIT.
-            .connection_pool_size(CONNECTION_POOL)
-            .pool_timeout(POOL_WAIT)
+            # The limiter keeps few requests in flight (30/s at Telegram's ~100 ms), so a small
+            # pool will do; a request that finds all connections busy waits up to POOL_WAIT.
+            .request(AiohttpRequest(CONNECTION_POOL, pool_timeout=POOL_WAIT))
+            # getUpdates waits up to `poll_timeout` for news: a connection of its own.
+            .get_updates_request(AiohttpRequest(1))
         )
         if base_url:
             # PTB appends the token: "http://127.0.0.1:8081/bot" → ".../bot<token>/<method>".

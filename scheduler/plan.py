@@ -104,6 +104,20 @@ STATUS_WEIGHT = case(
 )
 
 
+EVENT_REMOVED = "event removed"
+OFFER_CLOSED = "offer no longer open"
+EVENT_CANCELLED = "event cancelled"
+EVENT_BACK = "event no longer cancelled"
+SIGNUP_CANCELLED = "signup cancelled"
+EVENT_MOVED = "event moved"
+NO_LONGER_PLANNED = "no longer planned"
+PLANNER_REASONS = frozenset(
+    (EVENT_REMOVED, OFFER_CLOSED, EVENT_CANCELLED, EVENT_BACK, SIGNUP_CANCELLED, EVENT_MOVED, NO_LONGER_PLANNED)
+)
+"""Why the planner cancels a row. Only such rows come back when the plan wants them again;
+one cancelled for another reason (a poll nudge not needed once the person answered) stays."""
+
+
 class Planner:
     def __init__(self, store: Store, config: SchedulerConfig) -> None:
         self.store = store
@@ -284,24 +298,25 @@ class Planner:
                 report.cancelled[reason] = len(ids)
             # Rows that could no longer be useful are not made at all; pending ones that fell out of
             # use while the bot was down are expired by the dispatcher, with the reason.
-            report.added = await add_in(conn, (i for i in desired if i.expires_at is None or i.expires_at > now), now)
+            useful = (i for i in desired if i.expires_at is None or i.expires_at > now)
+            report.added = await add_in(conn, useful, now, revive=PLANNER_REASONS)
         return report
 
     @staticmethod
     def _why_not(kind: str, event: _Event | None, signup_status: str | None) -> str:
         if event is None:
-            return "event removed"
+            return EVENT_REMOVED
         if kind == Kind.OFFER.value:
-            return "offer no longer open"
+            return OFFER_CLOSED
         if event.status == EventStatus.CANCELLED.value and kind != Kind.CANCELLED.value:
-            return "event cancelled"
+            return EVENT_CANCELLED
         if kind == Kind.CANCELLED.value:
-            return "event no longer cancelled"
+            return EVENT_BACK
         if signup_status != SignupStatus.CONFIRMED.value:
-            return "signup cancelled"
+            return SIGNUP_CANCELLED
         if kind == Kind.REMINDER.value:
-            return "event moved"
-        return "no longer planned"
+            return EVENT_MOVED
+        return NO_LONGER_PLANNED
 
     def _desired(
         self,

@@ -166,3 +166,28 @@ async def test_a_change_in_one_events_signups_plans_that_event_again_and_agrees_
     await harness.change_programme("MM008", starts_at=local("2027-05-12 17:00"), ends_at=local("2027-05-12 19:00"))
     await planner.plan(local("2027-05-09 15:04"))
     assert planned[-1] is None, "a new programme revision plans every event"
+
+
+async def test_signing_up_again_after_cancelling_brings_the_reminders_and_the_poll_back(harness: Harness) -> None:
+    person = await harness.sign_up("gus", "MM007")  # Tue 11 May 13:00–15:00
+    await harness.at(local("2027-05-09 20:00"))
+    event = await harness.event("MM007")
+    assert event.id is not None
+    await harness.store.signups.cancel(event.id, person.id, harness.clock.now())
+    await harness.at(local("2027-05-09 20:05"))
+    rows = [r for r in await harness.scheduler.outbox.items() if r.event_id == event.id]
+    assert {(r.status, r.reason) for r in rows} == {(Status.CANCELLED, "signup cancelled")}
+
+    # The same signup comes back (its id, so its reminders' keys): so do its rows.
+    await harness.store.signups.sign_up(event.id, person.id, harness.clock.now())
+    await harness.at(local("2027-05-09 20:10"))
+    rows = [r for r in await harness.scheduler.outbox.items() if r.event_id == event.id]
+    assert sorted(r.kind.value for r in rows if r.status is Status.PENDING) == [
+        "poll",
+        "poll_nudge",
+        "reminder",
+        "reminder",
+    ]
+    assert [s.user_id for s in await harness.at(local("2027-05-10 13:00"))] == ["gus"]
+    assert [s.user_id for s in await harness.at(local("2027-05-11 12:00"))] == ["gus"]
+    assert [s.message.poll is not None for s in await harness.at(local("2027-05-11 15:30"))] == [True]

@@ -16,7 +16,7 @@ from datetime import datetime
 from enum import IntEnum, StrEnum
 from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Insert, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store import schema as t
@@ -268,49 +268,74 @@ class Outbox:
             return {(r[0], r[1]): int(r[2]) for r in rows}
 
 
-async def add_in(
-    conn: AsyncConnection, items: Iterable[NewItem], now: datetime, *, revive: Collection[str] = ()
-) -> int:
-    """Adds the items whose key has no row yet. A row cancelled for one of the `revive` reasons
-    is made pending again instead, with the item's times: the same key wanted again (someone
-    who cancelled signs up again, and keeps their signup and so its reminders' keys). Returns
-    how many rows were added or revived."""
+@dataclass
+class NewRows:
+    """What adding some items comes to (`sort_new`), for writing later (`write_new`)."""
+
+    fresh: list[NewItem] = field(default_factory=list)
+    """Items whose key has no row."""
+    revived: list[tuple[int, NewItem]] = field(default_factory=list)
+    """Rows cancelled for a reason that lets them come back, with the item wanting them."""
+
+
+async def sort_new(conn: AsyncConnection, items: Iterable[NewItem], *, revive: Collection[str] = ()) -> NewRows:
+    """Reads which items have no row yet, and which rows cancelled for one of the `revive`
+    reasons they bring back: the same key wanted again (someone who cancelled signs up again,
+    and keeps their signup and so its reminders' keys)."""
     batch = list(items)
-    added = 0
+    rows = NewRows()
+    seen: set[str] = set()
     for start in range(0, len(batch), CHUNK):
         chunk = batch[start : start + CHUNK]
-        keys = [i.key for i in chunk]
         existing = {
             row.dedupe_key: row
             for row in await conn.execute(
                 select(t.outbox.c.id, t.outbox.c.dedupe_key, t.outbox.c.status, t.outbox.c.reason).where(
-                    t.outbox.c.dedupe_key.in_(keys)
+                    t.outbox.c.dedupe_key.in_([i.key for i in chunk])
                 )
             )
         }
-        fresh: dict[str, NewItem] = {}
         for item in chunk:
+            if item.key in seen:
+                continue
+            seen.add(item.key)
             row = existing.get(item.key)
             if row is None:
-                fresh.setdefault(item.key, item)
+                rows.fresh.append(item)
             elif row.status == Status.CANCELLED.value and row.reason in revive:
-                await conn.execute(
-                    update(t.outbox)
-                    .where(t.outbox.c.id == row.id, t.outbox.c.status == Status.CANCELLED.value)
-                    .values(
-                        status=Status.PENDING.value,
-                        reason=None,
-                        attempts=0,
-                        not_before=item.not_before,
-                        expires_at=item.expires_at,
-                        updated_at=now,
-                    )
-                )
-                added += 1
-        if fresh:
-            await conn.execute(insert(t.outbox), [values_of(i, now) for i in fresh.values()])
-            added += len(fresh)
-    return added
+                rows.revived.append((int(row.id), item))
+    return rows
+
+
+async def write_new(conn: AsyncConnection, rows: NewRows, now: datetime, *, statement: Insert | None = None) -> int:
+    """Writes what `sort_new` found; returns how many rows were added or made pending again.
+    A row brought back only if it is still cancelled; `statement` may leave out keys added
+    meanwhile (`Database.insert_new`)."""
+    for row_id, item in rows.revived:
+        await conn.execute(
+            update(t.outbox)
+            .where(t.outbox.c.id == row_id, t.outbox.c.status == Status.CANCELLED.value)
+            .values(
+                status=Status.PENDING.value,
+                reason=None,
+                attempts=0,
+                not_before=item.not_before,
+                expires_at=item.expires_at,
+                updated_at=now,
+            )
+        )
+    for start in range(0, len(rows.fresh), CHUNK):
+        chunk = rows.fresh[start : start + CHUNK]
+        await conn.execute(statement if statement is not None else insert(t.outbox), [values_of(i, now) for i in chunk])
+    return len(rows.revived) + len(rows.fresh)
+
+
+async def add_in(
+    conn: AsyncConnection, items: Iterable[NewItem], now: datetime, *, revive: Collection[str] = ()
+) -> int:
+    """Adds the items whose key has no row yet (and brings back rows cancelled for a `revive`
+    reason), in one transaction; returns how many."""
+    return await write_new(conn, await sort_new(conn, items, revive=revive), now)
 
 
 async def cancel_in(conn: AsyncConnection, condition: Any, reason: str, now: datetime) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from bot.model import EventStatus
 from scheduler.outbox import Kind, Status
@@ -191,3 +192,27 @@ async def test_signing_up_again_after_cancelling_brings_the_reminders_and_the_po
     assert [s.user_id for s in await harness.at(local("2027-05-10 13:00"))] == ["gus"]
     assert [s.user_id for s in await harness.at(local("2027-05-11 12:00"))] == ["gus"]
     assert [s.message.poll is not None for s in await harness.at(local("2027-05-11 15:30"))] == [True]
+
+
+async def test_the_planner_reads_without_holding_up_writers_and_a_change_meanwhile_is_planned_next(
+    harness: Harness,
+) -> None:
+    gus = await harness.sign_up("gus", "MM007")
+    mm007 = await harness.event("MM007")
+    assert mm007.id is not None
+    planner = harness.scheduler.planner
+    real = planner._changes
+
+    async def changes_then_cancel(conn: Any, now: datetime, only: set[int] | None) -> Any:
+        found = await real(conn, now, only)
+        # Writes while the plan is worked out: refused if the planner held the write lock here.
+        await harness.store.signups.cancel(mm007.id, gus.id, now)  # type: ignore[arg-type]
+        return found
+
+    planner._changes = changes_then_cancel  # type: ignore[method-assign]
+    report = await planner.plan(local("2027-05-09 15:00"))
+    assert report.added == 4, "the plan as read: two reminders, the poll and its nudge"
+    planner._changes = real  # type: ignore[method-assign]
+    report = await planner.plan(local("2027-05-09 15:01"))
+    assert report.cancelled == {"signup cancelled": 4}, "the next run sees the cancellation"
+    assert await harness.at(local("2027-05-10 13:00")) == []

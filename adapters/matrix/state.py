@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import delete, select, update
 
 from bot.store import Store
 from bot.store import schema as t
@@ -45,14 +44,9 @@ class MatrixState:
             return token
 
     async def save_sync_token(self, token: str, now: datetime) -> None:
-        async with self.database.transaction() as conn:
-            changed = await conn.execute(
-                update(t.matrix_sync)
-                .where(t.matrix_sync.c.account == self.account)
-                .values(next_batch=token, updated_at=now)
-            )
-            if changed.rowcount == 0:
-                await conn.execute(insert(t.matrix_sync).values(account=self.account, next_batch=token, updated_at=now))
+        await self.database.execute(
+            self.database.upsert(t.matrix_sync, {"account": self.account, "next_batch": token, "updated_at": now})
+        )
 
     async def is_handled(self, event_id: str) -> bool:
         async with self.database.engine.connect() as conn:
@@ -62,11 +56,9 @@ class MatrixState:
             return found is not None
 
     async def mark_handled(self, event_id: str, now: datetime) -> None:
-        try:
-            async with self.database.transaction() as conn:
-                await conn.execute(insert(t.matrix_handled_event).values(event_id=event_id, handled_at=now))
-        except IntegrityError:
-            pass
+        await self.database.execute(
+            self.database.insert_new(t.matrix_handled_event).values(event_id=event_id, handled_at=now)
+        )
 
     async def prune_handled(self, now: datetime) -> int:
         async with self.database.transaction() as conn:
@@ -93,16 +85,11 @@ class MatrixState:
             return [row.room_id for row in rows]
 
     async def save_room(self, room_id: str, user_id: str | None, direct: bool, now: datetime) -> None:
-        async with self.database.transaction() as conn:
-            changed = await conn.execute(
-                update(t.matrix_room)
-                .where(t.matrix_room.c.room_id == room_id)
-                .values(user_id=user_id, direct=direct, updated_at=now)
+        await self.database.execute(
+            self.database.upsert(
+                t.matrix_room, {"room_id": room_id, "user_id": user_id, "direct": direct, "updated_at": now}
             )
-            if changed.rowcount == 0:
-                await conn.execute(
-                    insert(t.matrix_room).values(room_id=room_id, user_id=user_id, direct=direct, updated_at=now)
-                )
+        )
 
     async def forget_room(self, room_id: str) -> None:
         async with self.database.transaction() as conn:
@@ -116,19 +103,12 @@ class MatrixState:
             )
 
     async def save_poll(self, event_id: str, room_id: str, poll_id: str, options: list[str], now: datetime) -> None:
-        try:
-            async with self.database.transaction() as conn:
-                await conn.execute(
-                    insert(t.matrix_poll).values(
-                        event_id=event_id,
-                        room_id=room_id,
-                        poll_id=poll_id,
-                        options=options,
-                        created_at=now,
-                    )
-                )
-        except IntegrityError:
-            pass  # the same send retried: Synapse answered with the same event id
+        # Left as it is when there already: the same send retried, Synapse answered with the same event id.
+        await self.database.execute(
+            self.database.insert_new(t.matrix_poll).values(
+                event_id=event_id, room_id=room_id, poll_id=poll_id, options=options, created_at=now
+            )
+        )
 
     async def poll(self, event_id: str) -> SentPoll | None:
         async with self.database.engine.connect() as conn:

@@ -88,8 +88,20 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
         """A write transaction: committed at the end, rolled back on an error. Reads use
         `engine.connect()`."""
-        async with self._one_writer(), self._marked("BEGIN IMMEDIATE") as conn, conn.begin():
-            yield conn
+        conn: AsyncConnection | None = None
+        try:
+            async with self._one_writer():
+                conn = await self.engine.connect()
+                conn.info[BEGIN] = "BEGIN IMMEDIATE"
+                async with conn.begin():
+                    yield conn
+        finally:
+            # Given back to the pool after the next writer's turn has begun: the pool's reset of
+            # a returned connection is one more trip to its thread, and under load each trip
+            # waits for a whole round of the event loop, with every other writer waiting too.
+            if conn is not None:
+                conn.info.pop(BEGIN, None)
+                await conn.close()
 
     @asynccontextmanager
     async def trial(self) -> AsyncIterator[AsyncConnection]:
@@ -110,11 +122,20 @@ class Database:
 
     async def execute(self, statement: Executable) -> CursorResult[Any]:
         """One write statement, atomic on its own, committed at once. On SQLite it runs
-        without BEGIN ... COMMIT around it, which through aiosqlite cost as much again."""
-        async with self._one_writer(), self.engine.connect() as conn:
-            result = await conn.execute(statement)
+        without BEGIN ... COMMIT around it, which through aiosqlite cost as much again: it is
+        committed when it has run, so the next writer's turn begins then (the COMMIT that
+        SQLAlchemy still sends, and the pool's reset, come after; PostgreSQL needs that COMMIT
+        and has its own locks)."""
+        conn: AsyncConnection | None = None
+        try:
+            async with self._one_writer():
+                conn = await self.engine.connect()
+                result = await conn.execute(statement)
             await conn.commit()
             return result
+        finally:
+            if conn is not None:
+                await conn.close()
 
     def insert_new(self, table: Table) -> Insert:
         """An insert that leaves out rows whose key is there already (SQLite's and PostgreSQL's

@@ -159,16 +159,9 @@ class SurveyStore:
             return None if value is None else bool(value)
 
     async def set_consent(self, person_id: int, enrolled: bool, now: datetime) -> None:
-        async with self.database.transaction() as conn:
-            changed = await conn.execute(
-                update(t.survey_consent)
-                .where(t.survey_consent.c.person_id == person_id)
-                .values(enrolled=enrolled, answered_at=now)
-            )
-            if changed.rowcount == 0:
-                await conn.execute(
-                    insert(t.survey_consent).values(person_id=person_id, enrolled=enrolled, answered_at=now)
-                )
+        await self.database.execute(
+            self.database.upsert(t.survey_consent, {"person_id": person_id, "enrolled": enrolled, "answered_at": now})
+        )
 
     # -- building -----------------------------------------------------------------------------
 

@@ -64,6 +64,11 @@ class UpdateLog:
 
     def __init__(self, database: Database) -> None:
         self.database = database
+        self._crossing: list[int] = []
+        """Updates handled while the last crossing-off was written: crossed off together next."""
+        self._crossed: asyncio.Future[None] | None = None
+        self._one_crossing = asyncio.Lock()
+        self._writing: set[asyncio.Future[None]] = set()
 
     async def receive(self, updates: Sequence[dict[str, Any]], now: datetime) -> None:
         rows = [
@@ -82,10 +87,30 @@ class UpdateLog:
             return [dict(r.update) for r in rows]
 
     async def done(self, update_id: int, now: datetime) -> None:
+        """Crosses the update off; returns once that is written. Updates handled while another
+        crossing-off is being written wait for it to end and go in one statement together (a
+        group commit): one write per update was a third of all writes waiting for the database
+        in the rehearsal's busiest seconds."""
+        if self._crossed is None:
+            self._crossed = asyncio.get_running_loop().create_future()
+            task = asyncio.ensure_future(self._cross_off(self._crossed, now))
+            self._writing.add(task)
+            task.add_done_callback(self._writing.discard)
+        self._crossing.append(update_id)
+        await asyncio.shield(self._crossed)
+
+    async def _cross_off(self, crossed: asyncio.Future[None], now: datetime) -> None:
         updates = t.telegram_update
-        await self.database.execute(
-            updates.update().where(updates.c.update_id == update_id).values(update=None, handled_at=now)
-        )
+        async with self._one_crossing:
+            ids, self._crossing, self._crossed = self._crossing, [], None
+            try:
+                await self.database.execute(
+                    updates.update().where(updates.c.update_id.in_(ids)).values(update=None, handled_at=now)
+                )
+            except Exception as error:
+                crossed.set_exception(error)
+            else:
+                crossed.set_result(None)
 
     async def seen(self, update_id: int) -> bool:
         updates = t.telegram_update

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
 from telegram import Update
 from tg_fake_api import FakeBotApi
@@ -69,3 +70,22 @@ async def test_an_update_handled_already_is_not_answered_again(fake: FakeBotApi,
     await second.connector.put_update(fresh)  # the webhook's retry of an update handled since the start
     await asyncio.sleep(0.2)
     assert [m.shown for m in fake.chat(161)] == ["reply to hej", "reply to hej igen"]
+
+
+async def test_updates_handled_together_are_crossed_off_together(store: Store) -> None:
+    log = UpdateLog(store.database)
+    now = datetime(2027, 5, 10, 9, 0, tzinfo=UTC)
+    await log.receive([{"update_id": n, "message": {"text": f"hej {n}"}} for n in range(1, 21)], now)
+    written: list[int] = []
+    execute = store.database.execute
+
+    async def counted(statement: Any) -> Any:
+        written.append(1)
+        return await execute(statement)
+
+    store.database.execute = counted  # type: ignore[method-assign]
+    await asyncio.gather(*(log.done(n, now) for n in range(1, 21)))
+    assert await log.waiting() == [], "every one is crossed off once done() returns"
+    assert 1 <= len(written) <= 2, "one statement for those that came together (a second for the rest)"
+    await log.done(21, now)  # not in the inbox: crossing it off is harmless
+    assert len(written) <= 3

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,7 +13,9 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection, CursorResult, Executable, Insert, Table, event
+from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
@@ -88,25 +91,13 @@ class Database:
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
         """A write transaction: committed at the end, rolled back on an error. Reads use
         `engine.connect()`."""
-        conn: AsyncConnection | None = None
-        try:
-            async with self._one_writer():
-                conn = await self.engine.connect()
-                conn.info[BEGIN] = "BEGIN IMMEDIATE"
-                async with conn.begin():
-                    yield conn
-        finally:
-            # Given back to the pool after the next writer's turn has begun: the pool's reset of
-            # a returned connection is one more trip to its thread, and under load each trip
-            # waits for a whole round of the event loop, with every other writer waiting too.
-            if conn is not None:
-                conn.info.pop(BEGIN, None)
-                await conn.close()
+        async with self._marked("BEGIN IMMEDIATE", writer=True) as conn, conn.begin():
+            yield conn
 
     @asynccontextmanager
     async def trial(self) -> AsyncIterator[AsyncConnection]:
         """A write transaction that is always rolled back: what a change would do, kept nowhere."""
-        async with self._one_writer(), self._marked("BEGIN IMMEDIATE") as conn:
+        async with self._marked("BEGIN IMMEDIATE", writer=True) as conn:
             transaction = await conn.begin()
             try:
                 yield conn
@@ -140,18 +131,18 @@ class Database:
     def insert_new(self, table: Table) -> Insert:
         """An insert that leaves out rows whose key is there already (SQLite's and PostgreSQL's
         ON CONFLICT DO NOTHING)."""
-        if self.is_sqlite:
-            return sqlite_insert(table).on_conflict_do_nothing()
-        return postgresql_insert(table).on_conflict_do_nothing()
+        return self._insert(table).on_conflict_do_nothing()
 
     def upsert(self, table: Table, values: dict[str, Any]) -> Insert:
         """An insert of one row that updates the row with its primary key instead, if there is
         one (SQLite's and PostgreSQL's ON CONFLICT DO UPDATE): one statement, no transaction."""
         keys = [column.name for column in table.primary_key.columns]
         changes = {name: value for name, value in values.items() if name not in keys}
-        if self.is_sqlite:
-            return sqlite_insert(table).values(values).on_conflict_do_update(index_elements=keys, set_=changes)
-        return postgresql_insert(table).values(values).on_conflict_do_update(index_elements=keys, set_=changes)
+        return self._insert(table).values(values).on_conflict_do_update(index_elements=keys, set_=changes)
+
+    def _insert(self, table: Table) -> SqliteInsert | PostgresqlInsert:
+        """An insert with this dialect's ON CONFLICT clauses."""
+        return sqlite_insert(table) if self.is_sqlite else postgresql_insert(table)
 
     @asynccontextmanager
     async def _one_writer(self) -> AsyncIterator[None]:
@@ -170,15 +161,23 @@ class Database:
                 self._writing_task = None
 
     @asynccontextmanager
-    async def _marked(self, begin: str) -> AsyncIterator[AsyncConnection]:
-        """A connection whose transactions begin with `begin` on SQLite."""
-        async with self.engine.connect() as conn:
-            # `info` lives as long as the pooled DBAPI connection, so the mark is taken off again.
-            conn.info[BEGIN] = begin
-            try:
+    async def _marked(self, begin: str, *, writer: bool = False) -> AsyncIterator[AsyncConnection]:
+        """A connection whose transactions begin with `begin` on SQLite; with `writer`, taken
+        and used in this process's writer's turn (`_one_writer`)."""
+        conn: AsyncConnection | None = None
+        try:
+            async with self._one_writer() if writer else contextlib.nullcontext():
+                conn = await self.engine.connect()
+                conn.info[BEGIN] = begin
                 yield conn
-            finally:
+        finally:
+            # Given back to the pool after the next writer's turn has begun: the pool's reset of
+            # a returned connection is one more trip to its thread, and under load each trip
+            # waits for a whole round of the event loop, with every other writer waiting too.
+            if conn is not None:
+                # `info` lives as long as the pooled DBAPI connection: the mark is taken off again.
                 conn.info.pop(BEGIN, None)
+                await conn.close()
 
     async def close(self) -> None:
         await self.engine.dispose()

@@ -131,16 +131,24 @@ class Database:
     def insert_new(self, table: Table) -> Insert:
         """An insert that leaves out rows whose key is there already (SQLite's and PostgreSQL's
         ON CONFLICT DO NOTHING)."""
-        return self._insert(table).on_conflict_do_nothing()
+        return self.insert_into(table).on_conflict_do_nothing()
 
     def upsert(self, table: Table, values: dict[str, Any]) -> Insert:
         """An insert of one row that updates the row with its primary key instead, if there is
         one (SQLite's and PostgreSQL's ON CONFLICT DO UPDATE): one statement, no transaction."""
         keys = [column.name for column in table.primary_key.columns]
         changes = {name: value for name, value in values.items() if name not in keys}
-        return self._insert(table).values(values).on_conflict_do_update(index_elements=keys, set_=changes)
+        return self.insert_into(table).values(values).on_conflict_do_update(index_elements=keys, set_=changes)
 
-    def _insert(self, table: Table) -> SqliteInsert | PostgresqlInsert:
+    def add_up(self, table: Table, key: dict[str, Any], **increments: int) -> Insert:
+        """Adds to counters in the row with `key` (its primary key), which is created if there
+        is none, its counters starting from nothing (never below): one statement."""
+        start = {name: max(amount, 0) for name, amount in increments.items()}
+        change = {name: table.c[name] + amount for name, amount in increments.items()}
+        insert = self.insert_into(table).values({**key, **start})
+        return insert.on_conflict_do_update(index_elements=list(key), set_=change)
+
+    def insert_into(self, table: Table) -> SqliteInsert | PostgresqlInsert:
         """An insert with this dialect's ON CONFLICT clauses."""
         return sqlite_insert(table) if self.is_sqlite else postgresql_insert(table)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import ScalarSelect, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import SignupStatus
@@ -50,9 +50,10 @@ class OfferAnswer:
     counted: bool
 
 
-async def held_seats(conn: AsyncConnection, event_id: int) -> int:
+def held_seats_count(event_id: int) -> ScalarSelect[int]:
+    """The seats of the event held by open offers, as a subquery."""
     # An offer to someone who has since left the waiting list holds nothing.
-    value = await conn.scalar(
+    return (
         select(func.count())
         .select_from(t.waitlist_offer)
         .join(t.signup, t.signup.c.id == t.waitlist_offer.c.signup_id)
@@ -61,8 +62,12 @@ async def held_seats(conn: AsyncConnection, event_id: int) -> int:
             t.waitlist_offer.c.status == OfferStatus.OPEN.value,
             t.signup.c.status == SignupStatus.WAITLISTED.value,
         )
+        .scalar_subquery()
     )
-    return int(value or 0)
+
+
+async def held_seats(conn: AsyncConnection, event_id: int) -> int:
+    return int(await conn.scalar(select(held_seats_count(event_id))) or 0)
 
 
 async def offer_free_seats(conn: AsyncConnection, event_id: int, now: datetime, policy: OfferPolicy) -> int:

@@ -15,8 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, delete, insert, select, update
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy import Insert, String, cast, delete, insert, select, update
 
 from bot.store import schema as t
 from bot.store.database import Database
@@ -121,9 +120,9 @@ class RatingStore:
             if previous == choice:
                 return VoteOutcome(previous, commented)
             if previous is not None:
-                await _count(conn, event_id, previous, -1)
+                await conn.execute(_count(self.database, event_id, previous, -1))
             if choice is not None:
-                await _count(conn, event_id, choice, +1)
+                await conn.execute(_count(self.database, event_id, choice, +1))
             if ballot is None:
                 await conn.execute(
                     insert(t.rating_ballot).values(event_id=event_id, voter=voter, choice=choice, commented=False)
@@ -223,11 +222,5 @@ class RatingStore:
             return RatingResults(event_id, votes, comments)
 
 
-async def _count(conn: AsyncConnection, event_id: int, choice: int, delta: int) -> None:
-    changed = await conn.execute(
-        update(t.rating_tally)
-        .where(t.rating_tally.c.event_id == event_id, t.rating_tally.c.choice == choice)
-        .values(votes=t.rating_tally.c.votes + delta)
-    )
-    if changed.rowcount == 0:
-        await conn.execute(insert(t.rating_tally).values(event_id=event_id, choice=choice, votes=max(delta, 0)))
+def _count(database: Database, event_id: int, choice: int, delta: int) -> Insert:
+    return database.add_up(t.rating_tally, {"event_id": event_id, "choice": choice}, votes=delta)

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import Insert, and_, case, func, literal, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.sql.dml import ReturningInsert
 
 from bot.model import EventStatus, Person, SignupStatus
 from bot.store import schema as t
 from bot.store.database import Database
-from bot.store.offers import OfferPolicy, held_seats, offer_free_seats
+from bot.store.offers import OfferPolicy, held_seats_count, offer_free_seats
 from bot.store.people import PeopleStore, _person
+from bot.store.schema import UTCDateTime
 
 
 class SignupError(Exception):
@@ -67,54 +68,57 @@ class SignupStore:
 
     async def sign_up(self, event_id: int, person_id: int, now: datetime) -> SignupOutcome:
         async with self.database.transaction() as conn:
-            # FOR UPDATE locks the event row on PostgreSQL; SQLite's BEGIN IMMEDIATE already
-            # holds the database's write lock (see database.py).
-            event = (await conn.execute(select(t.event).where(t.event.c.id == event_id).with_for_update())).first()
-            if event is None:
-                raise SignupError("unknown")
-            if event.status == EventStatus.CANCELLED.value:
-                raise SignupError("cancelled")
-            if event.ends_at <= now:
-                raise SignupError("ended")
-            existing = (
-                await conn.execute(
-                    select(t.signup.c.id, t.signup.c.status).where(
-                        t.signup.c.event_id == event_id, t.signup.c.person_id == person_id
-                    )
-                )
-            ).first()
-            if existing is not None and existing.status != SignupStatus.CANCELLED.value:
-                status = SignupStatus(existing.status)
-                position = (
-                    await _waitlist_position(conn, event_id, existing.id) if status is SignupStatus.WAITLISTED else None
-                )
-                return SignupOutcome(status, already=True, waitlist_position=position)
-            confirmed = await _count(conn, event_id, SignupStatus.CONFIRMED) + await held_seats(conn, event_id)
-            full = event.capacity is not None and confirmed >= event.capacity
-            status = SignupStatus.WAITLISTED if full else SignupStatus.CONFIRMED
-            if existing is None:
-                result = await conn.execute(
-                    insert(t.signup).values(
-                        event_id=event_id,
-                        person_id=person_id,
-                        status=status.value,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
-                assert result.inserted_primary_key is not None
-                signup_id = int(result.inserted_primary_key[0])
+            if not self.database.is_sqlite:
+                # Locks the event row on PostgreSQL, so that two signups count its seats in turn;
+                # SQLite's BEGIN IMMEDIATE already holds the database's write lock (database.py).
+                await conn.execute(select(t.event.c.id).where(t.event.c.id == event_id).with_for_update())
+            # The seats are counted and one taken in one statement: in the write lock each
+            # statement waits a round of the event loop under load, and every writer with it.
+            taken = (await conn.execute(self._take_seat(event_id, person_id, now))).first()
+            if taken is None:
+                # No seat taken: the event can't take signups, or the person has one already.
+                status, signup_id = await _already(conn, event_id, person_id, now)
             else:
-                # A returning person queues anew: their place is by this request's time.
-                signup_id = int(existing.id)
-                await conn.execute(
-                    update(t.signup)
-                    .where(t.signup.c.id == signup_id)
-                    .values(status=status.value, created_at=now, updated_at=now)
-                )
-            await _tally(conn, event_id, signups=1, waitlisted=int(full))
-            position = await _waitlist_position(conn, event_id, signup_id) if full else None
-            return SignupOutcome(status, already=False, waitlist_position=position)
+                status, signup_id = SignupStatus(taken.status), int(taken.id)
+                waiting = int(status is SignupStatus.WAITLISTED)
+                await conn.execute(self._tally(event_id, signups=1, waitlisted=waiting))
+        # Read after the write lock is given on: the position only informs.
+        position = await self._waitlist_position(event_id, signup_id) if status is SignupStatus.WAITLISTED else None
+        return SignupOutcome(status, already=taken is None, waitlist_position=position)
+
+    def _take_seat(self, event_id: int, person_id: int, now: datetime) -> ReturningInsert[tuple[int, str]]:
+        """A signup for an event that takes signups: confirmed while seats are free (seats held
+        by open offers count as taken), waiting otherwise. A cancelled signup comes back
+        instead, queued anew by this request's time. Returns its id and status, or no row."""
+        confirmed = (
+            select(func.count())
+            .select_from(t.signup)
+            .where(t.signup.c.event_id == event_id, t.signup.c.status == SignupStatus.CONFIRMED.value)
+            .scalar_subquery()
+        )
+        full = and_(t.event.c.capacity.is_not(None), confirmed + held_seats_count(event_id) >= t.event.c.capacity)
+        status = case((full, SignupStatus.WAITLISTED.value), else_=SignupStatus.CONFIRMED.value)
+        at = literal(now, UTCDateTime)
+        new = select(literal(event_id), literal(person_id), status, at, at).where(
+            t.event.c.id == event_id,
+            t.event.c.status != EventStatus.CANCELLED.value,
+            t.event.c.ends_at > now,
+        )
+        insert = self.database.insert_into(t.signup).from_select(
+            ["event_id", "person_id", "status", "created_at", "updated_at"], new
+        )
+        return insert.on_conflict_do_update(
+            index_elements=["event_id", "person_id"],
+            set_={name: insert.excluded[name] for name in ("status", "created_at", "updated_at")},
+            where=t.signup.c.status == SignupStatus.CANCELLED.value,
+        ).returning(t.signup.c.id, t.signup.c.status)
+
+    def _tally(self, event_id: int, **increments: int) -> Insert:
+        return self.database.add_up(t.event_tally, {"event_id": event_id}, **increments)
+
+    async def _waitlist_position(self, event_id: int, signup_id: int) -> int:
+        async with self.database.engine.connect() as conn:
+            return await _waitlist_position(conn, event_id, signup_id)
 
     async def cancel(self, event_id: int, person_id: int, now: datetime) -> CancelOutcome:
         async with self.database.transaction() as conn:
@@ -135,7 +139,7 @@ class SignupStore:
         await conn.execute(
             update(t.signup).where(t.signup.c.id == row.id).values(status=SignupStatus.CANCELLED.value, updated_at=now)
         )
-        await _tally(conn, event_id, cancellations=1)
+        await conn.execute(self._tally(event_id, cancellations=1))
         promoted = None
         if previous is SignupStatus.CONFIRMED:
             if self.offers is not None:
@@ -190,7 +194,7 @@ class SignupStore:
                     outcome = await self._cancel(conn, row.event_id, person_id, now)
                     if outcome.promoted is not None:
                         promoted.append((outcome.promoted, row.event_id))
-                await _tally(conn, row.event_id, forgotten=1)
+                await conn.execute(self._tally(row.event_id, forgotten=1))
             await self.people.delete(conn, person_id)
         return promoted
 
@@ -204,14 +208,43 @@ async def _count(conn: AsyncConnection, event_id: int, status: SignupStatus) -> 
     return int(value or 0)
 
 
+async def _already(conn: AsyncConnection, event_id: int, person_id: int, now: datetime) -> tuple[SignupStatus, int]:
+    """Why a signup took no seat: SignupError if the event can't take signups; else the status
+    and id of the signup the person has already."""
+    event = (await conn.execute(select(t.event.c.status, t.event.c.ends_at).where(t.event.c.id == event_id))).first()
+    if event is None:
+        raise SignupError("unknown")
+    if event.status == EventStatus.CANCELLED.value:
+        raise SignupError("cancelled")
+    if event.ends_at <= now:
+        raise SignupError("ended")
+    existing = (
+        await conn.execute(
+            select(t.signup.c.id, t.signup.c.status).where(
+                t.signup.c.event_id == event_id, t.signup.c.person_id == person_id
+            )
+        )
+    ).one()
+    return SignupStatus(existing.status), int(existing.id)
+
+
 async def _waitlist_position(conn: AsyncConnection, event_id: int, signup_id: int) -> int:
-    rows = await conn.execute(
-        select(t.signup.c.id)
-        .where(t.signup.c.event_id == event_id, t.signup.c.status == SignupStatus.WAITLISTED.value)
-        .order_by(t.signup.c.created_at, t.signup.c.id)
+    """Where the signup stands on the event's waiting list (1 is next); 0 if it is not on it."""
+    mine = t.signup.alias("mine")
+    ahead = (
+        select(func.count())
+        .select_from(t.signup)
+        .where(
+            t.signup.c.event_id == event_id,
+            t.signup.c.status == SignupStatus.WAITLISTED.value,
+            tuple_(t.signup.c.created_at, t.signup.c.id) < tuple_(mine.c.created_at, mine.c.id),
+        )
+        .scalar_subquery()
     )
-    ids = [r.id for r in rows]
-    return ids.index(signup_id) + 1 if signup_id in ids else 0
+    position = await conn.scalar(
+        select(ahead + 1).where(mine.c.id == signup_id, mine.c.status == SignupStatus.WAITLISTED.value)
+    )
+    return int(position or 0)
 
 
 async def _promote_first_waiting(conn: AsyncConnection, event_id: int, now: datetime) -> Person | None:
@@ -230,13 +263,3 @@ async def _promote_first_waiting(conn: AsyncConnection, event_id: int, now: date
     )
     row = (await conn.execute(select(t.person).where(t.person.c.id == first.person_id))).first()
     return None if row is None else _person(row)
-
-
-async def _tally(conn: AsyncConnection, event_id: int, **increments: int) -> None:
-    exists = await conn.scalar(select(t.event_tally.c.event_id).where(t.event_tally.c.event_id == event_id))
-    if exists is None:
-        await conn.execute(
-            insert(t.event_tally).values(event_id=event_id, signups=0, waitlisted=0, cancellations=0, forgotten=0)
-        )
-    values: dict[str, Any] = {name: t.event_tally.c[name] + amount for name, amount in increments.items()}
-    await conn.execute(update(t.event_tally).where(t.event_tally.c.event_id == event_id).values(**values))

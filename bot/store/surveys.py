@@ -18,7 +18,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import String, cast, delete, insert, select, update
+from sqlalchemy import Insert, String, cast, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.store import schema as t
@@ -295,9 +295,9 @@ class SurveyStore:
             previous = answers.get(str(question))
             value = SKIPPED if option is None else option
             if previous is not None and previous != SKIPPED and previous != value:
-                await _count(conn, survey_id, question, int(previous), -1)
+                await conn.execute(_count(self.database, survey_id, question, int(previous), -1))
             if value != SKIPPED and previous != value:
-                await _count(conn, survey_id, question, value, +1)
+                await conn.execute(_count(self.database, survey_id, question, value, +1))
             answers[str(question)] = value
             await self._save_ballot(conn, survey_id, voter, answers, ballot is None)
             return Outcome(True, first=previous is None)
@@ -322,15 +322,15 @@ class SurveyStore:
             previous = answers.get(str(question))
             ticked = list(previous) if isinstance(previous, list) else []
             if not ticked:
-                await _count(conn, survey_id, question, PEOPLE, +1)
+                await conn.execute(_count(self.database, survey_id, question, PEOPLE, +1))
             elif ticked == [option]:
-                await _count(conn, survey_id, question, PEOPLE, -1)
+                await conn.execute(_count(self.database, survey_id, question, PEOPLE, -1))
             if option in ticked:
                 ticked.remove(option)
-                await _count(conn, survey_id, question, option, -1)
+                await conn.execute(_count(self.database, survey_id, question, option, -1))
             else:
                 ticked.append(option)
-                await _count(conn, survey_id, question, option, +1)
+                await conn.execute(_count(self.database, survey_id, question, option, +1))
             answers[str(question)] = sorted(ticked)
             await self._save_ballot(conn, survey_id, voter, answers, ballot is None)
             return sorted(ticked)
@@ -453,17 +453,6 @@ async def close_ballots(conn: AsyncConnection, survey_ids: list[int], now: datet
             await conn.execute(update(t.dialogue).where(t.dialogue.c.person_id == person_id).values(state=cleaned))
 
 
-async def _count(conn: AsyncConnection, survey_id: int, question: int, option: int, delta: int) -> None:
-    changed = await conn.execute(
-        update(t.survey_tally)
-        .where(
-            t.survey_tally.c.survey_id == survey_id,
-            t.survey_tally.c.question == question,
-            t.survey_tally.c.option == option,
-        )
-        .values(votes=t.survey_tally.c.votes + delta)
-    )
-    if changed.rowcount == 0:
-        await conn.execute(
-            insert(t.survey_tally).values(survey_id=survey_id, question=question, option=option, votes=max(delta, 0))
-        )
+def _count(database: Database, survey_id: int, question: int, option: int, delta: int) -> Insert:
+    key = {"survey_id": survey_id, "question": question, "option": option}
+    return database.add_up(t.survey_tally, key, votes=delta)

@@ -1,5 +1,1 @@
-"""The admin web backend: organisers run the festival from the browser."""
-
-from admin.app import create_admin_app
-
-__all__ = ["create_admin_app"]
+"""The admin web backend: organisers run the festival from the browser (`admin.app`)."""

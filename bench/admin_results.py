@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 from sqlalchemy import insert
 
-from admin import create_admin_app
+from admin.app import create_admin_app
 from admin.auth import make_hasher
 from admin.store import Role
 from bot.model import Event, Festival, Programme, Venue

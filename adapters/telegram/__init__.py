@@ -8,13 +8,15 @@ import os
 # seconds to timedelta and warns on every use until one opts in; our code reads both.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from fastapi import APIRouter
+from typing import TYPE_CHECKING
 
 from adapters.base import Connector
 from adapters.telegram.connector import TelegramConnector, WebhookConfig, new_webhook_secret
-from adapters.telegram.webhook import webhook_router
 from bot.store import Store
 from motsbot.settings import Settings
+
+if TYPE_CHECKING:
+    from fastapi import APIRouter
 
 
 def from_settings(settings: Settings, store: Store) -> TelegramConnector | None:
@@ -43,6 +45,10 @@ def from_settings(settings: Settings, store: Store) -> TelegramConnector | None:
 def routers(connector: Connector) -> list[APIRouter]:
     """The web routes a Telegram connector needs: the webhook, if it uses one."""
     if isinstance(connector, TelegramConnector) and connector.webhook is not None:
+        # The web framework is imported when a webhook needs it, not at every start: a restart
+        # answers residents sooner.
+        from adapters.telegram.webhook import webhook_router
+
         return [webhook_router(connector)]
     return []
 

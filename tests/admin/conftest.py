@@ -13,7 +13,7 @@ from fastapi import FastAPI
 
 from adapters.base import Hub
 from adapters.web import WebConnector
-from admin import create_admin_app
+from admin.app import create_admin_app
 from admin.auth import AuthConfig, make_hasher
 from admin.store import AdminStore, Role
 from bot.engine import Engine

@@ -18,7 +18,7 @@ from sqlalchemy import insert
 
 from adapters.base import Hub
 from adapters.web import WebConnector
-from admin import create_admin_app
+from admin.app import create_admin_app
 from admin.auth import make_hasher
 from admin.store import Role
 from bot.engine import Engine

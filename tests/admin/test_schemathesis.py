@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode
 
-from admin import create_admin_app
+from admin.app import create_admin_app
 from admin.auth import make_hasher
 from admin.store import Role
 from bot.store import Store

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 
 from bot.engine import Engine
@@ -51,3 +55,24 @@ def test_the_startup_heap_is_frozen_out_of_full_collections() -> None:
         assert not any(item is loaded[0] for item in gc.get_objects(generation=2))
     finally:
         gc.unfreeze()
+
+
+def test_a_restart_loads_no_migration_tool_or_web_framework_before_the_channels(tmp_path: Path) -> None:
+    """After a crash residents wait for the restart: what the chat channels don't need waits
+    until they run (the admin web's framework) or is not loaded at all (alembic, at a database
+    already at the newest schema)."""
+    db = tmp_path / "motsbot.sqlite3"
+    start = (
+        "import asyncio, sys\n"
+        "import motsbot.run, adapters.telegram, adapters.matrix\n"
+        "from bot.store import Store\n"
+        "async def start():\n"
+        f"    store = await Store.open({str(db)!r})\n"
+        "    await store.close()\n"
+        "asyncio.run(start())\n"
+        "print(' '.join(sorted(m for m in ('alembic', 'fastapi', 'uvicorn') if m in sys.modules)))\n"
+    )
+    first = subprocess.run([sys.executable, "-c", start], capture_output=True, text=True, check=True)
+    assert first.stdout.split() == ["alembic"], "a new database is migrated"
+    again = subprocess.run([sys.executable, "-c", start], capture_output=True, text=True, check=True)
+    assert again.stdout.split() == []

@@ -9,11 +9,12 @@ from pathlib import Path
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, text
 
 from adapters.telegram.intake import UpdateLog
 from bot.store import schema as t
-from bot.store.database import Database, alembic_config, database_url
+from bot.store.database import SCHEMA_HEAD, Database, alembic_config, database_url
 
 NOW = datetime(2027, 5, 10, 12, 0, tzinfo=UTC)
 
@@ -33,6 +34,21 @@ def test_the_newest_migration_makes_the_tables_the_code_uses(tmp_path: Path) -> 
         differences = compare_metadata(MigrationContext.configure(connection), t.metadata)
     engine.dispose()
     assert differences == []
+
+
+def test_the_schema_head_motsbot_checks_at_start_is_the_newest_migration() -> None:
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == SCHEMA_HEAD
+
+
+async def test_a_database_one_migration_behind_is_brought_to_the_newest(tmp_path: Path) -> None:
+    db = tmp_path / "motsbot.sqlite3"
+    _upgrade(db, "0008")
+    database = await Database.open(str(db))
+    await database.close()
+    engine = create_engine(f"sqlite:///{db}")
+    with engine.connect() as connection:
+        assert connection.scalar(text("SELECT version_num FROM alembic_version")) == SCHEMA_HEAD
+    engine.dispose()
 
 
 async def test_telegram_updates_waiting_and_handled_survive_the_move_to_one_table(tmp_path: Path) -> None:

@@ -33,6 +33,8 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 HANDLED_KEPT = timedelta(days=7)
 """An id matters only until Telegram has been told of it; a week covers any outage we resume."""
+PRUNE_EVERY = timedelta(days=1)
+"""How often a running motsbot drops handled ids older than HANDLED_KEPT (and at each start)."""
 RECENT_KEPT = 10_000
 """Ids taken in since this start, remembered in memory: a webhook delivery tried again comes soon."""
 RETRY_FIRST = 0.5
@@ -144,11 +146,12 @@ class UpdateIntake:
         self._highest_before: int | None = None
         self._recent: set[int] = set()
         self._recent_order: deque[int] = deque()
+        self._pruned_at: datetime | None = None
 
     async def resume(self) -> int:
         """Handles what a crash left in the inbox; returns how many."""
         self._highest_before = await self.updates.highest()
-        await self.updates.prune(self.clock())
+        await self._prune_if_due()
         left = await self.updates.waiting()
         if left:
             log.warning("%d telegram updates were not handled before the last stop; handling them now", len(left))
@@ -162,6 +165,15 @@ class UpdateIntake:
             return
         await self.updates.receive([u.to_dict() for u in fresh], self.clock())
         self._start(fresh)
+        await self._prune_if_due()
+
+    async def _prune_if_due(self) -> None:
+        # At each start and then daily: a motsbot that runs all week keeps a week of ids, not
+        # all it ever handled (the data inventory in the README promises a week).
+        now = self.clock()
+        if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
+            self._pruned_at = now
+            await self.updates.prune(now)
 
     def _start(self, updates: Sequence[Update]) -> None:
         for update in updates:

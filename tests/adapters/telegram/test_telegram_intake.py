@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import Update
 from tg_fake_api import FakeBotApi
 from tg_support import BotFactory, echo
 
-from adapters.telegram.intake import UpdateLog
+from adapters.telegram.intake import HANDLED_KEPT, UpdateLog
 from bot.messages import Incoming, Outgoing
 from bot.store import Store
 
@@ -89,3 +89,23 @@ async def test_updates_handled_together_are_crossed_off_together(store: Store) -
     assert 1 <= len(written) <= 2, "one statement for those that came together (a second for the rest)"
     await log.done(21, now)  # not in the inbox: crossing it off is harmless
     assert len(written) <= 3
+
+
+async def test_a_running_motsbot_drops_handled_ids_older_than_a_week(
+    fake: FakeBotApi, make_bot: BotFactory, store: Store
+) -> None:
+    bot = await make_bot(echo)
+    started = bot.connector.hub.clock()
+    log = UpdateLog(store.database)
+    old = started - HANDLED_KEPT + timedelta(hours=1)
+    await log.receive([{"update_id": 1, "message": {"text": "hej"}}], old)
+    await log.done(1, old)
+    assert await log.seen(1), "handled less than a week ago: kept"
+
+    # Two days on, without a restart, a resident writes.
+    bot.connector.hub.clock = lambda: started + timedelta(days=2)
+    fake.say(162, "hej igen")
+    await fake.wait_messages(162, 1)
+    await fake.wait_for(lambda: bot.connector.handled == 1)
+    assert not await log.seen(1), "handled over a week ago by now: dropped"
+    assert await log.highest() > 1, "the new update is there"

@@ -8,9 +8,11 @@ import socket
 from collections.abc import AsyncIterator
 
 import pytest
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import NetworkError, TimedOut
 from telegram.request import RequestData
 from telegram.request._requestparameter import RequestParameter
+from tg_fake_api import TOKEN, FakeBotApi
 
 from adapters.telegram.http import AiohttpRequest
 
@@ -60,3 +62,16 @@ async def test_a_request_after_shutdown_is_refused_not_sent() -> None:
     await made.shutdown()
     with pytest.raises(NetworkError, match="not initialized"):
         await made.post(f"http://127.0.0.1:{_free_port()}/botTOKEN/getMe")
+
+
+async def test_a_form_carries_any_text_unchanged(fake: FakeBotApi) -> None:
+    """Form-encoded by us, not aiohttp: characters that mean something in a form, and odd Unicode,
+    arrive as they were sent."""
+    text = "a&b=c+d%20e?f#g ü 😀 \u202eevil\u202c مرحبا"
+    async with Bot(TOKEN, base_url=fake.base_url, request=AiohttpRequest(2)) as bot:
+        await bot.send_message(
+            170, text, reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("ok", callback_data="1:x&y")]])
+        )
+    [sent] = fake.chat(170)
+    assert sent.text == text
+    assert sent.buttons[0]["callback_data"] == "1:x&y"

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ScalarSelect, func, insert, select, update
+from sqlalchemy import BindParameter, ScalarSelect, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import SignupStatus
@@ -50,7 +50,7 @@ class OfferAnswer:
     counted: bool
 
 
-def held_seats_count(event_id: int) -> ScalarSelect[int]:
+def held_seats_count(event_id: int | BindParameter[int]) -> ScalarSelect[int]:
     """The seats of the event held by open offers, as a subquery."""
     # An offer to someone who has since left the waiting list holds nothing.
     return (

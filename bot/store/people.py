@@ -58,12 +58,13 @@ class PeopleStore:
 
     async def create(self, channel: str, user_id: str, language: str, now: datetime) -> Person:
         """Creates the person, or returns the one a concurrent first message just created."""
-        await self.database.execute(
-            self.database.insert_new(t.person).values(
-                channel=channel, channel_user_id=user_id, language=language, created_at=now
-            )
+        result = await self.database.execute(
+            self.database.insert_new(t.person)
+            .values(channel=channel, channel_user_id=user_id, language=language, created_at=now)
+            .returning(*t.person.c)
         )
-        person = await self.find(channel, user_id)
+        created = result.first()
+        person = _person(created) if created is not None else await self.find(channel, user_id)
         assert person is not None
         return person
 

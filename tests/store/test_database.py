@@ -90,3 +90,13 @@ async def test_writers_in_one_process_take_turns_and_a_nested_write_is_refused(t
                     pass
     finally:
         await store.close()
+
+
+async def test_a_persons_first_two_messages_at_once_make_one_person(tmp_path: Path) -> None:
+    store = await Store.open(str(tmp_path / "motsbot.sqlite3"))
+    try:
+        first, second = await asyncio.gather(*(store.people.create("telegram", "7", "sv", NOW) for _ in range(2)))
+        assert first == second
+        assert first.channel_user_id == "7" and first.language == "sv" and first.reachable
+    finally:
+        await store.close()

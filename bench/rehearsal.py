@@ -75,6 +75,14 @@ SCHEDULER_TICK = 0.25
 SCHEDULER_RATE = 200.0
 CONNECTOR_RATE = 250.0
 FAKE_CEILING = 250.0
+TARGET_P99_MS = 500
+"""Issue #9's target for reply p99 at the busiest hour."""
+BUSY_HOUR = 150
+"""Asks in a festival hour that make it a busy one, for the summary of hours."""
+FAULT_SHADOW = 15.0
+"""Real seconds after a fault (a restart, a storm) that still count as near it."""
+ORGANISER_ACTS = ("programme re-imported", "broadcast")
+"""Noted among the faults for the timeline, but load, not faults."""
 STORM = 80
 LOCK_SECONDS = 1.0
 SLOW = 0.5
@@ -340,6 +348,7 @@ class Report:
     reasons: dict[str, int]
     slow_seconds: list[str] = field(default_factory=list)
     """The real seconds with the most slow answers, and what went on in them (`Timeline`)."""
+    hours_summary: str = ""
     problems: list[str] = field(default_factory=list)
 
     def table(self) -> str:
@@ -370,6 +379,8 @@ class Report:
                 f"| {channel} | {figures['n']:.0f} | {figures['p50']:.0f} | {figures['p95']:.0f} "
                 f"| {figures['p99']:.0f} | {figures['max']:.0f} |"
             )
+        if self.hours_summary:
+            lines += ["", self.hours_summary]
         lines += [
             "",
             f"motsbot: peak RSS {self.peak_rss_mb:.0f} MB, CPU {self.cpu_seconds:.1f} s over "
@@ -382,6 +393,10 @@ class Report:
         if self.problems:
             lines += ["", "PROBLEMS:", *(f"- {p}" for p in self.problems)]
         return "\n".join(lines)
+
+
+def _p99_within(asks: list[int], replied: dict[int, float]) -> bool:
+    return percentiles([replied[i] for i in asks if i in replied])["p99"] <= TARGET_P99_MS
 
 
 def percentiles(samples: list[float]) -> dict[str, float]:
@@ -466,6 +481,8 @@ class Rehearsal:
         self.log = root / "motsbot.log"
         self.fake = RecordingFake(ceiling=FAKE_CEILING)
         self.asks: list[Ask] = []
+        self._by_hour: dict[datetime, list[int]] | None = None
+        """Asks by festival hour, made once all are in (`_asked_in`)."""
         self.faults: list[Fault] = []
         self.in_flight_at_kills: list[int] = []
         self.outages: list[tuple[str, float, float]] = []
@@ -931,6 +948,15 @@ class Rehearsal:
             latency[label] = percentiles([replied[i] for i in in_hour])
             calm = [i for i in in_hour if not self._met_outage(self.asks[i], replied[i])]
             latency[f"{label}, outside outages"] = percentiles([replied[i] for i in calm])
+            # The busiest hour that no fault came near: motsbot at its busiest with nothing to
+            # recover from (a kill's pile-up of held-up residents makes its own busiest hour).
+            calm_hours = Counter({hour: n for hour, n in hours.items() if not self._near_fault(hour)})
+            if calm_hours:
+                hour, count = calm_hours.most_common(1)[0]
+                in_calm = [i for i, a in enumerate(self.asks) if self._festival_hour(a) == hour and i in replied]
+                label = f"busiest festival hour with no fault near ({hour:%a %H}:00, {count} asks)"
+                latency[label] = percentiles([replied[i] for i in in_calm])
+        hours_summary = self._busy_hours(hours, replied)
         busiest_seconds: set[int] = set()
         if hours:
             busiest_seconds = {int(a.at) for a in self.asks if self._festival_hour(a) == busiest}
@@ -967,6 +993,7 @@ class Rehearsal:
             faults=self.faults,
             reasons=dict(reasons),
             slow_seconds=slow_seconds,
+            hours_summary=hours_summary,
             problems=self.problems,
         )
 
@@ -1057,6 +1084,36 @@ class Rehearsal:
     def _festival_hour(self, ask: Ask) -> datetime:
         moment = START + timedelta(seconds=(ask.at - self.began) * self.plan.speed)
         return moment.replace(minute=0, second=0, microsecond=0)
+
+    def _asked_in(self, hour: datetime) -> list[int]:
+        if self._by_hour is None:
+            self._by_hour = defaultdict(list)
+            for i, ask in enumerate(self.asks):
+                self._by_hour[self._festival_hour(ask)].append(i)
+        return self._by_hour.get(hour, [])
+
+    def _near_fault(self, hour: datetime) -> bool:
+        """Whether a fault (not an organiser's import or broadcast, which are load) happened
+        during the festival hour or in the FAULT_SHADOW before it."""
+        times = [self.asks[i].at for i in self._asked_in(hour)]
+        if not times:
+            return False
+        first, last = min(times), max(times)
+        return any(
+            first - FAULT_SHADOW <= self.began + fault.at <= last
+            for fault in self.faults
+            if fault.what not in ORGANISER_ACTS
+        )
+
+    def _busy_hours(self, hours: Counter[datetime], replied: dict[int, float]) -> str:
+        """How many busy festival hours had their p99 within the target, with and without faults near."""
+        busy = [hour for hour, n in hours.items() if n >= BUSY_HOUR]
+        met = {hour for hour in busy if _p99_within(self._asked_in(hour), replied)}
+        calm = [hour for hour in busy if not self._near_fault(hour)]
+        return (
+            f"festival hours with {BUSY_HOUR}+ asks: {len(busy)}; reply p99 within {TARGET_P99_MS} ms in "
+            f"{len(met)} of them; of the {len(calm)} with no fault near, in {len(met.intersection(calm))}"
+        )
 
     def _met_outage(self, ask: Ask, waited: float) -> bool:
         return any(

@@ -136,12 +136,15 @@ class Database:
         ON CONFLICT DO NOTHING)."""
         return self.insert_into(table).on_conflict_do_nothing()
 
-    def upsert(self, table: Table, values: dict[str, Any]) -> Insert:
-        """An insert of one row that updates the row with its primary key instead, if there is
-        one (SQLite's and PostgreSQL's ON CONFLICT DO UPDATE): one statement, no transaction."""
+    def upsert(self, table: Table, values: dict[str, Any] | list[dict[str, Any]]) -> Insert:
+        """An insert of rows (one or several, of the same columns) that updates the row with
+        the same primary key instead, if there is one (SQLite's and PostgreSQL's ON CONFLICT DO
+        UPDATE): one statement, no transaction."""
+        rows = values if isinstance(values, list) else [values]
         keys = [column.name for column in table.primary_key.columns]
-        changes = {name: value for name, value in values.items() if name not in keys}
-        return self.insert_into(table).values(values).on_conflict_do_update(index_elements=keys, set_=changes)
+        insert = self.insert_into(table).values(rows)
+        changes = {name: insert.excluded[name] for name in rows[0] if name not in keys}
+        return insert.on_conflict_do_update(index_elements=keys, set_=changes)
 
     def add_up(self, table: Table, key: dict[str, Any], **increments: int) -> Insert:
         """Adds to counters in the row with `key` (its primary key), which is created if there

@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.model import Person
 from bot.store import schema as t
 from bot.store.database import Database
+from bot.store.group_write import GroupWrite
 
 
 def _person(row: Row[Any]) -> Person:
@@ -27,6 +28,7 @@ def _person(row: Row[Any]) -> Person:
 class PeopleStore:
     def __init__(self, database: Database) -> None:
         self.database = database
+        self._saving_dialogues: GroupWrite[dict[str, Any]] = GroupWrite(self._save_dialogues)
 
     async def find(self, channel: str, user_id: str) -> Person | None:
         async with self.database.engine.connect() as conn:
@@ -91,10 +93,14 @@ class PeopleStore:
             return since is None
 
     async def save_dialogue(self, person_id: int, state: dict[str, Any], now: datetime) -> None:
-        # One statement without BEGIN/COMMIT: the engine saves a dialogue after every message.
-        await self.database.execute(
-            self.database.upsert(t.dialogue, {"person_id": person_id, "state": state, "updated_at": now})
-        )
+        """Returns once saved. The engine saves a dialogue after most messages: those saved
+        meanwhile go together in one statement (`GroupWrite`), without BEGIN/COMMIT."""
+        await self._saving_dialogues.add({"person_id": person_id, "state": state, "updated_at": now})
+
+    async def _save_dialogues(self, rows: list[dict[str, Any]]) -> None:
+        # One row a person: of two saves of one person's dialogue gathered together, the later.
+        latest = {row["person_id"]: row for row in rows}
+        await self.database.execute(self.database.upsert(t.dialogue, list(latest.values())))
 
     async def update_dialogue(self, person_id: int, entries: dict[str, Any], now: datetime) -> None:
         """Sets some entries of a person's dialogue state, keeping the others."""

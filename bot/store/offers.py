@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import BindParameter, ScalarSelect, func, insert, select, update
+from sqlalchemy import BindParameter, ColumnElement, ScalarSelect, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import SignupStatus
@@ -50,10 +50,20 @@ class OfferAnswer:
     counted: bool
 
 
-def held_seats_count(event_id: int | BindParameter[int]) -> ScalarSelect[int]:
-    """The seats of the event held by open offers, as a subquery."""
-    # An offer to someone who has since left the waiting list holds nothing.
+def signup_count(event_id: int | BindParameter[int], status: SignupStatus) -> ScalarSelect[int]:
+    """The event's signups with this status, as a subquery."""
     return (
+        select(func.count())
+        .select_from(t.signup)
+        .where(t.signup.c.event_id == event_id, t.signup.c.status == status.value)
+        .scalar_subquery()
+    )
+
+
+def seats_taken(event_id: int | BindParameter[int]) -> ColumnElement[int]:
+    """The event's confirmed signups plus the seats held by open offers, as an expression."""
+    # An offer to someone who has since left the waiting list holds nothing.
+    held = (
         select(func.count())
         .select_from(t.waitlist_offer)
         .join(t.signup, t.signup.c.id == t.waitlist_offer.c.signup_id)
@@ -64,10 +74,7 @@ def held_seats_count(event_id: int | BindParameter[int]) -> ScalarSelect[int]:
         )
         .scalar_subquery()
     )
-
-
-async def held_seats(conn: AsyncConnection, event_id: int) -> int:
-    return int(await conn.scalar(select(held_seats_count(event_id))) or 0)
+    return signup_count(event_id, SignupStatus.CONFIRMED) + held
 
 
 async def offer_free_seats(conn: AsyncConnection, event_id: int, now: datetime, policy: OfferPolicy) -> int:
@@ -83,15 +90,8 @@ async def offer_free_seats(conn: AsyncConnection, event_id: int, now: datetime, 
     expires = policy.expires_at(now, event.starts_at)
     if expires is None:
         return 0
-    confirmed = int(
-        await conn.scalar(
-            select(func.count())
-            .select_from(t.signup)
-            .where(t.signup.c.event_id == event_id, t.signup.c.status == SignupStatus.CONFIRMED.value)
-        )
-        or 0
-    )
-    free = None if event.capacity is None else event.capacity - confirmed - await held_seats(conn, event_id)
+    taken = int(await conn.scalar(select(seats_taken(event_id))) or 0)
+    free = None if event.capacity is None else event.capacity - taken
     offered = select(t.waitlist_offer.c.signup_id).where(t.waitlist_offer.c.event_id == event_id)
     waiting = (
         await conn.execute(

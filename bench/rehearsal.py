@@ -482,7 +482,7 @@ class Rehearsal:
         self.fake = RecordingFake(ceiling=FAKE_CEILING)
         self.asks: list[Ask] = []
         self._by_hour: dict[datetime, list[int]] | None = None
-        """Asks by festival hour, made once all are in (`_asked_in`)."""
+        """Asks by festival hour, made once all are in (`_asks_by_hour`)."""
         self.faults: list[Fault] = []
         self.in_flight_at_kills: list[int] = []
         self.outages: list[tuple[str, float, float]] = []
@@ -940,10 +940,10 @@ class Rehearsal:
             reply_row["expected"] += len(asks)
             reply_row["delivered"] += sum(1 for i in asks if i in replied)
         # The festival hour with the most asks (both channels): the load to plan for.
-        hours = Counter(self._festival_hour(ask) for ask in self.asks)
+        hours = Counter({hour: len(asked) for hour, asked in self._asks_by_hour().items()})
         if hours:
             busiest, count = hours.most_common(1)[0]
-            in_hour = [i for i, a in enumerate(self.asks) if self._festival_hour(a) == busiest and i in replied]
+            in_hour = [i for i in self._asked_in(busiest) if i in replied]
             label = f"busiest festival hour ({busiest:%a %H}:00, {count} asks)"
             latency[label] = percentiles([replied[i] for i in in_hour])
             calm = [i for i in in_hour if not self._met_outage(self.asks[i], replied[i])]
@@ -953,13 +953,13 @@ class Rehearsal:
             calm_hours = Counter({hour: n for hour, n in hours.items() if not self._near_fault(hour)})
             if calm_hours:
                 hour, count = calm_hours.most_common(1)[0]
-                in_calm = [i for i, a in enumerate(self.asks) if self._festival_hour(a) == hour and i in replied]
+                in_calm = [i for i in self._asked_in(hour) if i in replied]
                 label = f"busiest festival hour with no fault near ({hour:%a %H}:00, {count} asks)"
                 latency[label] = percentiles([replied[i] for i in in_calm])
         hours_summary = self._busy_hours(hours, replied)
         busiest_seconds: set[int] = set()
         if hours:
-            busiest_seconds = {int(a.at) for a in self.asks if self._festival_hour(a) == busiest}
+            busiest_seconds = {int(self.asks[i].at) for i in self._asked_in(busiest)}
         slow_seconds = self.timeline(replied, rows, busiest_seconds)
         reply_row["lost"] = reply_row["expected"] - reply_row["delivered"]
         lost += reply_row["lost"]
@@ -1085,12 +1085,15 @@ class Rehearsal:
         moment = START + timedelta(seconds=(ask.at - self.began) * self.plan.speed)
         return moment.replace(minute=0, second=0, microsecond=0)
 
-    def _asked_in(self, hour: datetime) -> list[int]:
+    def _asks_by_hour(self) -> dict[datetime, list[int]]:
         if self._by_hour is None:
             self._by_hour = defaultdict(list)
             for i, ask in enumerate(self.asks):
                 self._by_hour[self._festival_hour(ask)].append(i)
-        return self._by_hour.get(hour, [])
+        return self._by_hour
+
+    def _asked_in(self, hour: datetime) -> list[int]:
+        return self._asks_by_hour().get(hour, [])
 
     def _near_fault(self, hour: datetime) -> bool:
         """Whether a fault (not an organiser's import or broadcast, which are load) happened

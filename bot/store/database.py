@@ -10,13 +10,15 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import Connection, CursorResult, Executable, Insert, Table, event, inspect, text
+from sqlalchemy import Connection, CursorResult, Executable, Insert, Table, event, inspect, make_url, text
 from sqlalchemy.dialects.postgresql import Insert as PostgresqlInsert
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
+
+from bot.store.inline_sqlite import inline_connector
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -47,7 +49,6 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute("PRAGMA busy_timeout=30000")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -56,22 +57,23 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         # (IMMEDIATE): the count of seats and the insert of a signup happen under one lock, so
         # two connections can never both see the last free seat. A read (`engine.connect()`)
         # begins nothing: each statement is its own transaction, which takes no lock in WAL
-        # mode. Reads once took the write lock, and a BEGIN costs as much as a query through
-        # aiosqlite (four trips to its thread); several reads that must agree use `snapshot`.
+        # mode. Reads once took the write lock, and a BEGIN costs as much as a query; several
+        # reads that must agree use `snapshot`.
         mode = conn.info.get(BEGIN)
         if mode is not None:
             conn.exec_driver_sql(mode)
 
 
 class Database:
-    """One database: an async engine plus the schema kept at the newest migration."""
+    """One database: an async engine plus the schema kept at the newest migration. On SQLite its
+    statements run in the event loop's own thread (bot/store/inline_sqlite.py)."""
 
     def __init__(self, url: str, *, pooled: bool = True) -> None:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {}
         if self.is_sqlite:
-            kwargs["connect_args"] = {"timeout": 30}
+            kwargs["async_creator"] = inline_connector(make_url(url).database or "")
             if not pooled:
                 kwargs["poolclass"] = NullPool
         self.engine = create_async_engine(url, **kwargs)
@@ -116,8 +118,8 @@ class Database:
 
     async def execute(self, statement: Executable) -> CursorResult[Any]:
         """One write statement, atomic on its own, committed at once. On SQLite it runs
-        without BEGIN ... COMMIT around it, which through aiosqlite cost as much again: it is
-        committed when it has run, so the next writer's turn begins then (the COMMIT that
+        without BEGIN ... COMMIT around it, which cost as much again: it is committed when it
+        has run, so the next writer's turn begins then (the COMMIT that
         SQLAlchemy still sends, and the pool's reset, come after; PostgreSQL needs that COMMIT
         and has its own locks)."""
         conn: AsyncConnection | None = None
@@ -186,8 +188,8 @@ class Database:
                 yield conn
         finally:
             # Given back to the pool after the next writer's turn has begun: the pool's reset of
-            # a returned connection is one more trip to its thread, and under load each trip
-            # waits for a whole round of the event loop, with every other writer waiting too.
+            # a returned connection is one more statement, and with PostgreSQL (or any driver
+            # with I/O) every other writer would wait for its round trip too.
             if conn is not None:
                 # `info` lives as long as the pooled DBAPI connection: the mark is taken off again.
                 conn.info.pop(BEGIN, None)

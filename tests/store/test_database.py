@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import sqlalchemy.exc
 
 from bot.store import Store
 from bot.store import schema as t
@@ -98,5 +99,66 @@ async def test_a_persons_first_two_messages_at_once_make_one_person(tmp_path: Pa
         first, second = await asyncio.gather(*(store.people.create("telegram", "7", "sv", NOW) for _ in range(2)))
         assert first == second
         assert first.channel_user_id == "7" and first.language == "sv" and first.reachable
+    finally:
+        await store.close()
+
+
+async def test_while_a_write_waits_for_another_process_the_event_loop_goes_on(tmp_path: Path) -> None:
+    # SQLite runs in the loop's own thread (bot/store/inline_sqlite.py): its wait for the lock
+    # must be the loop's sleep, not SQLite's busy handler holding the thread.
+    db = tmp_path / "motsbot.sqlite3"
+    store = await Store.open(str(db))
+    ticks = 0
+
+    async def tick() -> None:
+        nonlocal ticks
+        while True:
+            await asyncio.sleep(0.01)
+            ticks += 1
+
+    ticker = asyncio.create_task(tick())
+    try:
+        with held_write_lock(db):
+            writing = asyncio.create_task(store.people.create("telegram", "45", "ar", NOW))
+            await asyncio.sleep(0.5)
+            assert not writing.done()
+            assert ticks >= 10, f"the loop ran only {ticks} times in 0.5 s"
+        assert (await asyncio.wait_for(writing, 5)).language == "ar"
+    finally:
+        ticker.cancel()
+        await store.close()
+
+
+async def test_a_write_gives_up_on_a_lock_held_too_long_and_stores_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.store import inline_sqlite
+
+    monkeypatch.setattr(inline_sqlite, "BUSY_WAIT", 0.3)
+    db = tmp_path / "motsbot.sqlite3"
+    store = await Store.open(str(db))
+    try:
+        with held_write_lock(db):
+            with pytest.raises(sqlalchemy.exc.OperationalError, match="locked"):
+                await asyncio.wait_for(store.people.create("telegram", "46", "sv", NOW), 5)
+        assert await store.people.find("telegram", "46") is None
+        assert (await store.people.create("telegram", "46", "sv", NOW)).language == "sv"
+    finally:
+        await store.close()
+
+
+async def test_statements_run_in_the_event_loops_thread(tmp_path: Path) -> None:
+    store = await Store.open(str(tmp_path / "motsbot.sqlite3"))
+    try:
+        async with store.database.engine.connect() as conn:
+            driver = (await conn.get_raw_connection()).driver_connection
+            await conn.execute(t.person.select())
+            assert driver is not None
+            assert not driver._thread.is_alive(), "aiosqlite's thread was started"
+            sqlite = driver._connection
+            assert sqlite is not None and sqlite.execute("SELECT 1").fetchone() == (1,)
+            # sqlite3 refuses a connection made in another thread: this one is the loop's.
+            with pytest.raises(sqlite3.ProgrammingError, match="thread"):
+                await asyncio.to_thread(sqlite.execute, "SELECT 1")
     finally:
         await store.close()

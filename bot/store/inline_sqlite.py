@@ -21,6 +21,7 @@ waits for its turn with `asyncio.sleep` instead.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import sqlite3
 import time
 from collections.abc import Callable
@@ -86,7 +87,10 @@ class InlineConnection(aiosqlite.Connection):
     def stop(self) -> None:
         self._running = False
         if self._connection is not None:
-            self._connection.close()
+            # Called by the garbage collector too, in whatever thread it runs: sqlite3 refuses a
+            # close from another thread, and then closes the connection itself when freed.
+            with contextlib.suppress(sqlite3.ProgrammingError):
+                self._connection.close()
             self._connection = None
 
 

@@ -9,6 +9,7 @@ reminders moved or cancelled and its attendees told at the next run.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
@@ -29,6 +30,10 @@ from scheduler.outbox import Kind, NewItem, NewRows, Priority, Status, sort_new,
 
 PLANNED = (Kind.REMINDER, Kind.CANCELLED, Kind.MOVED, Kind.POLL, Kind.POLL_NUDGE, Kind.OFFER)
 COLLAPSE = timedelta(hours=2)
+PLAN_SLICE = 2000
+"""Signups the planner works through before it lets the event loop run other tasks. SQLite runs
+in the loop's own thread (bot/store/inline_sqlite.py), and a whole plan of 10,000 signups in one
+piece held the loop 130 ms, residents' answers waiting."""
 """Two reminders of one signup closer than this (after quiet hours moved one) become one."""
 
 
@@ -248,24 +253,31 @@ class Planner:
             int(r.event_id): tuple(timedelta(minutes=int(m)) for m in r.leads_minutes)
             for r in await conn.execute(select(t.reminder_override))
         }
-        signups = [
-            _Signup(r.id, r.event_id, r.person_id, r.status, r.created_at, r.channel, r.channel_user_id)
-            for r in await conn.execute(
-                select(
-                    t.signup.c.id,
-                    t.signup.c.event_id,
-                    t.signup.c.person_id,
-                    t.signup.c.status,
-                    t.signup.c.created_at,
-                    t.person.c.channel,
-                    t.person.c.channel_user_id,
-                )
-                .join(t.person, t.person.c.id == t.signup.c.person_id)
-                .where(t.signup.c.status != SignupStatus.CANCELLED.value, _among(t.signup.c.event_id, only))
+        signup_rows = await conn.execute(
+            select(
+                t.signup.c.id,
+                t.signup.c.event_id,
+                t.signup.c.person_id,
+                t.signup.c.status,
+                t.signup.c.created_at,
+                t.person.c.channel,
+                t.person.c.channel_user_id,
             )
-            if r.event_id in events
-        ]
-        desired = list(self._desired(zone, events, overrides, signups))
+            .join(t.person, t.person.c.id == t.signup.c.person_id)
+            .where(t.signup.c.status != SignupStatus.CANCELLED.value, _among(t.signup.c.event_id, only))
+        )
+        signups: list[_Signup] = []
+        for rows in signup_rows.partitions(PLAN_SLICE):
+            signups.extend(
+                _Signup(r.id, r.event_id, r.person_id, r.status, r.created_at, r.channel, r.channel_user_id)
+                for r in rows
+                if r.event_id in events
+            )
+            await asyncio.sleep(0)
+        desired: list[NewItem] = []
+        for start in range(0, len(signups), PLAN_SLICE):
+            desired.extend(self._desired(zone, events, overrides, signups[start : start + PLAN_SLICE]))
+            await asyncio.sleep(0)
         desired.extend(
             NewItem(
                 key=f"offer:{r.id}",
@@ -311,6 +323,7 @@ class Planner:
                 )
             )
         ).all()
+        await asyncio.sleep(0)
         active = {(s.event_id, s.person_id): s.status for s in signups}
         changes = _Changes()
         for row in pending:

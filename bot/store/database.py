@@ -18,7 +18,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
 from sqlalchemy.pool import NullPool
 
-from bot.store.inline_sqlite import inline_connector
+from bot.store.inline_sqlite import Checkpointer, inline_connector
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -49,6 +49,8 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Checkpoints run in a worker thread (`Checkpointer`), not in the committing connection.
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
@@ -72,8 +74,11 @@ class Database:
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         kwargs: dict[str, Any] = {}
+        self._checkpointer: Checkpointer | None = None
         if self.is_sqlite:
-            kwargs["async_creator"] = inline_connector(make_url(url).database or "")
+            path = make_url(url).database or ""
+            kwargs["async_creator"] = inline_connector(path)
+            self._checkpointer = Checkpointer(path)
             if not pooled:
                 kwargs["poolclass"] = NullPool
         self.engine = create_async_engine(url, **kwargs)
@@ -175,6 +180,8 @@ class Database:
                 yield
             finally:
                 self._writing_task = None
+                if self._checkpointer is not None:
+                    self._checkpointer.wrote()
 
     @asynccontextmanager
     async def _marked(self, begin: str, *, writer: bool = False) -> AsyncIterator[AsyncConnection]:
@@ -196,6 +203,8 @@ class Database:
                 await conn.close()
 
     async def close(self) -> None:
+        if self._checkpointer is not None:
+            await self._checkpointer.stop()
         await self.engine.dispose()
 
 

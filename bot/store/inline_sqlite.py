@@ -22,12 +22,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import sqlite3
 import time
 from collections.abc import Callable
 from typing import Any
 
 import aiosqlite
+
+log = logging.getLogger(__name__)
 
 BUSY_WAIT = 30.0
 """Seconds a statement waits for another process's lock before it fails (as `busy_timeout`)."""
@@ -101,3 +104,52 @@ def inline_connector(path: str) -> Callable[[], Any]:
         return await InlineConnection(path)._connect()
 
     return connect
+
+
+CHECKPOINT_EVERY = 1.0
+"""Seconds between checkpoints while there are writes."""
+
+
+class Checkpointer:
+    """Copies the write-ahead log into the database file from a worker thread, every second
+    while there are writes. SQLite's own checkpoint runs in the connection whose commit fills the
+    log past 1,000 pages: here that is the event loop's thread, and its copy and fsync held the
+    loop 25-130 ms about once a minute in the festival-week rehearsal (a signup or a dialogue save
+    seemed to take that long). So the connections turn theirs off (`wal_autocheckpoint=0`)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._writes = 0
+        self._task: asyncio.Task[None] | None = None
+        self._in_flight: asyncio.Future[None] | None = None
+
+    def wrote(self) -> None:
+        """A write was committed: a checkpoint follows within a second."""
+        self._writes += 1
+        if self._task is None or self._task.done():
+            self._task = asyncio.get_running_loop().create_task(self._run())
+
+    async def _run(self) -> None:
+        while True:
+            await asyncio.sleep(CHECKPOINT_EVERY)
+            seen = self._writes
+            self._in_flight = asyncio.ensure_future(asyncio.to_thread(self._checkpoint))
+            await asyncio.shield(self._in_flight)
+            if self._writes == seen:
+                return
+
+    def _checkpoint(self) -> None:
+        try:
+            with contextlib.closing(sqlite3.connect(self.path)) as conn:
+                # PASSIVE: as much as no reader or writer has to wait for.
+                conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.Error:
+            log.warning("checkpoint of %s failed; the next one tries again", self.path, exc_info=True)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._in_flight is not None:
+            await self._in_flight

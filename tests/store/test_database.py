@@ -162,3 +162,46 @@ async def test_statements_run_in_the_event_loops_thread(tmp_path: Path) -> None:
                 await asyncio.to_thread(sqlite.execute, "SELECT 1")
     finally:
         await store.close()
+
+
+async def test_the_log_is_checkpointed_by_a_worker_thread_not_by_the_loops_commits(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from bot.store import inline_sqlite
+
+    monkeypatch.setattr(inline_sqlite, "CHECKPOINT_EVERY", 0.05)
+    db = tmp_path / "motsbot.sqlite3"
+    store = await Store.open(str(db))
+
+    def in_database_file() -> int:
+        # `immutable` reads the database file alone, without the write-ahead log.
+        with contextlib.closing(sqlite3.connect(f"file:{db}?immutable=1", uri=True)) as conn:
+            if conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'person'").fetchone() == (0,):
+                return 0  # not even the schema is in the file yet
+            return int(conn.execute("SELECT count(*) FROM person").fetchone()[0])
+
+    try:
+        checkpoints: list[str] = []
+        real = inline_sqlite.Checkpointer._checkpoint
+
+        def counted(self: inline_sqlite.Checkpointer) -> None:
+            import threading
+
+            checkpoints.append(threading.current_thread().name)
+            real(self)
+
+        monkeypatch.setattr(inline_sqlite.Checkpointer, "_checkpoint", counted)
+        await asyncio.gather(*(store.people.create("telegram", str(n), "sv", NOW) for n in range(50)))
+        assert in_database_file() < 50, "the loop's own commits checkpoint nothing"
+        for _ in range(100):
+            if in_database_file() == 50:
+                break
+            await asyncio.sleep(0.02)
+        assert in_database_file() == 50
+        assert checkpoints and all(name != "MainThread" for name in checkpoints)
+        await asyncio.sleep(0.2)
+        settled = len(checkpoints)
+        await asyncio.sleep(0.2)
+        assert len(checkpoints) == settled, "no checkpoints while nothing is written"
+    finally:
+        await store.close()

@@ -7,9 +7,11 @@ process's one writer turn (`Database._one_writer`) across all of them: in the fe
 rehearsal's busy seconds the turn was held 98 % of the time, a signup's write took up to 150 ms
 for under a millisecond of SQLite, and residents queued behind it. Run here, a statement costs
 what SQLite spends on it, a transaction keeps the loop until it is done, and no hand-over costs
-CPU. `bench/reply_cost.py --rate 70`: reply p99 81–139 ms against 343–396 ms with aiosqlite's
-thread for reads and writes, and 11 ms of CPU per ask against 13. The queries on this
-database are small (indexed lookups, one festival's rows), so the loop is never held long.
+CPU. `bench/reply_cost.py --rate 70`: reply p99 81–139 ms and 11 ms of CPU per ask, against
+298 ms and 14 ms with aiosqlite's threads, and 343–396 ms and 13 ms with only the writes run
+here (the reads still waiting rounds of the loop). The queries on this database are small
+(indexed lookups, one festival's rows); the one long piece of work, the planner's, lets the
+loop run others between slices (scheduler/plan.py).
 
 This is aiosqlite's connection (SQLAlchemy's aiosqlite dialect drives it unchanged) with its
 thread taken out; no library offers SQLite with an async interface that runs in the caller's

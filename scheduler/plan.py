@@ -30,11 +30,11 @@ from scheduler.outbox import Kind, NewItem, NewRows, Priority, Status, sort_new,
 
 PLANNED = (Kind.REMINDER, Kind.CANCELLED, Kind.MOVED, Kind.POLL, Kind.POLL_NUDGE, Kind.OFFER)
 COLLAPSE = timedelta(hours=2)
+"""Two reminders of one signup closer than this (after quiet hours moved one) become one."""
 PLAN_SLICE = 2000
 """Signups the planner works through before it lets the event loop run other tasks. SQLite runs
 in the loop's own thread (bot/store/inline_sqlite.py), and a whole plan of 10,000 signups in one
 piece held the loop 130 ms, residents' answers waiting."""
-"""Two reminders of one signup closer than this (after quiet hours moved one) become one."""
 
 
 def in_quiet_hours(moment: time, start: time, end: time) -> bool:

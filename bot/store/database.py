@@ -124,9 +124,8 @@ class Database:
     async def execute(self, statement: Executable) -> CursorResult[Any]:
         """One write statement, atomic on its own, committed at once. On SQLite it runs
         without BEGIN ... COMMIT around it, which cost as much again: it is committed when it
-        has run, so the next writer's turn begins then (the COMMIT that
-        SQLAlchemy still sends, and the pool's reset, come after; PostgreSQL needs that COMMIT
-        and has its own locks)."""
+        has run, so the next writer's turn begins then (the COMMIT that SQLAlchemy still sends,
+        and the pool's reset, come after; PostgreSQL needs that COMMIT and has its own locks)."""
         conn: AsyncConnection | None = None
         try:
             async with self._one_writer():

@@ -138,11 +138,20 @@ async def serve(config: RunnerConfig) -> None:
     from bot.engine import Engine
     from bot.messages import Incoming, Outgoing
     from bot.store import Store
-    from motsbot.run import freeze_startup_heap
+    from bot.store.database import database_url
+    from motsbot.run import freeze_startup_heap, load_for_serving
+    from motsbot.serving import ServingTurn
     from motsbot.settings import Settings
     from scheduler import Scheduler, config_from_settings, connect
 
     logging.basicConfig(level=logging.ERROR, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
+    turn = ServingTurn(database_url(config.db))
+
+    def standby() -> None:
+        load_for_serving()
+        print("standby", flush=True)
+
+    await turn.take(while_waiting=standby)
     clock = FestivalClock(datetime.fromisoformat(config.clock_start), config.wall_zero, config.speed)
     watch = LoopWatch(Path(config.timeline) if config.timeline else None)
     watching = asyncio.create_task(watch.run())
@@ -212,22 +221,30 @@ async def serve(config: RunnerConfig) -> None:
                 await connector.stop()
         await store.close()
         watching.cancel()
+        await turn.give_back()
 
 
-async def start_serve(config: RunnerConfig, path: Path, log: Path) -> asyncio.subprocess.Process:
+async def start_serve(
+    config: RunnerConfig, path: Path, log: Path, *, expect: str = "ready"
+) -> asyncio.subprocess.Process:
     """One life of motsbot as a subprocess (`serve`, its config written to `path`, its stderr
-    appended to `log`); returns once it is ready."""
+    appended to `log`); returns once it says `expect`: "ready", or "standby" when another
+    motsbot serves the database and this one waits to take over (motsbot/serving.py)."""
     await asyncio.to_thread(path.write_text, json.dumps(asdict(config)))
     with log.open("ab") as err:
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "bench.rehearsal", "serve", str(path),
             cwd=ROOT, stdout=asyncio.subprocess.PIPE, stderr=err,
         )  # fmt: skip
+    await expect_line(process, expect, log)
+    return process
+
+
+async def expect_line(process: asyncio.subprocess.Process, expect: str, log: Path) -> None:
     assert process.stdout is not None
     line = await asyncio.wait_for(process.stdout.readline(), 120)
-    if line != b"ready\n":
-        raise RuntimeError(f"motsbot did not start: {(await asyncio.to_thread(log.read_text))[-3000:]}")
-    return process
+    if line != f"{expect}\n".encode():
+        raise RuntimeError(f"motsbot is not {expect}: {(await asyncio.to_thread(log.read_text))[-3000:]}")
 
 
 # -- the platforms' side --------------------------------------------------------------------------
@@ -324,6 +341,9 @@ class Plan:
     runs, before that path existed, lost such replies)."""
     seed: int = 0
     drain: float = 90.0
+    standby: bool = True
+    """A second motsbot waits as a standby and takes over at a kill (motsbot/serving.py), and the
+    harness starts a new standby; without, the harness starts motsbot again after each kill."""
 
     @property
     def speed(self) -> float:
@@ -350,6 +370,8 @@ class Report:
     """The real seconds with the most slow answers, and what went on in them (`Timeline`)."""
     hours_summary: str = ""
     problems: list[str] = field(default_factory=list)
+    downtimes: list[float] = field(default_factory=list)
+    """Real seconds from each kill to motsbot ready again."""
 
     def table(self) -> str:
         lines = [
@@ -385,6 +407,8 @@ class Report:
             "",
             f"motsbot: peak RSS {self.peak_rss_mb:.0f} MB, CPU {self.cpu_seconds:.1f} s over "
             f"{self.wall_seconds:.0f} s ({self.cpu_percent:.0f} % of one core)",
+            f"down after each kill ({'a standby took over' if self.plan.standby else 'started again'}): "
+            + (", ".join(f"{d:.2f} s" for d in self.downtimes) or "no kills"),
             "faults: " + "; ".join(f"{f.at:.1f} s {f.what} {f.detail}".strip() for f in self.faults),
             "not sent, with reasons: " + (", ".join(f"{k} ×{v}" for k, v in sorted(self.reasons.items())) or "none"),
         ]
@@ -411,36 +435,33 @@ def percentiles(samples: list[float]) -> dict[str, float]:
 
 
 class ProcessWatch:
-    """Peak RSS and CPU time of each life of motsbot, sampled from /proc (psutil is not installed)."""
+    """Peak RSS (of any one process) and CPU time (of all together) of motsbot's lives and
+    standbys, sampled from /proc (psutil is not installed). A process that has ended counts
+    with its last sample."""
 
     def __init__(self) -> None:
         self.peak_rss = 0
-        self.cpu_done = 0.0
-        self._cpu_now = 0.0
-        self._pid: int | None = None
+        self._cpu: dict[int, float] = {}
         self._ticks = os.sysconf("SC_CLK_TCK")
 
-    def follow(self, pid: int | None) -> None:
-        self.cpu_done += self._cpu_now
-        self._cpu_now = 0.0
-        self._pid = pid
+    def follow(self, pid: int) -> None:
+        self._cpu.setdefault(pid, 0.0)
 
     def sample(self) -> None:
-        if self._pid is None:
-            return
-        try:
-            status = Path(f"/proc/{self._pid}/status").read_text()
-            stat = Path(f"/proc/{self._pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            return
-        for line in status.splitlines():
-            if line.startswith("VmRSS:"):
-                self.peak_rss = max(self.peak_rss, int(line.split()[1]) * 1024)
-        self._cpu_now = (int(stat[11]) + int(stat[12])) / self._ticks
+        for pid in self._cpu:
+            try:
+                status = Path(f"/proc/{pid}/status").read_text()
+                stat = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            for line in status.splitlines():
+                if line.startswith("VmRSS:"):
+                    self.peak_rss = max(self.peak_rss, int(line.split()[1]) * 1024)
+            self._cpu[pid] = (int(stat[11]) + int(stat[12])) / self._ticks
 
     @property
     def cpu_seconds(self) -> float:
-        return self.cpu_done + self._cpu_now
+        return sum(self._cpu.values())
 
 
 def questions(rng: random.Random) -> dict[str, list[str]]:
@@ -492,6 +513,10 @@ class Rehearsal:
         self.loop_watch = LoopWatch()
         self.machine = MachineWatch()
         self.process: asyncio.subprocess.Process | None = None
+        self.standby: asyncio.subprocess.Process | None = None
+        self.standby_starting: asyncio.Task[None] | None = None
+        self.downtimes: list[float] = []
+        """Real seconds from each kill to motsbot ready again."""
         self.began = 0.0
         self.background: set[asyncio.Task[Any]] = set()
         self.reacting = True
@@ -520,8 +545,8 @@ class Rehearsal:
         if not task.cancelled() and task.exception() is not None:
             self.problems.append(f"harness task failed: {task.exception()!r}")
 
-    async def start_motsbot(self) -> None:
-        config = RunnerConfig(
+    def runner_config(self) -> RunnerConfig:
+        return RunnerConfig(
             db=str(self.db),
             telegram_url=self.fake.base_url,
             homeserver=self.synapse.url,
@@ -533,21 +558,49 @@ class Rehearsal:
             speed=self.clock.speed,
             timeline=str(self.root / "timeline-motsbot.jsonl"),
         )
-        self.process = await start_serve(config, self.root / "runner.json", self.log)
+
+    async def start_motsbot(self) -> None:
+        self.process = await start_serve(self.runner_config(), self.root / "runner.json", self.log)
         self.watch.follow(self.process.pid)
+
+    async def start_standby(self) -> None:
+        self.standby = await start_serve(self.runner_config(), self.root / "runner.json", self.log, expect="standby")
+        self.watch.follow(self.standby.pid)
 
     async def kill(self) -> None:
         assert self.process is not None
+        if self.standby_starting is not None:
+            await self.standby_starting
+        standby, self.standby = self.standby, None
         began = time.monotonic()
         self.watch.sample()
+        if standby is not None:
+            # Held still while the sends in flight are counted: it would take over and send them.
+            standby.send_signal(signal.SIGSTOP)
         self.process.send_signal(signal.SIGKILL)
         await self.process.wait()
         with contextlib.closing(sqlite3.connect(self.db, timeout=30)) as conn:
             in_flight = conn.execute("SELECT count(*) FROM outbox WHERE status = 'sending'").fetchone()[0]
         self.in_flight_at_kills.append(int(in_flight))
         self.note("kill -9", f"({in_flight} in flight)")
-        await self.start_motsbot()
+        if standby is None:
+            await self.start_motsbot()
+        else:
+            standby.send_signal(signal.SIGCONT)
+            await expect_line(standby, "ready", self.log)
+            self.process = standby
+            self.standby_starting = asyncio.create_task(self.start_standby())
+        self.downtimes.append(time.monotonic() - began)
         self.outages.append(("*", began, time.monotonic()))
+
+    async def stop_standby(self) -> None:
+        if self.standby_starting is not None:
+            with contextlib.suppress(Exception):
+                await self.standby_starting
+        if self.standby is not None and self.standby.returncode is None:
+            # A standby holds nothing: SIGTERM ends it before it has signal handlers of its own.
+            self.standby.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(self.standby.wait(), 30)
 
     async def lock_database(self) -> None:
         def hold() -> None:
@@ -777,6 +830,8 @@ class Rehearsal:
         watches = [asyncio.create_task(self.loop_watch.run()), asyncio.create_task(self.machine.run())]
         try:
             await self.start_motsbot()
+            if plan.standby:
+                await self.start_standby()
             work = [asyncio.create_task(self.telegram_resident(n, capacity_events)) for n in range(plan.residents)]
             work += [asyncio.create_task(self.matrix_resident(r, n, capacity_events)) for n, r in enumerate(residents)]
             work += [asyncio.create_task(self.organiser(schedule)), asyncio.create_task(self.faults_script())]
@@ -787,6 +842,8 @@ class Rehearsal:
             self.reacting = False
             assert self.process is not None
             self.watch.sample()
+            # The standby first: it would take over from motsbot stopping.
+            await self.stop_standby()
             self.process.send_signal(signal.SIGTERM)
             await asyncio.wait_for(self.process.wait(), 30)
         finally:
@@ -795,9 +852,10 @@ class Rehearsal:
                 watch.cancel()
             for task in list(self.background):
                 task.cancel()
-            if self.process is not None and self.process.returncode is None:
-                self.process.kill()
-                await self.process.wait()
+            for process in (self.standby, self.process):
+                if process is not None and process.returncode is None:
+                    process.kill()
+                    await process.wait()
         wall = self.elapsed()
         report = self.check(wall)
         for resident in residents:
@@ -984,6 +1042,7 @@ class Rehearsal:
             telegram_duplicates=telegram_duplicates,
             matrix_duplicates=matrix_duplicates,
             in_flight_at_kills=self.in_flight_at_kills,
+            downtimes=self.downtimes,
             overbooked=overbooked,
             latency=latency,
             peak_rss_mb=self.watch.peak_rss / 2**20,
@@ -1195,6 +1254,7 @@ def main() -> None:
     parser.add_argument("--locks", type=int, default=3)
     parser.add_argument("--burst-size", type=int, default=Plan.burst_size)
     parser.add_argument("--drain", type=float, default=180.0)
+    parser.add_argument("--no-standby", action="store_true", help="start motsbot again after a kill, with no standby")
     parser.add_argument("--seed", type=int, default=None)
     parser.add_argument("--keep", type=Path, default=None, help="directory to keep the run's files in")
     args = parser.parse_args()
@@ -1211,6 +1271,7 @@ def main() -> None:
         burst_size=args.burst_size,
         seed=args.seed if args.seed is not None else random.randrange(2**32),
         drain=args.drain,
+        standby=not args.no_standby,
     )
     if args.keep is not None:
         args.keep.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,9 @@ from bot.engine import Engine
 from bot.programme.demo import demo_files
 from bot.programme.loader import load_programme_file
 from bot.store import Store
+from bot.store.database import database_url
+from bot.understand.language import load_language_models
+from motsbot.serving import ServingTurn
 from motsbot.settings import Settings
 from scheduler import Scheduler, start_scheduler
 
@@ -75,7 +78,27 @@ def configured_connectors(settings: Settings, store: Store) -> list[Connector]:
     return connectors
 
 
+def load_for_serving() -> None:
+    """What a start spends most of its time on besides imports, and the imports `run` leaves
+    for later: loaded by a standby before it waits (motsbot/serving.py)."""
+    load_language_models()
+    for name in (*CONNECTOR_MODULES, "admin.serve"):
+        try:
+            importlib.import_module(name)
+        except ImportError as error:
+            log.debug("%s not available: %s", name, error)
+
+
 async def run(settings: Settings, db: str | None) -> int:
+    turn = ServingTurn(database_url(db or settings.motsbot_db))
+    await turn.take(while_waiting=load_for_serving)
+    try:
+        return await serve(settings, db)
+    finally:
+        await turn.give_back()
+
+
+async def serve(settings: Settings, db: str | None) -> int:
     store = await prepare_store(settings, db)
     checkin_url = f"{settings.motsbot_public_url.rstrip('/')}/checkin/{{code}}" if settings.motsbot_public_url else None
     engine = Engine(store, checkin_url=checkin_url)

@@ -1,7 +1,7 @@
 """The festival-week rehearsal (`bench/rehearsal.py`) in its short form, in CI: the real motsbot
-process, the Telegram fake and a real Synapse, two festival days in accelerated time, one kill -9,
-one 429 storm, one 5xx burst longer than the connector's retries, one Synapse restart and one
-database lock. The full size runs from bench/ (`python -m bench.rehearsal`).
+process, the Telegram fake and a real Synapse, two festival days in accelerated time, one kill -9
+(a standby takes over), one 429 storm, one 5xx burst longer than the connector's retries, one
+Synapse restart and one database lock. The full size runs from bench/ (`python -m bench.rehearsal`).
 
 A random seed each run (printed with the table); MOTSBOT_REHEARSAL_SEED repeats one."""
 
@@ -38,6 +38,8 @@ async def test_short_rehearsal_loses_nothing_repeats_only_in_flight_and_never_ov
     table = report.table()
     print("\n" + table)
     assert report.lost == 0, table
+    # Each kill happened, and the standby (Plan.standby) took over and said it was ready.
+    assert len(report.downtimes) == plan.kills, table
     assert report.problems == [], table
     assert len(report.in_flight_at_kills) == plan.kills, table
     assert report.telegram_duplicates <= sum(report.in_flight_at_kills), table

@@ -137,27 +137,27 @@ async def serve(config: RunnerConfig) -> None:
     from admin.metrics import Metrics
     from bot.engine import Engine
     from bot.messages import Incoming, Outgoing
-    from bot.store import Store
     from bot.store.database import database_url
-    from motsbot.run import freeze_startup_heap, load_for_serving
+    from motsbot.run import Standby, freeze_startup_heap
     from motsbot.serving import ServingTurn
     from motsbot.settings import Settings
     from scheduler import Scheduler, config_from_settings, connect
 
     logging.basicConfig(level=logging.ERROR, stream=sys.stderr, format="%(asctime)s %(name)s %(message)s")
     turn = ServingTurn(database_url(config.db))
+    standby = Standby(config.db, Engine)
 
-    def standby() -> None:
-        load_for_serving()
+    async def wait_as_standby() -> None:
+        await standby.prepare()
         print("standby", flush=True)
 
-    await turn.take(while_waiting=standby)
+    await turn.take(while_waiting=wait_as_standby)
     clock = FestivalClock(datetime.fromisoformat(config.clock_start), config.wall_zero, config.speed)
     watch = LoopWatch(Path(config.timeline) if config.timeline else None)
     watching = asyncio.create_task(watch.run())
-    store = await Store.open(config.db)
+    store = await standby.open_store()
     watch_writers(store.database, watch)
-    engine = Engine(store)
+    engine = standby.engine or Engine(store)
     await engine.warm_up()
     answer = Metrics().metered(engine.handle)
 

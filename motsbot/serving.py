@@ -16,7 +16,7 @@ no such file, and there is no standby: each motsbot serves at once.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from filelock import AsyncFileLock, Timeout
@@ -53,7 +53,7 @@ class ServingTurn:
         self.waited = False
         """Whether another motsbot had the turn when this one asked: this one was a standby."""
 
-    async def take(self, while_waiting: Callable[[], object] = lambda: None) -> None:
+    async def take(self, while_waiting: Callable[[], Awaitable[object]] | None = None) -> None:
         """Takes the turn; if another motsbot has it, calls `while_waiting` (to load what serving
         needs) and then waits for it, however long."""
         if self._lock is None:
@@ -65,7 +65,8 @@ class ServingTurn:
             pass
         self.waited = True
         log.warning("another motsbot serves %s: this one waits as its standby", self.path)
-        while_waiting()
+        if while_waiting is not None:
+            await while_waiting()
         await self._lock.acquire()
         log.warning("the other motsbot has stopped: this one serves %s now", self.path)
 

@@ -6,15 +6,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import signal
 import sqlite3
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
+from bot.engine import Engine
+from bot.store import Store
+from bot.store.database import alembic_config
+from motsbot.run import Standby
 from motsbot.serving import ServingTurn, turn_file
 from tests.adapters.telegram.tg_fake_api import TOKEN, FakeBotApi
 
@@ -62,6 +67,13 @@ class Motsbot:
         await self.process.wait()
         with contextlib.suppress(asyncio.CancelledError):
             await self._reading
+
+
+@pytest.fixture(autouse=True)
+def unfrozen_heap() -> Iterator[None]:
+    """`Standby.prepare` freezes the heap (`freeze_startup_heap`): not the test process's."""
+    yield
+    gc.unfreeze()
 
 
 @pytest.fixture
@@ -152,7 +164,11 @@ async def test_the_turn_is_taken_at_once_when_nobody_serves_and_waits_while_some
     assert not serving.waited
     standby = ServingTurn(url)
     loaded: list[str] = []
-    waiting = asyncio.create_task(standby.take(while_waiting=lambda: loaded.append("models")))
+
+    async def load() -> None:
+        loaded.append("models")
+
+    waiting = asyncio.create_task(standby.take(while_waiting=load))
     await asyncio.sleep(0.2)
     assert not waiting.done()
     assert loaded == ["models"]
@@ -166,3 +182,43 @@ def test_only_a_database_file_has_a_turn() -> None:
     assert turn_file("sqlite+aiosqlite:////srv/motsbot/motsbot.sqlite3") == Path("/srv/motsbot/motsbot.sqlite3-serving")
     assert turn_file("sqlite+aiosqlite:///:memory:") is None
     assert turn_file("postgresql+asyncpg://motsbot@db/motsbot") is None
+
+
+async def test_a_standby_changes_nothing_and_the_schema_is_migrated_once_it_serves(tmp_path: Path) -> None:
+    from alembic import command
+    from sqlalchemy import create_engine
+
+    path = tmp_path / "motsbot.sqlite3"
+    older = create_engine(f"sqlite:///{path}")
+    with older.begin() as connection:
+        command.upgrade(alembic_config(connection), "0008")
+    older.dispose()
+
+    standby = Standby(str(path), Engine)
+    await standby.prepare()
+    # The schema is older than this code's: no migration while another motsbot may serve, and
+    # no engine reading tables before it.
+    assert standby.engine is None
+    with contextlib.closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0008"
+
+    store = await standby.open_store()
+    try:
+        assert await store.database.schema_is_current()
+    finally:
+        await store.close()
+
+
+async def test_a_standby_on_a_current_database_has_its_engine_ready(tmp_path: Path) -> None:
+    path = tmp_path / "motsbot.sqlite3"
+    store = await Store.open(str(path))
+    await store.close()
+
+    standby = Standby(str(path), Engine)
+    await standby.prepare()
+    try:
+        assert standby.engine is not None
+        assert standby.store is not None and standby.engine.store is standby.store
+    finally:
+        assert standby.store is not None
+        await standby.store.close()

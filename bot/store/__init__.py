@@ -20,8 +20,8 @@ class Store:
         self.unanswered = UnansweredStore(database)
 
     @classmethod
-    async def open(cls, db: str | None = None, *, pooled: bool = True) -> Store:
-        return cls(await Database.open(db, pooled=pooled))
+    async def open(cls, db: str | None = None, *, pooled: bool = True, migrate: bool = True) -> Store:
+        return cls(await Database.open(db, pooled=pooled, migrate=migrate))
 
     async def close(self) -> None:
         await self.database.close()

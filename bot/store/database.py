@@ -88,14 +88,22 @@ class Database:
         self._writing_task: asyncio.Task[Any] | None = None
 
     @classmethod
-    async def open(cls, db: str | None = None, *, pooled: bool = True) -> Database:
+    async def open(cls, db: str | None = None, *, pooled: bool = True, migrate: bool = True) -> Database:
+        """The database at `db`; brought to the newest schema unless `migrate` is False (a
+        standby, which must change nothing while another motsbot serves: motsbot/serving.py)."""
         database = cls(database_url(db), pooled=pooled)
-        await database.migrate()
+        if migrate:
+            await database.migrate()
         return database
 
     async def migrate(self) -> None:
         async with self.transaction() as conn:
             await conn.run_sync(_upgrade_to_head)
+
+    async def schema_is_current(self) -> bool:
+        """Whether the database has the schema this code expects (no migration is due)."""
+        async with self.engine.connect() as conn:
+            return await conn.run_sync(_at_head)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
@@ -217,12 +225,18 @@ def alembic_config(connection: Connection | None = None) -> Config:
     return config
 
 
+def _at_head(connection: Connection) -> bool:
+    return bool(
+        inspect(connection).has_table("alembic_version")
+        and connection.scalar(text("SELECT version_num FROM alembic_version")) == SCHEMA_HEAD
+    )
+
+
 def _upgrade_to_head(connection: Connection) -> None:
     # A database at the newest schema (every start but the first after an upgrade) needs no
     # alembic: importing it took a tenth of a restart, while residents wait for answers.
-    if inspect(connection).has_table("alembic_version"):
-        if connection.scalar(text("SELECT version_num FROM alembic_version")) == SCHEMA_HEAD:
-            return
+    if _at_head(connection):
+        return
     from alembic import command
 
     command.upgrade(alembic_config(connection), "head")

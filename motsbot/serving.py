@@ -5,8 +5,9 @@ Two motsbots on one database and one bot token would both poll Telegram (which a
 second with 409 Conflict) and both run the scheduler, so reminders and polls would go out twice.
 The second one therefore waits here, after its imports and language models are loaded: that is
 most of a start (~2.5 s of the 3 s measured in the festival-week rehearsal), and while motsbot
-is down, residents wait. A standby takes over in a few hundredths of a second instead, after a
-kill -9 as after a graceful stop (an upgrade: start the new version, stop the old one).
+is down, residents wait. A standby has the turn within `TAKEOVER_POLL` of the first one's end and
+answers again 0.16-0.27 s after a kill (the short rehearsal), after a kill -9 as after a graceful
+stop (an upgrade: start the new version, stop the old one).
 
 The turn is an exclusive `flock` on a file next to the SQLite database (`filelock`): the kernel
 lets go of it when its process ends, however it ends. A database given by URL (PostgreSQL) has

@@ -96,18 +96,18 @@ async def audience_size(store: Store, audience: Audience) -> dict[str, int]:
     query = (
         select(t.person.c.language, func.count()).where(*audience_conditions(audience)).group_by(t.person.c.language)
     )
-    async with store.database.engine.connect() as conn:
+    async with store.database.reading() as conn:
         return {str(lang): int(n) for lang, n in await conn.execute(query)}
 
 
 async def broadcast_rows(store: Store, limit: int = 100) -> list[BroadcastRow]:
-    async with store.database.engine.connect() as conn:
+    async with store.database.reading() as conn:
         rows = await conn.execute(select(t.broadcast).order_by(t.broadcast.c.id.desc()).limit(limit))
         return [BroadcastRow(r.id, r.status, dict(r.texts), dict(r.audience), r.not_before, r.created_at) for r in rows]
 
 
 async def broadcast_row(store: Store, broadcast_id: int) -> BroadcastRow | None:
-    async with store.database.engine.connect() as conn:
+    async with store.database.reading() as conn:
         r = (await conn.execute(select(t.broadcast).where(t.broadcast.c.id == broadcast_id))).first()
         if r is None:
             return None

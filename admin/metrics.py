@@ -61,7 +61,7 @@ class Metrics:
         outbox = getattr(t, "outbox", None)
         if outbox is None:
             return
-        async with database.engine.connect() as conn:
+        async with database.reading() as conn:
             statuses = await conn.execute(select(outbox.c.status, func.count()).group_by(outbox.c.status))
             self.outbox_depth.clear()
             for status, count in statuses:

@@ -54,7 +54,7 @@ def _wake(request: Request) -> None:
 
 
 async def _consents(request: Request) -> dict[str, int]:
-    async with admin_of(request).store.database.engine.connect() as conn:
+    async with admin_of(request).store.database.reading() as conn:
         rows = await conn.execute(
             select(t.survey_consent.c.enrolled, func.count()).group_by(t.survey_consent.c.enrolled)
         )

@@ -179,7 +179,7 @@ async def event_results(store: Store, events: list[Event]) -> list[EventResult]:
 
 
 async def comments_of(store: Store, event_id: int) -> list[str]:
-    async with store.database.engine.connect() as conn:
+    async with store.database.reading() as conn:
         rows = await conn.execute(select(t.rating_comment.c.text).where(t.rating_comment.c.event_id == event_id))
         # Sorted by text: the order must not tell who wrote first.
         return sorted(mask(str(r.text)) for r in rows)

@@ -372,7 +372,7 @@ class AdminService:
 
     async def signup_counts(self, event_ids: list[int]) -> dict[tuple[int, SignupStatus], int]:
         """Signups per event and status in one query, for lists of many events."""
-        async with self.store.database.engine.connect() as conn:
+        async with self.store.database.reading() as conn:
             rows = await conn.execute(
                 select(t.signup.c.event_id, t.signup.c.status, func.count())
                 .where(t.signup.c.event_id.in_(event_ids))
@@ -385,7 +385,7 @@ class AdminService:
     async def people(self, actor: Account, code: str) -> EventPeople:
         event = await self.event(actor, code)
         assert event.id is not None
-        async with self.store.database.engine.connect() as conn:
+        async with self.store.database.reading() as conn:
             rows = (
                 await conn.execute(
                     select(

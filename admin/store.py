@@ -102,7 +102,7 @@ class AdminStore:
     # Organisations
 
     async def organisations(self) -> list[Organisation]:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             rows = await conn.execute(select(t.organisation).order_by(t.organisation.c.name))
             return [Organisation(int(r.id), r.name) for r in rows]
 
@@ -141,22 +141,22 @@ class AdminStore:
         return account
 
     async def accounts(self) -> list[Account]:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             rows = await conn.execute(_account_query().order_by(t.admin_account.c.username))
             return [_account(r) for r in rows]
 
     async def account(self, account_id: int) -> Account | None:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             row = (await conn.execute(_account_query().where(t.admin_account.c.id == account_id))).first()
             return None if row is None else _account(row)
 
     async def account_by_name(self, username: str) -> Account | None:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             row = (await conn.execute(_account_query().where(t.admin_account.c.username == username))).first()
             return None if row is None else _account(row)
 
     async def password_hash(self, account_id: int) -> str | None:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             value = await conn.scalar(select(t.admin_account.c.password_hash).where(t.admin_account.c.id == account_id))
             return None if value is None else str(value)
 
@@ -225,7 +225,7 @@ class AdminStore:
 
     async def session(self, token: str, now: datetime) -> tuple[Account, str] | None:
         """The signed-in account and the session's CSRF token, or None when unknown or expired."""
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             row = (
                 await conn.execute(
                     select(t.admin_session.c.account_id, t.admin_session.c.csrf_token).where(
@@ -274,12 +274,12 @@ class AdminStore:
             await own.execute(insert(t.audit_log).values(**values))
 
     async def audit_entries(self, limit: int = 200, offset: int = 0) -> list[AuditEntry]:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             rows = await conn.execute(select(t.audit_log).order_by(t.audit_log.c.id.desc()).limit(limit).offset(offset))
             return [AuditEntry(int(r.id), r.at, r.actor, r.action, r.target, dict(r.details)) for r in rows]
 
     async def audit_count(self) -> int:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             return int(await conn.scalar(select(func.count()).select_from(t.audit_log)) or 0)
 
     # Check-in codes
@@ -290,7 +290,7 @@ class AdminStore:
 
     async def checkin_by_code(self, code: str) -> tuple[CheckIn, int] | None:
         """The check-in with this code and its event's id."""
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             row = (
                 await conn.execute(
                     select(t.checkin, t.signup.c.event_id)
@@ -320,7 +320,7 @@ class AdminStore:
 
     async def checked_in_counts(self) -> dict[int, int]:
         """Arrived people per event id, for the follow-up report."""
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             rows = await conn.execute(
                 select(t.signup.c.event_id, func.count())
                 .join(t.checkin, t.checkin.c.signup_id == t.signup.c.id)

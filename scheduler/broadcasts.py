@@ -124,7 +124,7 @@ class Broadcasts:
         return broadcast_id
 
     async def progress(self, broadcast_id: int) -> Progress:
-        async with self.store.database.engine.connect() as conn:
+        async with self.store.database.reading() as conn:
             status = await conn.scalar(select(t.broadcast.c.status).where(t.broadcast.c.id == broadcast_id))
         if status is None:
             raise KeyError(broadcast_id)

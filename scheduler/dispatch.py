@@ -146,7 +146,7 @@ class Dispatcher:
         ids = {i.person_id for i in items if i.person_id is not None}
         if not ids:
             return {}
-        async with self.store.database.engine.connect() as conn:
+        async with self.store.database.reading() as conn:
             rows = await conn.execute(select(t.person.c.id, t.person.c.language).where(t.person.c.id.in_(ids)))
             return {int(r.id): str(r.language) for r in rows}
 

@@ -169,17 +169,17 @@ class Outbox:
             return await add_in(conn, items, now)
 
     async def get(self, key: str) -> Item | None:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             row = (await conn.execute(select(t.outbox).where(t.outbox.c.dedupe_key == key))).first()
             return None if row is None else _item(row)
 
     async def items(self, *conditions: Any) -> list[Item]:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             rows = await conn.execute(select(t.outbox).where(*conditions).order_by(t.outbox.c.id))
             return [_item(r) for r in rows]
 
     async def next_due(self) -> datetime | None:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             value = await conn.scalar(
                 select(func.min(t.outbox.c.not_before)).where(t.outbox.c.status == Status.PENDING.value)
             )
@@ -259,7 +259,7 @@ class Outbox:
 
     async def counts(self, *conditions: Any) -> dict[tuple[str, str | None], int]:
         """Rows by (status, reason)."""
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             rows = await conn.execute(
                 select(t.outbox.c.status, t.outbox.c.reason, func.count())
                 .where(*conditions)

@@ -145,7 +145,7 @@ class Planner:
         revision, reminder overrides, and per event its signups and open offers — summed up
         inside SQLite. The plan itself does not depend on the time, so the same inputs give the
         same plan."""
-        async with self.store.database.engine.connect() as conn:
+        async with self.store.database.reading() as conn:
             festival = await _current_festival_row(conn)
             overrides = (
                 await conn.execute(

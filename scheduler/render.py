@@ -122,25 +122,25 @@ class Renderer:
             .join(t.checkin, t.checkin.c.signup_id == t.signup.c.id)
             .where(t.signup.c.event_id == event_id, t.checkin.c.checked_in_at.is_not(None))
         )
-        async with self.store.database.engine.connect() as conn:
+        async with self.store.database.reading() as conn:
             if await conn.scalar(arrived.limit(1)) is None:
                 return True
             return await conn.scalar(arrived.where(t.signup.c.person_id == person_id).limit(1)) is not None
 
     async def _offer_open(self, offer_id: int) -> bool:
-        async with self.store.database.engine.connect() as conn:
+        async with self.store.database.reading() as conn:
             status = await conn.scalar(select(t.waitlist_offer.c.status).where(t.waitlist_offer.c.id == offer_id))
             return status == OfferStatus.OPEN.value
 
     async def _status_of(self, key: str) -> Status | None:
-        async with self.store.database.engine.connect() as conn:
+        async with self.store.database.reading() as conn:
             value = await conn.scalar(select(t.outbox.c.status).where(t.outbox.c.dedupe_key == key))
             return None if value is None else Status(value)
 
     async def _superseded(self, item: Item, now: datetime) -> bool:
         """After downtime two reminders of a signup may both be due: only the later one goes."""
         prefix = ":".join(item.key.split(":")[:2]) + ":"
-        async with self.store.database.engine.connect() as conn:
+        async with self.store.database.reading() as conn:
             later = await conn.scalar(
                 select(t.outbox.c.id)
                 .where(

@@ -37,7 +37,7 @@ class MatrixState:
         self.account = account
 
     async def sync_token(self) -> str | None:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             token: str | None = await conn.scalar(
                 select(t.matrix_sync.c.next_batch).where(t.matrix_sync.c.account == self.account)
             )
@@ -49,7 +49,7 @@ class MatrixState:
         )
 
     async def is_handled(self, event_id: str) -> bool:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             found = await conn.scalar(
                 select(t.matrix_handled_event.c.event_id).where(t.matrix_handled_event.c.event_id == event_id)
             )
@@ -68,7 +68,7 @@ class MatrixState:
             return result.rowcount
 
     async def room(self, room_id: str) -> Room | None:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             row = (await conn.execute(select(t.matrix_room).where(t.matrix_room.c.room_id == room_id))).first()
             if row is None:
                 return None
@@ -76,7 +76,7 @@ class MatrixState:
 
     async def direct_rooms(self, user_id: str) -> list[str]:
         """The person's DM rooms, newest first."""
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             rows = await conn.execute(
                 select(t.matrix_room.c.room_id)
                 .where(t.matrix_room.c.user_id == user_id, t.matrix_room.c.direct.is_(True))
@@ -111,14 +111,14 @@ class MatrixState:
         )
 
     async def poll(self, event_id: str) -> SentPoll | None:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             row = (await conn.execute(select(t.matrix_poll).where(t.matrix_poll.c.event_id == event_id))).first()
             if row is None:
                 return None
             return SentPoll(row.event_id, row.room_id, row.poll_id, list(row.options), row.closed_at is not None)
 
     async def open_polls(self, poll_id: str) -> list[SentPoll]:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             rows = await conn.execute(
                 select(t.matrix_poll).where(t.matrix_poll.c.poll_id == poll_id, t.matrix_poll.c.closed_at.is_(None))
             )

@@ -79,7 +79,7 @@ class UpdateLog:
 
     async def waiting(self) -> list[dict[str, Any]]:
         updates = t.telegram_update
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             rows = await conn.execute(
                 select(updates.c.update).where(updates.c.handled_at.is_(None)).order_by(updates.c.update_id)
             )
@@ -101,12 +101,12 @@ class UpdateLog:
 
     async def seen(self, update_id: int) -> bool:
         updates = t.telegram_update
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             found = await conn.scalar(select(updates.c.update_id).where(updates.c.update_id == update_id))
             return found is not None
 
     async def highest(self) -> int:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             return int(await conn.scalar(select(func.max(t.telegram_update.c.update_id))) or 0)
 
     async def prune(self, now: datetime) -> int:

@@ -29,7 +29,7 @@ class TelegramPolls:
 
     async def poll_id(self, telegram_poll_id: str) -> str | None:
         """The engine's poll id, or None for a poll this bot did not send (or forgot)."""
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             result = await conn.scalar(
                 select(t.telegram_poll.c.poll_id).where(t.telegram_poll.c.telegram_poll_id == telegram_poll_id)
             )
@@ -37,7 +37,7 @@ class TelegramPolls:
 
     async def messages(self, poll_id: str) -> list[tuple[int, int]]:
         """Every chat and message that carries the engine's poll `poll_id`."""
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             rows = await conn.execute(
                 select(t.telegram_poll.c.chat_id, t.telegram_poll.c.message_id).where(
                     t.telegram_poll.c.poll_id == poll_id

@@ -74,7 +74,7 @@ class CheckinStore:
 
     async def for_person_at(self, event_id: int, person_id: int) -> CheckIn | None:
         """The check-in of a person's confirmed signup at an event, or None without one."""
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             signup_id = await conn.scalar(
                 select(t.signup.c.id).where(
                     t.signup.c.event_id == event_id,

@@ -57,7 +57,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
     def on_begin(conn: Connection) -> None:
         # A write transaction (`Database.transaction`) takes the write lock up front
         # (IMMEDIATE): the count of seats and the insert of a signup happen under one lock, so
-        # two connections can never both see the last free seat. A read (`engine.connect()`)
+        # two connections can never both see the last free seat. A read (`Database.reading`)
         # begins nothing: each statement is its own transaction, which takes no lock in WAL
         # mode. Reads once took the write lock, and a BEGIN costs as much as a query; several
         # reads that must agree use `snapshot`.
@@ -102,13 +102,28 @@ class Database:
 
     async def schema_is_current(self) -> bool:
         """Whether the database has the schema this code expects (no migration is due)."""
-        async with self.engine.connect() as conn:
+        async with self.reading() as conn:
             return await conn.run_sync(_at_head)
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncConnection]:
+        """A connection for reads, each statement its own transaction (`on_begin`); reads that
+        must agree use `snapshot`. It goes back to the pool on the way out, at once: SQLAlchemy's
+        own `async with engine.connect()` gives it back from a task of its own, a round of the
+        event loop later. Under load (a restart's pile-up, a wave of reminders) the pool's 15
+        connections ran out that way while most sat waiting for that round; a writer then
+        waited for a connection inside the writer turn, and every writer behind it (write
+        waits of 10-15 s summed over a second in the rehearsal)."""
+        conn = await self.engine.connect()
+        try:
+            yield conn
+        finally:
+            await conn.close()
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncConnection]:
         """A write transaction: committed at the end, rolled back on an error. Reads use
-        `engine.connect()`."""
+        `reading`."""
         async with self._marked("BEGIN IMMEDIATE", writer=True) as conn, conn.begin():
             yield conn
 

@@ -31,7 +31,7 @@ class PeopleStore:
         self._saving_dialogues: GroupWrite[dict[str, Any]] = GroupWrite(self._save_dialogues)
 
     async def find(self, channel: str, user_id: str) -> Person | None:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             row = (
                 await conn.execute(
                     select(t.person).where(t.person.c.channel == channel, t.person.c.channel_user_id == user_id)
@@ -41,7 +41,7 @@ class PeopleStore:
 
     async def find_with_dialogue(self, channel: str, user_id: str) -> tuple[Person | None, dict[str, Any]]:
         """The person and their dialogue state in one query: the engine's first read per message."""
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             row = (
                 await conn.execute(
                     select(t.person, t.dialogue.c.state)
@@ -54,7 +54,7 @@ class PeopleStore:
             return _person(row), dict(row.state) if row.state else {}
 
     async def get(self, person_id: int) -> Person | None:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             row = (await conn.execute(select(t.person).where(t.person.c.id == person_id))).first()
             return None if row is None else _person(row)
 
@@ -84,7 +84,7 @@ class PeopleStore:
             )
 
     async def is_reachable(self, channel: str, user_id: str) -> bool:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             since = await conn.scalar(
                 select(t.person.c.unreachable_since).where(
                     t.person.c.channel == channel, t.person.c.channel_user_id == user_id
@@ -116,7 +116,7 @@ class PeopleStore:
 
     async def data_of(self, person_id: int) -> dict[str, Any]:
         """Everything stored about one person, for /mydata."""
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             row = (await conn.execute(select(t.person).where(t.person.c.id == person_id))).first()
             if row is None:
                 return {}

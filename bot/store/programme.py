@@ -260,7 +260,7 @@ class ProgrammeStore:
                 await conn.execute(delete(t.faq_entry).where(t.faq_entry.c.id.in_([ids[k] for k in gone])))
 
     async def revision(self) -> int | None:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             row = await _current_festival_row(conn)
             return None if row is None else int(row.revision)
 
@@ -292,7 +292,7 @@ class ProgrammeStore:
             return ProgrammeSnapshot(festival, int(row.revision), venues, events, faq, glossary)
 
     async def event_id(self, code: str) -> int | None:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             festival = await _current_festival_row(conn)
             if festival is None:
                 return None
@@ -345,5 +345,5 @@ def _event(row: Row[Any], venue_keys: dict[int, str]) -> Event:
 
 
 async def count_events(database: Database) -> int:
-    async with database.engine.connect() as conn:
+    async with database.reading() as conn:
         return int(await conn.scalar(select(func.count()).select_from(t.event)) or 0)

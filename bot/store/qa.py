@@ -115,18 +115,18 @@ class QaStore:
     # -- the switch ---------------------------------------------------------------------------
 
     async def session(self, event_id: int) -> QaSession | None:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             row = (await conn.execute(select(t.qa_session).where(t.qa_session.c.event_id == event_id))).first()
             return None if row is None else _session(row)
 
     async def sessions(self) -> dict[int, QaSession]:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             return {int(r.event_id): _session(r) for r in await conn.execute(select(t.qa_session))}
 
     async def by_token(self, token: str) -> QaSession | None:
         if not token or len(token) > 64:
             return None
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             row = (await conn.execute(select(t.qa_session).where(t.qa_session.c.screen_token == token))).first()
             return None if row is None else _session(row)
 
@@ -156,7 +156,7 @@ class QaStore:
         """Of these events, those whose Q&A is on and not closed."""
         if not event_ids:
             return set()
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             rows = await conn.execute(
                 select(t.qa_session.c.event_id).where(
                     t.qa_session.c.event_id.in_(event_ids),
@@ -255,12 +255,12 @@ class QaStore:
         query = select(t.qa_question).where(t.qa_question.c.event_id == event_id)
         if statuses:
             query = query.where(t.qa_question.c.status.in_([s.value for s in statuses]))
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             rows = await conn.execute(query.order_by(t.qa_question.c.upvotes.desc(), t.qa_question.c.id))
             return [_question(r) for r in rows]
 
     async def question(self, question_id: int) -> Question | None:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             row = (await conn.execute(select(t.qa_question).where(t.qa_question.c.id == question_id))).first()
             return None if row is None else _question(row)
 

@@ -97,7 +97,7 @@ class RatingStore:
             return _poll(row)
 
     async def poll(self, event_id: int) -> RatingPoll | None:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             row = (await conn.execute(select(t.rating_poll).where(t.rating_poll.c.event_id == event_id))).first()
             return None if row is None else _poll(row)
 
@@ -136,7 +136,7 @@ class RatingStore:
             return VoteOutcome(previous, commented)
 
     async def has_voted(self, event_id: int, channel: str, user_id: str) -> bool:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             salt = await conn.scalar(select(t.rating_poll.c.salt).where(t.rating_poll.c.event_id == event_id))
             if salt is None:
                 return False
@@ -206,7 +206,7 @@ class RatingStore:
             return closed
 
     async def results(self, event_id: int) -> RatingResults:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             votes = {
                 int(r.choice): int(r.votes)
                 for r in await conn.execute(select(t.rating_tally).where(t.rating_tally.c.event_id == event_id))

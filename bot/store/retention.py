@@ -51,7 +51,7 @@ class PurgeReport:
 async def purge_cutoff(database: Database, retention_days: int) -> datetime | None:
     """When the purge is due: the end of the current festival's last day (its local midnight)
     plus `retention_days`; None when there is no festival."""
-    async with database.engine.connect() as conn:
+    async with database.reading() as conn:
         festival = await _current_festival_row(conn)
     if festival is None:
         return None

@@ -103,7 +103,7 @@ class SignupStore:
             )
             .scalar_subquery()
         )
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             position = await conn.scalar(
                 select(ahead + 1).where(mine.c.id == signup_id, mine.c.status == SignupStatus.WAITLISTED.value)
             )
@@ -138,7 +138,7 @@ class SignupStore:
         return CancelOutcome(previous=previous, promoted=promoted)
 
     async def occupancy(self, event_id: int) -> Occupancy:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             capacity = await conn.scalar(select(t.event.c.capacity).where(t.event.c.id == event_id))
             return Occupancy(
                 confirmed=await _count(conn, event_id, SignupStatus.CONFIRMED),
@@ -147,7 +147,7 @@ class SignupStore:
             )
 
     async def status_of(self, event_id: int, person_id: int) -> SignupStatus | None:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             value = await conn.scalar(
                 select(t.signup.c.status).where(t.signup.c.event_id == event_id, t.signup.c.person_id == person_id)
             )
@@ -155,7 +155,7 @@ class SignupStore:
 
     async def of_person(self, person_id: int) -> list[MySignup]:
         """The person's active signups (confirmed or waiting), soonest event first."""
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             rows = await conn.execute(
                 select(t.event.c.code, t.signup.c.status, t.signup.c.created_at)
                 .join(t.event, t.event.c.id == t.signup.c.event_id)

@@ -152,7 +152,7 @@ class SurveyStore:
 
     async def consent(self, person_id: int) -> bool | None:
         """True enrolled, False declined (or under 13), None never asked or never answered."""
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             value = await conn.scalar(
                 select(t.survey_consent.c.enrolled).where(t.survey_consent.c.person_id == person_id)
             )
@@ -214,12 +214,12 @@ class SurveyStore:
             return bool(changed.rowcount)
 
     async def get(self, survey_id: int) -> Survey | None:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             row = (await conn.execute(select(t.survey).where(t.survey.c.id == survey_id))).first()
             return None if row is None else _survey(row)
 
     async def all(self) -> list[Survey]:
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             return [_survey(r) for r in await conn.execute(select(t.survey).order_by(t.survey.c.id.desc()))]
 
     async def open(self, conn: AsyncConnection, survey_id: int, now: datetime) -> bool:
@@ -266,7 +266,7 @@ class SurveyStore:
     async def answers(self, survey_id: int, channel: str, user_id: str, now: datetime) -> dict[str, Any] | None:
         """The person's answers so far ("<question>" → answer, "<question>.done" for a finished
         multiple choice), or None when the survey is closed."""
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             try:
                 _survey_row, salt = await self._open_salt(conn, survey_id, now)
             except SurveyClosed:
@@ -407,7 +407,7 @@ class SurveyStore:
         found = await self.get(survey_id)
         if found is None:
             return None
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             counts: dict[int, dict[int, int]] = {}
             for r in await conn.execute(select(t.survey_tally).where(t.survey_tally.c.survey_id == survey_id)):
                 if r.votes:

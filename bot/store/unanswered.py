@@ -75,7 +75,7 @@ class UnansweredStore:
 
     async def list_unanswered(self, limit: int = 200) -> list[UnansweredQuestion]:
         """Most asked first, then most recent."""
-        async with self.database.engine.connect() as conn:
+        async with self.database.reading() as conn:
             rows = await conn.execute(
                 select(t.unanswered_question)
                 .order_by(

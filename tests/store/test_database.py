@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy.exc
+from sqlalchemy import event
 
 from bot.store import Store
 from bot.store import schema as t
@@ -203,5 +204,48 @@ async def test_the_log_is_checkpointed_by_a_worker_thread_not_by_the_loops_commi
         settled = len(checkpoints)
         await asyncio.sleep(0.2)
         assert len(checkpoints) == settled, "no checkpoints while nothing is written"
+    finally:
+        await store.close()
+
+
+async def test_connections_go_back_to_the_pool_before_anything_else_runs(tmp_path: Path) -> None:
+    store = await Store.open(str(tmp_path / "motsbot.sqlite3"))
+    database = store.database
+    out = 0
+    most_out = 0
+
+    def checked_out(*_: object) -> None:
+        nonlocal out, most_out
+        out += 1
+        most_out = max(most_out, out)
+
+    def checked_in(*_: object) -> None:
+        nonlocal out
+        out -= 1
+
+    event.listen(database.engine.sync_engine.pool, "checkout", checked_out)
+    event.listen(database.engine.sync_engine.pool, "checkin", checked_in)
+    try:
+        # Readers and writers at once, as in a restart's pile-up: each holds a connection only
+        # for its own statements.
+        async def reader() -> None:
+            async with database.reading() as conn:
+                await conn.execute(t.person.select())
+
+        async def writer(n: int) -> None:
+            await store.people.create("telegram", str(n), "sv", NOW)
+
+        await asyncio.gather(*(reader() for _ in range(100)), *(writer(n) for n in range(50)))
+        assert out == 0
+        assert most_out == 1
+
+        # SQLAlchemy's own `async with engine.connect()` gives the connection back from a task
+        # of its own, while the others run: the pool's 15 were all out.
+        async def reader_of_sqlalchemy() -> None:
+            async with database.engine.connect() as conn:
+                await conn.execute(t.person.select())
+
+        await asyncio.gather(*(reader_of_sqlalchemy() for _ in range(100)))
+        assert most_out > 1
     finally:
         await store.close()

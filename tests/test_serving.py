@@ -11,7 +11,7 @@ import os
 import signal
 import sqlite3
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -76,17 +76,9 @@ def unfrozen_heap() -> Iterator[None]:
     gc.unfreeze()
 
 
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeBotApi]:
-    api = FakeBotApi()
-    await api.start()
-    yield api
-    await api.stop()
-
-
-async def test_a_second_motsbot_waits_as_standby_and_takes_over_after_a_kill_and_a_stop(
-    tmp_path: Path, fake: FakeBotApi
-) -> None:
+async def test_a_second_motsbot_waits_as_standby_and_takes_over_after_a_kill_and_a_stop(tmp_path: Path) -> None:
+    fake = FakeBotApi()
+    await fake.start()
     db = tmp_path / "motsbot.sqlite3"
     env = {
         **os.environ,
@@ -155,6 +147,7 @@ async def test_a_second_motsbot_waits_as_standby_and_takes_over_after_a_kill_and
     finally:
         for bot in bots:
             await bot.end()
+        await fake.stop()
 
 
 async def test_the_turn_is_taken_at_once_when_nobody_serves_and_waits_while_somebody_does(tmp_path: Path) -> None:

@@ -314,7 +314,7 @@ async def import_preview_url(request: Request, body: UrlInput, sess: SessionDep)
     admin = admin_of(request)
     name, data = await importing.fetch(body.url, admin.fetch_transport)
     zone = await admin.zone()
-    report = await importing.preview_bytes(admin.store, data, name, zone.key, admin.now())
+    report = await importing.preview_bytes(admin.store, data, name, zone.key, admin.now(), url=body.url)
     pending = admin.pending.add(sess.account.id, name, data, report, admin.now())
     return PreviewOut(token=pending.token, file=name, report=_report(report))
 

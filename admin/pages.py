@@ -575,15 +575,17 @@ async def import_preview(
     require(sess.account, Role.ADMIN)
     admin = admin_of(request)
     zone = await admin.zone()
+    fetched: str | None = None
     try:
         if file is not None and file.filename:
             data = await file.read(importing.MAX_IMPORT_BYTES + 1)
             name = file.filename
         elif url.strip():
-            name, data = await importing.fetch(url.strip(), admin.fetch_transport)
+            fetched = url.strip()
+            name, data = await importing.fetch(fetched, admin.fetch_transport)
         else:
             raise importing.ImportFailed("choose a file or give an address")
-        report = await importing.preview_bytes(admin.store, data, name, zone.key, admin.now())
+        report = await importing.preview_bytes(admin.store, data, name, zone.key, admin.now(), url=fetched)
     except importing.ImportFailed as error:
         return render(request, "import.html", sess, {"active": "import", "error": str(error)}, 422)
     pending = admin.pending.add(sess.account.id, name, data, report, admin.now())

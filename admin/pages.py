@@ -658,12 +658,12 @@ def _tester(sess: Session, lang: str) -> str:
 async def try_page(request: Request, sess: SessionDep, lang: str = "sv") -> HTMLResponse:
     admin = admin_of(request)
     lang = lang if lang in LANGUAGES else "sv"
-    transcript = admin.web_chat.transcript(_tester(sess, lang)) if admin.web_chat else []
+    transcript = admin.sandbox.transcript(_tester(sess, lang)) if admin.sandbox else []
     return render(
         request,
         "try.html",
         sess,
-        {"lang": lang, "transcript": transcript, "available": admin.web_chat is not None, "active": "try"},
+        {"lang": lang, "transcript": transcript, "available": admin.sandbox is not None, "active": "try"},
     )
 
 
@@ -678,13 +678,16 @@ async def try_say(
 ) -> Response:
     admin = admin_of(request)
     lang = lang if lang in LANGUAGES else "sv"
-    if admin.web_chat is None:
+    if admin.sandbox is None:
         raise Invalid("the web chat is not running")
     user = _tester(sess, lang)
-    if payload:
-        await admin.web_chat.say(user, payload=payload, label=label, lang=lang)
-    elif text.strip():
-        await admin.web_chat.say(user, text=text, lang=lang)
+    if payload or text.strip():
+        if payload:
+            await admin.sandbox.say(user, payload=payload, label=label, lang=lang)
+        else:
+            await admin.sandbox.say(user, text=text, lang=lang)
+        # What was said stays out of the log: only that staff used the sandbox, and how.
+        await admin.admin.audit(sess.account, "try.message", f"sandbox {lang}", {"button": bool(payload)}, admin.now())
     return redirect(f"/try?lang={lang}#end")
 
 
@@ -692,11 +695,9 @@ async def try_say(
 async def try_reset(request: Request, sess: SessionDep, lang: Annotated[str, Form(max_length=16)] = "sv") -> Response:
     admin = admin_of(request)
     lang = lang if lang in LANGUAGES else "sv"
-    if admin.web_chat is not None:
-        admin.web_chat.clear(_tester(sess, lang))
-    person = await admin.store.people.find("web", _tester(sess, lang))
-    if person is not None:
-        await admin.store.signups.forget(person.id, admin.now())
+    if admin.sandbox is not None:
+        await admin.sandbox.reset(_tester(sess, lang))
+        await admin.admin.audit(sess.account, "try.reset", f"sandbox {lang}", {}, admin.now())
     return redirect(f"/try?lang={lang}")
 
 

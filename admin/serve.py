@@ -12,7 +12,6 @@ from fastapi import APIRouter
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.base import Connector, Hub
-from adapters.web import WebConnector
 from admin.app import create_admin_app
 from admin.auth import AuthConfig
 from admin.metrics import Metrics
@@ -51,10 +50,9 @@ def channel_routers(connectors: Iterable[Connector]) -> list[APIRouter]:
 
 
 class AdminServer:
-    def __init__(self, server: WebServer, app: Any, web_chat: WebConnector) -> None:
+    def __init__(self, server: WebServer, app: Any) -> None:
         self.server = server
         self.app = app
-        self.web_chat = web_chat
 
     def attach_scheduler(self, scheduler: Any) -> None:
         """Broadcasts and their progress go through the scheduler once it runs."""
@@ -62,7 +60,8 @@ class AdminServer:
 
     async def stop(self) -> None:
         await self.server.stop()
-        await self.web_chat.stop()
+        if self.app.state.admin.sandbox is not None:
+            await self.app.state.admin.sandbox.close()
 
 
 async def start_web(
@@ -71,13 +70,9 @@ async def start_web(
     settings = AdminSettings()
     if not settings.motsbot_admin_enabled:
         return None
-    web_chat = WebConnector()
-    hub.add(web_chat)
-    await web_chat.start(hub)
     admin_app = create_admin_app(
         store,
         clock=hub.clock,
-        web_chat=web_chat,
         metrics=metrics,
         auth_config=AuthConfig(secure_cookies=settings.motsbot_admin_secure_cookies),
     )
@@ -87,4 +82,4 @@ async def start_web(
     )
     await server.start()
     log.info("admin on http://%s:%d/", server.host, server.port)
-    return AdminServer(server, admin_app, web_chat)
+    return AdminServer(server, admin_app)

@@ -99,7 +99,6 @@ async def env(store: Store) -> AsyncIterator[AdminEnv]:
     admin_app = create_admin_app(
         store,
         clock=clock,
-        web_chat=web_chat,
         hasher=make_hasher(fast=True),
         auth_config=AuthConfig(),
     )
@@ -111,6 +110,7 @@ async def env(store: Store) -> AsyncIterator[AdminEnv]:
     yield environment
     for client in environment.clients:
         await client.aclose()
+    await admin_app.state.admin.sandbox.close()
 
 
 __all__ = ["ORG_A", "ORG_B", "PASSWORD", "AdminEnv", "AdminStore", "Clock", "csrf_of"]

@@ -61,7 +61,7 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[str, Store, Scheduler]]:
     web_chat = WebConnector()
     hub.add(web_chat)
     await web_chat.start(hub)
-    admin_app = create_admin_app(store, clock=clock, web_chat=web_chat, hasher=make_hasher(fast=True))
+    admin_app = create_admin_app(store, clock=clock, hasher=make_hasher(fast=True))
     await admin_app.state.admin.auth.create_account("ada", PASSWORD, Role.ADMIN, None, clock.now)
     scheduler = Scheduler(store, hub.connectors, clock=clock)
     admin_app.state.admin.broadcasts = scheduler
@@ -73,6 +73,7 @@ async def served(tmp_path: Path) -> AsyncIterator[tuple[str, Store, Scheduler]]:
     finally:
         await scheduler.stop()
         await server.stop()
+        await admin_app.state.admin.sandbox.close()
         await store.close()
 
 

@@ -37,6 +37,8 @@ router = APIRouter(prefix="/api", dependencies=[Depends(csrf_guard)])
 class LoginInput(BaseModel):
     username: str = Field(max_length=200)
     password: str = Field(max_length=1000)
+    code: str = Field(default="", max_length=20)
+    """The authenticator app's code, for accounts with a second factor."""
 
 
 class Me(BaseModel):
@@ -151,7 +153,9 @@ async def login(request: Request, body: LoginInput, response: Response) -> Any:
     # foreign page cannot send without the browser asking first (CORS), and we allow no origin.
     admin = admin_of(request)
     try:
-        sess = await admin.auth.login(body.username, body.password, client_address(request), admin.now())
+        sess = await admin.auth.login(
+            body.username, body.password, client_address(request), admin.now(), code=body.code
+        )
     except LoginRefused as error:
         return JSONResponse({"detail": str(error)}, status_code=401)
     old = request.cookies.get(SESSION_COOKIE)

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+import pyotp
 import segno
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse
@@ -16,7 +17,7 @@ from pydantic import ValidationError
 
 from admin import importing
 from admin.app import STATIC, admin_of
-from admin.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, LoginRefused, Session, client_address
+from admin.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, LoginRefused, Session, client_address, totp_step
 from admin.deps import Id, csrf_guard, optional_session, session
 from admin.service import EventInput, FaqInput, Invalid, NotFound, VenueInput, check_time, require
 from admin.store import AccountExists, Role
@@ -112,11 +113,12 @@ async def login(
     username: Annotated[str, Form(max_length=200)],
     password: Annotated[str, Form(max_length=1000)],
     next: Annotated[str, Form(max_length=2000)] = "/",
+    code: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     admin = admin_of(request)
     old = request.cookies.get(SESSION_COOKIE)
     try:
-        sess = await admin.auth.login(username, password, client_address(request), admin.now())
+        sess = await admin.auth.login(username, password, client_address(request), admin.now(), code=code)
     except LoginRefused as error:
         token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
         return render(
@@ -701,6 +703,87 @@ async def try_reset(request: Request, sess: SessionDep, lang: Annotated[str, For
     return redirect(f"/try?lang={lang}")
 
 
+# One's own account: password, second factor
+
+
+TOTP_ISSUER = "Malmö Möts admin"
+
+
+def _account_context(sess: Session, error: str | None = None) -> dict[str, Any]:
+    context: dict[str, Any] = {"active": "account", "error": error}
+    if not sess.account.second_factor:
+        # A new secret each time the page is shown; it is kept only once a code from it works.
+        secret = pyotp.random_base32()
+        uri = pyotp.TOTP(secret).provisioning_uri(name=sess.account.username, issuer_name=TOTP_ISSUER)
+        context.update(totp_secret=secret, totp_qr=segno.make_qr(uri, error="m").svg_data_uri(scale=5, border=2))
+    return context
+
+
+@router.get("/account")
+async def account_page(request: Request, sess: SessionDep) -> HTMLResponse:
+    return render(request, "account.html", sess, _account_context(sess))
+
+
+@router.post("/account/password")
+async def change_own_password(
+    request: Request,
+    sess: SessionDep,
+    current: Annotated[str, Form(max_length=1000)],
+    password: Annotated[str, Form(max_length=1000)],
+    again: Annotated[str, Form(max_length=1000)],
+) -> Response:
+    admin = admin_of(request)
+    now = admin.now()
+    if not await admin.auth.check_password(sess.account, current):
+        await admin.admin.audit(sess.account, "account.password.failed", sess.account.username, {}, now)
+        return render(request, "account.html", sess, _account_context(sess, "the current password is wrong"), 422)
+    if password != again:
+        return render(request, "account.html", sess, _account_context(sess, "the two new passwords differ"), 422)
+    try:
+        await admin.auth.set_password(sess.account.id, password, sess.account.username)
+    except ValueError as error:
+        return render(request, "account.html", sess, _account_context(sess, str(error)), 422)
+    await admin.admin.audit(sess.account, "account.password.own", sess.account.username, {}, now)
+    # Every session of the account ended (a thief's too); this browser gets a fresh one.
+    token, _csrf = await admin.admin.create_session(sess.account.id, now, admin.auth.config.session_ttl)
+    admin.flash(token, "Your password is changed; other browsers were signed out.")
+    response = redirect("/account")
+    admin.auth.set_session_cookie(request, response, token)
+    return response
+
+
+@router.post("/account/totp")
+async def enrol_second_factor(
+    request: Request,
+    sess: SessionDep,
+    secret: Annotated[str, Form(min_length=16, max_length=64, pattern=r"^[A-Z2-7]+$")],
+    code: Annotated[str, Form(max_length=20)],
+) -> Response:
+    admin = admin_of(request)
+    now = admin.now()
+    step = totp_step(secret, code, now)
+    if step is None:
+        context = _account_context(sess, "that code does not match: scan the new QR code and try again")
+        return render(request, "account.html", sess, context, 422)
+    await admin.admin.set_totp_secret(sess.account.id, secret)
+    await admin.admin.use_totp_step(sess.account.id, step)
+    await admin.admin.audit(sess.account, "account.totp.on", sess.account.username, {}, now)
+    admin.flash(sess.token, "Two-step sign-in is on: you will be asked for a code at every sign-in.")
+    return redirect("/account")
+
+
+@router.post("/account/totp/remove")
+async def remove_own_second_factor(
+    request: Request, sess: SessionDep, current: Annotated[str, Form(max_length=1000)]
+) -> Response:
+    admin = admin_of(request)
+    if not await admin.auth.check_password(sess.account, current):
+        return render(request, "account.html", sess, _account_context(sess, "the current password is wrong"), 422)
+    await admin.admin.set_totp_secret(sess.account.id, None)
+    await admin.admin.audit(sess.account, "account.totp.off", sess.account.username, {}, admin.now())
+    return redirect("/account")
+
+
 # Accounts and audit log
 
 
@@ -790,6 +873,19 @@ async def reset_password(
     admin.auth.unlock(target.username)
     await admin.admin.audit(sess.account, "account.password", target.username, {}, admin.now())
     admin.flash(sess.token, f"New password set for {target.username}; their sessions were ended.")
+    return redirect("/accounts")
+
+
+@router.post("/accounts/{account_id}/totp/remove")
+async def remove_second_factor(request: Request, account_id: Id, sess: SessionDep) -> Response:
+    """For an organiser who lost their phone: they sign in with the password and set it up anew."""
+    require(sess.account, Role.ADMIN)
+    admin = admin_of(request)
+    target = await admin.admin.account(account_id)
+    if target is None:
+        raise Invalid("no such account")
+    await admin.admin.set_totp_secret(account_id, None)
+    await admin.admin.audit(sess.account, "account.totp.remove", target.username, {}, admin.now())
     return redirect("/accounts")
 
 

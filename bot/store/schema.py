@@ -357,8 +357,13 @@ admin_account = Table(
     Column("locked_until", UTCDateTime, nullable=True),
     Column("disabled", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("totp_secret", String(64), nullable=True),
+    Column("totp_last_step", BigInteger, nullable=True),
+    Column("language", String(8), nullable=True),
 )
-"""Admin web accounts: argon2 hashes, role admin/organiser/viewer, lockout after failed logins."""
+"""Admin web accounts: argon2 hashes, role admin/organiser/viewer, wrong passwords counted, an
+optional TOTP secret (with the last time step used, so a code works once) and the page language
+(None: the browser's)."""
 
 admin_session = Table(
     "admin_session",
@@ -368,6 +373,7 @@ admin_session = Table(
     Column("csrf_token", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=True),
 )
 """Signed-in browsers. Only a hash of the cookie is kept, so a leaked database opens no session."""
 

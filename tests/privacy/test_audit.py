@@ -165,10 +165,18 @@ ALLOWED: dict[str, dict[str, str]] = {
             "locked_until",
             "disabled",
             "created_at",
+            # The second factor: its secret, and the last code's time step so a code works once.
+            "totp_secret",
+            "totp_last_step",
+            # The admin pages' language the organiser chose (none: the browser's).
+            "language",
         ],
         ADMIN,
     ),
-    "admin_session": dict.fromkeys(["token_hash", "account_id", "csrf_token", "created_at", "expires_at"], ADMIN),
+    # last_seen_at: a session ends after 30 idle minutes (updated at most once a minute).
+    "admin_session": dict.fromkeys(
+        ["token_hash", "account_id", "csrf_token", "created_at", "expires_at", "last_seen_at"], ADMIN
+    ),
     "audit_log": dict.fromkeys(["id", "at", "account_id", "actor", "action", "target", "details"], ADMIN),
 }
 

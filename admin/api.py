@@ -491,7 +491,7 @@ async def broadcast_cancel(request: Request, broadcast_id: Id, sess: SessionDep)
 async def _result_events(request: Request, sess: Session) -> list[Event]:
     snapshot = await admin_of(request).service.snapshot()
     if sess.account.role is Role.ORGANISER:
-        return [e for e in snapshot.events if may_manage(sess.account, e)]
+        return [e for e in snapshot.events if may_manage(sess.account, e, snapshot)]
     return list(snapshot.events)
 
 

@@ -183,9 +183,15 @@ async def _event_input(
         "language": raw.get("language", "sv"),
         "venue_key": raw.get("venue_key") or None,
         "signup_required": raw.get("signup_required") == "on",
-        "organisation": raw.get("organisation", ""),
         "url": raw.get("url", "").strip() or None,
     }
+    if raw.get("organisations_chosen"):
+        try:
+            lead = [int(raw["lead"])] if raw.get("lead") else []
+            co = [int(v) for v in form.getlist("co") if isinstance(v, str)]
+        except ValueError:
+            return None, raw, "choose organisations from the list"
+        data["organisation_ids"] = [*lead, *[i for i in co if i not in lead]]
     capacity = raw.get("capacity", "").strip()
     try:
         data["capacity"] = int(capacity) if capacity else None
@@ -271,6 +277,15 @@ async def _event_form(
 ) -> HTMLResponse:
     admin = admin_of(request)
     snapshot = await admin.service.snapshot()
+    if isinstance(values.get("lead"), str):
+        # A form sent back with its problem: the choices as they were typed in.
+        values = {**values, "lead": int(values["lead"]) if values["lead"].isdigit() else None, "co": set()}
+    if "lead" not in values:
+        ids = list(snapshot.organisation_ids(event)) if event is not None else []
+        if event is None and sess.account.organisation_id is not None:
+            ids = [sess.account.organisation_id]
+        values = {**values, "lead": ids[0] if ids else None, "co": set(ids[1:])}
+    mine = sess.account.organisation_id
     return render(
         request,
         "event_form.html",
@@ -280,6 +295,10 @@ async def _event_form(
             "values": values,
             "error": error,
             "venues": sorted(snapshot.venues.values(), key=lambda v: v.name),
+            "organisations": await admin.admin.organisations(),
+            # Who may change what (admin.service.AdminService._organisations decides for real).
+            "choose_lead": sess.account.role is Role.ADMIN,
+            "choose_co": sess.account.role is Role.ADMIN or event is None or values.get("lead") == mine,
             "active": "events",
         },
         status=status,
@@ -289,8 +308,7 @@ async def _event_form(
 @router.get("/events/new")
 async def new_event_form(request: Request, sess: SessionDep) -> HTMLResponse:
     require(sess.account, Role.ADMIN, Role.ORGANISER)
-    values: dict[str, Any] = {"language": "sv", "organisation": sess.account.organisation or ""}
-    return await _event_form(request, sess, None, values, "")
+    return await _event_form(request, sess, None, {"language": "sv"}, "")
 
 
 @router.post("/events/new")
@@ -812,14 +830,15 @@ async def create_account(
     username: Annotated[str, Form(max_length=100)],
     password: Annotated[str, Form(max_length=1000)],
     role: Annotated[Role, Form()],
-    organisation: Annotated[str, Form(max_length=300)] = "",
+    organisation_id: Annotated[int | None, Form(ge=1, le=2**62)] = None,
 ) -> Response:
     require(sess.account, Role.ADMIN)
     admin = admin_of(request)
     now = admin.now()
-    organisation_id = None
-    if organisation.strip():
-        organisation_id = (await admin.admin.ensure_organisation(organisation, now)).id
+    chosen = await admin.admin.organisation(organisation_id) if organisation_id is not None else None
+    organisation = chosen.name if chosen else ""
+    if organisation_id is not None and chosen is None:
+        raise Invalid("choose an organisation from the list")
     try:
         account = await admin.auth.create_account(username, password, role, organisation_id, now)
     except (ValueError, AccountExists) as error:
@@ -842,6 +861,44 @@ async def create_account(
     )
     admin.flash(sess.token, f"Created the account {account.username}.")
     return redirect("/accounts")
+
+
+@router.post("/organisations")
+async def create_organisation(
+    request: Request, sess: SessionDep, name: Annotated[str, Form(min_length=1, max_length=300)]
+) -> Response:
+    require(sess.account, Role.ADMIN)
+    admin = admin_of(request)
+    before = {o.id for o in await admin.admin.organisations()}
+    made = await admin.admin.ensure_organisation(name, admin.now())
+    if made.id in before:
+        admin.flash(sess.token, f"{made.name} is already there.", "warn")
+    else:
+        await admin.admin.audit(sess.account, "organisation.create", made.name, {"id": made.id}, admin.now())
+        admin.flash(sess.token, f"Added the organisation {made.name}.")
+    return redirect("/accounts#organisations")
+
+
+@router.post("/organisations/merge")
+async def merge_organisations(
+    request: Request,
+    sess: SessionDep,
+    source: Annotated[int, Form(ge=1, le=2**62)],
+    target: Annotated[int, Form(ge=1, le=2**62)],
+) -> Response:
+    """A misspelt organisation goes into the right one, with its events and accounts."""
+    require(sess.account, Role.ADMIN)
+    admin = admin_of(request)
+    gone, kept = await admin.admin.organisation(source), await admin.admin.organisation(target)
+    if gone is None or kept is None or gone.id == kept.id:
+        raise Invalid("choose two different organisations")
+    await admin.admin.merge_organisation(gone.id, kept.id)
+    admin.service.changed()
+    await admin.admin.audit(
+        sess.account, "organisation.merge", kept.name, {"merged": gone.name, "into": kept.name}, admin.now()
+    )
+    admin.flash(sess.token, f"{gone.name} is now {kept.name}.")
+    return redirect("/accounts#organisations")
 
 
 @router.post("/accounts/{account_id}/unlock")

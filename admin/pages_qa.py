@@ -40,10 +40,11 @@ def _qa(request: Request) -> QaStore:
 
 async def _event(request: Request, sess: Session, code: str) -> Event:
     require(sess.account, Role.ADMIN, Role.ORGANISER)
-    event = (await admin_of(request).service.snapshot()).event(code)
+    snapshot = await admin_of(request).service.snapshot()
+    event = snapshot.event(code)
     if event is None or event.id is None:
         raise NotFound(f"no event {code}")
-    if not may_manage(sess.account, event):
+    if not may_manage(sess.account, event, snapshot):
         raise Refused()
     return event
 

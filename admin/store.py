@@ -13,6 +13,7 @@ from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.store import organisations
 from bot.store import schema as t
 from bot.store.checkins import CheckIn, CheckinStore, checkin_of, normalise_code
 from bot.store.database import Database
@@ -110,19 +111,57 @@ class AdminStore:
     # Organisations
 
     async def organisations(self) -> list[Organisation]:
+        """The organisations to choose from (merged ones are gone into another)."""
         async with self.database.reading() as conn:
-            rows = await conn.execute(select(t.organisation).order_by(t.organisation.c.name))
+            rows = await conn.execute(
+                select(t.organisation).where(t.organisation.c.merged_into.is_(None)).order_by(t.organisation.c.name)
+            )
             return [Organisation(int(r.id), r.name) for r in rows]
 
+    async def organisation(self, organisation_id: int) -> Organisation | None:
+        async with self.database.reading() as conn:
+            row = (
+                await conn.execute(
+                    select(t.organisation).where(
+                        t.organisation.c.id == organisation_id, t.organisation.c.merged_into.is_(None)
+                    )
+                )
+            ).first()
+            return None if row is None else Organisation(int(row.id), row.name)
+
     async def ensure_organisation(self, name: str, now: datetime) -> Organisation:
-        name = name.strip()
+        """The record this name leads to (spelt any way), made when there is none."""
+        if not name.strip():
+            raise ValueError("an organisation needs a name")
         async with self.database.transaction() as conn:
-            existing = await conn.scalar(select(t.organisation.c.id).where(t.organisation.c.name == name))
-            if existing is not None:
-                return Organisation(int(existing), name)
-            result = await conn.execute(insert(t.organisation).values(name=name, created_at=now))
-            assert result.inserted_primary_key is not None
-            return Organisation(int(result.inserted_primary_key[0]), name)
+            organisation_id = await organisations.ensure(conn, name.strip(), now)
+            found = await conn.scalar(select(t.organisation.c.name).where(t.organisation.c.id == organisation_id))
+            return Organisation(organisation_id, str(found))
+
+    async def merge_organisation(self, source: int, target: int) -> None:
+        """`source` was a misspelling of `target`: its events and accounts go there, and its key
+        leads there at every later import."""
+        async with self.database.transaction() as conn:
+            await conn.execute(
+                update(t.organisation).where(t.organisation.c.merged_into == source).values(merged_into=target)
+            )
+            await conn.execute(update(t.organisation).where(t.organisation.c.id == source).values(merged_into=target))
+            await conn.execute(
+                update(t.admin_account)
+                .where(t.admin_account.c.organisation_id == source)
+                .values(organisation_id=target)
+            )
+            rows = (
+                await conn.execute(
+                    select(t.event_organisation.c.event_id).where(t.event_organisation.c.organisation_id == source)
+                )
+            ).all()
+            for row in rows:
+                current = await organisations.links(conn)
+                ids = [target if i == source else i for i in current.get(int(row.event_id), ())]
+                await organisations.set_links(conn, int(row.event_id), list(dict.fromkeys(ids)))
+            # The engine and the admin re-read links with the programme's revision.
+            await conn.execute(update(t.festival).values(revision=t.festival.c.revision + 1))
 
     # Accounts
 

@@ -342,8 +342,21 @@ organisation = Table(
     Column("id", Integer, primary_key=True),
     Column("name", String(300), nullable=False, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("key", String(300), nullable=False, unique=True),
+    Column("merged_into", ForeignKey("organisation.id", ondelete="SET NULL"), nullable=True),
 )
-"""Who runs events; an organiser account sees the events whose `organisation` names it."""
+"""Who runs events. `key` is the name normalised (bot/store/organisations.py), so one organisation
+spelt several ways is one record; a record merged into another keeps its key as a way there."""
+
+event_organisation = Table(
+    "event_organisation",
+    metadata,
+    Column("event_id", ForeignKey("event.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True),
+    Column("lead", Boolean, nullable=False),
+)
+"""Which organisations run an event, by id: the lead one (it decides on co-organisers) and the
+co-organisers. Organiser accounts manage the events linked to their organisation."""
 
 admin_account = Table(
     "admin_account",

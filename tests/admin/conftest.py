@@ -73,6 +73,13 @@ class AdminEnv:
         return client, csrf_of(page.text)
 
 
+async def org_id(env: AdminEnv, name: str) -> int:
+    """The id of the organisation record of this name (the form chooses organisations by id)."""
+    found = [o.id for o in await env.app.state.admin.admin.organisations() if o.name == name]
+    assert found, name
+    return found[0]
+
+
 def csrf_of(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "no CSRF token in the page"

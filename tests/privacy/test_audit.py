@@ -153,7 +153,11 @@ ALLOWED: dict[str, dict[str, str]] = {
     "survey_ballot": dict.fromkeys(["survey_id", "voter", "answers"], AGGREGATE),
     "survey_tally": dict.fromkeys(["survey_id", "question", "option", "votes"], AGGREGATE),
     "survey_text": dict.fromkeys(["id", "survey_id", "question", "text"], AGGREGATE),
-    "organisation": dict.fromkeys(["id", "name", "created_at"], ADMIN),
+    # key: the name normalised, so one organisation is one record; merged_into: a misspelling's way
+    # to the right record.
+    "organisation": dict.fromkeys(["id", "name", "created_at", "key", "merged_into"], ADMIN),
+    # Which organisations run an event (the lead one decides on co-organisers).
+    "event_organisation": dict.fromkeys(["event_id", "organisation_id", "lead"], ADMIN),
     "admin_account": dict.fromkeys(
         [
             "id",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -98,6 +99,8 @@ def _templates() -> Jinja2Templates:
     )
     env.globals["pick"] = pick
     env.filters["local"] = _local
+    # Readable in the audit log: "Malmö", not "Malm\u00f6". Still escaped as HTML by autoescape.
+    env.filters["readable_json"] = lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True)
     return Jinja2Templates(env=env)
 
 

@@ -16,9 +16,10 @@ from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, Red
 from pydantic import ValidationError
 
 from admin import importing
-from admin.app import STATIC, admin_of
+from admin.app import STATIC, admin_of, page_context
 from admin.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, LoginRefused, Session, client_address, totp_step
 from admin.deps import Id, csrf_guard, optional_session, session
+from admin.i18n import N_, Translator, page_language
 from admin.service import EventInput, FaqInput, Invalid, NotFound, VenueInput, check_time, require
 from admin.store import AccountExists, Role
 from bot.model import LANGUAGES, Event, SignupStatus
@@ -44,7 +45,9 @@ def render(
     request: Request, name: str, sess: Session | None, context: dict[str, Any], status: int = 200
 ) -> HTMLResponse:
     admin = admin_of(request)
+    translator = Translator(page_language(request, sess.account if sess else None))
     full = {
+        **page_context(translator),
         "account": sess.account if sess else None,
         "csrf": sess.csrf if sess else "",
         "flashes": admin.take_flashes(sess.token) if sess else [],
@@ -754,9 +757,9 @@ async def change_own_password(
     now = admin.now()
     if not await admin.auth.check_password(sess.account, current):
         await admin.admin.audit(sess.account, "account.password.failed", sess.account.username, {}, now)
-        return render(request, "account.html", sess, _account_context(sess, "the current password is wrong"), 422)
+        return render(request, "account.html", sess, _account_context(sess, N_("the current password is wrong")), 422)
     if password != again:
-        return render(request, "account.html", sess, _account_context(sess, "the two new passwords differ"), 422)
+        return render(request, "account.html", sess, _account_context(sess, N_("the two new passwords differ")), 422)
     try:
         await admin.auth.set_password(sess.account.id, password, sess.account.username)
     except ValueError as error:
@@ -764,10 +767,19 @@ async def change_own_password(
     await admin.admin.audit(sess.account, "account.password.own", sess.account.username, {}, now)
     # Every session of the account ended (a thief's too); this browser gets a fresh one.
     token, _csrf = await admin.admin.create_session(sess.account.id, now, admin.auth.config.session_ttl)
-    admin.flash(token, "Your password is changed; other browsers were signed out.")
+    admin.flash(token, N_("Your password is changed; other browsers were signed out."))
     response = redirect("/account")
     admin.auth.set_session_cookie(request, response, token)
     return response
+
+
+@router.post("/account/language")
+async def choose_language(
+    request: Request, sess: SessionDep, language: Annotated[str, Form(max_length=8)] = ""
+) -> Response:
+    admin = admin_of(request)
+    await admin.admin.set_language(sess.account.id, language if language in LANGUAGES else None)
+    return redirect("/account")
 
 
 @router.post("/account/totp")
@@ -781,12 +793,12 @@ async def enrol_second_factor(
     now = admin.now()
     step = totp_step(secret, code, now)
     if step is None:
-        context = _account_context(sess, "that code does not match: scan the new QR code and try again")
+        context = _account_context(sess, N_("that code does not match: scan the new QR code and try again"))
         return render(request, "account.html", sess, context, 422)
     await admin.admin.set_totp_secret(sess.account.id, secret)
     await admin.admin.use_totp_step(sess.account.id, step)
     await admin.admin.audit(sess.account, "account.totp.on", sess.account.username, {}, now)
-    admin.flash(sess.token, "Two-step sign-in is on: you will be asked for a code at every sign-in.")
+    admin.flash(sess.token, N_("Two-step sign-in is on: you will be asked for a code at every sign-in."))
     return redirect("/account")
 
 
@@ -796,7 +808,7 @@ async def remove_own_second_factor(
 ) -> Response:
     admin = admin_of(request)
     if not await admin.auth.check_password(sess.account, current):
-        return render(request, "account.html", sess, _account_context(sess, "the current password is wrong"), 422)
+        return render(request, "account.html", sess, _account_context(sess, N_("the current password is wrong")), 422)
     await admin.admin.set_totp_secret(sess.account.id, None)
     await admin.admin.audit(sess.account, "account.totp.off", sess.account.username, {}, admin.now())
     return redirect("/account")

@@ -95,9 +95,9 @@ async def test_organiser_day_in_the_browser(browser: Browser, served: tuple[str,
     await page.goto("/events")
     await expect(page).to_have_url(re.compile(r"/login\?next=/events"))
     await shot(page, "01-login")
-    await page.get_by_label("User name").fill("ada")
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
+    await page.get_by_label("Användarnamn").fill("ada")
+    await page.get_by_label("Lösenord", exact=True).fill(PASSWORD)
+    await page.get_by_role("button", name="Logga in").click()
     await expect(page.get_by_role("heading", name="Programme")).to_be_visible()
 
     # Import the festival, with a preview first
@@ -125,7 +125,7 @@ async def test_organiser_day_in_the_browser(browser: Browser, served: tuple[str,
     await shot(page, "06-event")
 
     # See it in "try the bot", in English, and sign up there as a resident would
-    await page.get_by_role("link", name="Try the bot").click()
+    await page.get_by_role("link", name="Prova boten").click()
     await page.get_by_role("link", name="English").click()
     await page.get_by_label("Message").fill("/start ev_MM009")
     await page.get_by_role("button", name="Send").click()
@@ -165,7 +165,7 @@ async def test_organiser_day_in_the_browser(browser: Browser, served: tuple[str,
     code = re.search(r"their code is ([A-Z2-9]{6})", flash)
     assert code, flash
     await shot(page, "10-people")
-    await page.get_by_role("link", name="Check-in").click()
+    await page.get_by_role("link", name="Incheckning").click()
     await page.get_by_label(re.compile("Code from")).fill(code.group(1).lower())
     await page.get_by_role("button", name="Check in").click()
     await expect(page.get_by_role("status")).to_contain_text("Welcome! Anna Ek")
@@ -179,13 +179,13 @@ async def test_organiser_day_in_the_browser(browser: Browser, served: tuple[str,
         await conn.execute(
             insert(t.rating_comment).values(id="c1", event_id=event_id, text="Mycket bra! Mejla mig: a@b.se")
         )
-    await page.get_by_role("link", name="Results").click()
+    await page.get_by_role("link", name="Resultat").click()
     await shot(page, "12-results")
     await page.get_by_role("link", name="Democracy in Arabic").click()
     await expect(page.locator(".numbers")).to_contain_text("4,4 av 5")
     await expect(page.locator("ul.comments")).to_contain_text("Mejla mig: [e-post]")
     await shot(page, "13-result-event")
-    await page.get_by_role("link", name="Report").click()
+    await page.get_by_role("link", name="Rapport").click()
     await expect(page.get_by_role("heading", name=re.compile("Follow-up report"))).to_be_visible()
     await shot(page, "14-report")
     for path, name in [

@@ -20,9 +20,9 @@ from admin.app import STATIC, admin_of, page_context
 from admin.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, LoginRefused, Session, client_address, totp_step
 from admin.deps import Id, csrf_guard, optional_session, session
 from admin.i18n import N_, Translator, page_language
-from admin.service import EventInput, FaqInput, Invalid, NotFound, VenueInput, check_time, require
+from admin.service import MANUAL_CHANNEL, EventInput, FaqInput, Invalid, NotFound, VenueInput, check_time, require
 from admin.store import AccountExists, Role
-from bot.model import LANGUAGES, Event, SignupStatus
+from bot.model import LANGUAGES, Event, SignupStatus, pick
 from bot.programme.csv_export import programme_csv
 from bot.programme.ics_export import festival_calendar
 from bot.store.signups import Occupancy
@@ -389,6 +389,101 @@ async def move_event(
     )
     admin.flash(sess.token, "Moved. People who signed up will be told.")
     return redirect(f"/events/{event.code}")
+
+
+async def _told(request: Request, sess: Session, code: str) -> int:
+    """How many people a change to this event messages: those signed up or waiting through a
+    chat (people added by hand have none)."""
+    people = await admin_of(request).service.people(sess.account, code)
+    return sum(1 for a in people.attendees if a.channel != MANUAL_CHANNEL)
+
+
+def _confirm(
+    request: Request,
+    sess: Session,
+    *,
+    title: str,
+    question: str,
+    told: str,
+    action: str,
+    button: str,
+    back: str,
+    fields: list[tuple[str, str]] | None = None,
+) -> HTMLResponse:
+    context = {"title": title, "question": question, "told": told, "action": action, "button": button}
+    return render(request, "confirm.html", sess, {**context, "back": back, "fields": fields or [], "active": "events"})
+
+
+def _told_text(translator: Translator, n: int) -> str:
+    return translator.ngettext(
+        "{n} person will get a message about it.", "{n} people will get a message about it.", n
+    ).format(n=n)
+
+
+@router.get("/events/{code}/cancel")
+async def confirm_cancel(request: Request, code: str, sess: SessionDep) -> HTMLResponse:
+    admin = admin_of(request)
+    event = await admin.service.event(sess.account, code)
+    t = Translator(page_language(request, sess.account))
+    return _confirm(
+        request,
+        sess,
+        title=t.gettext("Cancel the event?"),
+        question=pick(event.title, t.lang),
+        told=_told_text(t, await _told(request, sess, code)),
+        action=f"/events/{event.code}/cancel",
+        button=t.gettext("Yes, cancel it"),
+        back=f"/events/{event.code}",
+    )
+
+
+@router.post("/events/{code}/move/confirm")
+async def confirm_move(
+    request: Request,
+    code: str,
+    sess: SessionDep,
+    starts_at: Annotated[str, Form(max_length=40)],
+    ends_at: Annotated[str, Form(max_length=40)],
+    venue_key: Annotated[str, Form(max_length=200)] = "",
+) -> HTMLResponse:
+    admin = admin_of(request)
+    event = await admin.service.event(sess.account, code)
+    zone = await admin.zone()
+    t = Translator(page_language(request, sess.account))
+    start, end = _parse_local(starts_at, zone), _parse_local(ends_at, zone)
+    when = f"{t.when(start, end)}"
+    return _confirm(
+        request,
+        sess,
+        title=t.gettext("Move the event?"),
+        question=f"{pick(event.title, t.lang)}: {when}",
+        told=_told_text(t, await _told(request, sess, code)),
+        action=f"/events/{event.code}/move",
+        button=t.gettext("Yes, move it"),
+        back=f"/events/{event.code}",
+        fields=[("starts_at", starts_at), ("ends_at", ends_at), ("venue_key", venue_key)],
+    )
+
+
+@router.get("/events/{code}/people/{signup_id}/remove")
+async def confirm_remove(request: Request, code: str, signup_id: Id, sess: SessionDep) -> HTMLResponse:
+    admin = admin_of(request)
+    people = await admin.service.people(sess.account, code)
+    attendee = next((a for a in people.attendees if a.signup_id == signup_id), None)
+    if attendee is None:
+        raise NotFound("no such signup")
+    t = Translator(page_language(request, sess.account))
+    told = 0 if attendee.channel == MANUAL_CHANNEL else 1
+    return _confirm(
+        request,
+        sess,
+        title=t.gettext("Remove this person?"),
+        question=f"{attendee.label} · {pick(people.event.title, t.lang)}",
+        told=_told_text(t, told),
+        action=f"/events/{code}/people/{signup_id}/remove",
+        button=t.gettext("Yes, remove"),
+        back=f"/events/{code}",
+    )
 
 
 @router.post("/events/{code}/cancel")
@@ -956,6 +1051,26 @@ async def remove_second_factor(request: Request, account_id: Id, sess: SessionDe
     await admin.admin.set_totp_secret(account_id, None)
     await admin.admin.audit(sess.account, "account.totp.remove", target.username, {}, admin.now())
     return redirect("/accounts")
+
+
+@router.get("/accounts/{account_id}/disable")
+async def confirm_disable(request: Request, account_id: Id, sess: SessionDep) -> HTMLResponse:
+    require(sess.account, Role.ADMIN)
+    target = await admin_of(request).admin.account(account_id)
+    if target is None:
+        raise Invalid("no such account")
+    t = Translator(page_language(request, sess.account))
+    return _confirm(
+        request,
+        sess,
+        title=t.gettext("Disable this account?"),
+        question=target.username,
+        told=t.gettext("They are signed out at once and cannot sign in until an admin enables the account again."),
+        action=f"/accounts/{account_id}/disable",
+        button=t.gettext("Yes, disable"),
+        back="/accounts",
+        fields=[("disabled", "true")],
+    )
 
 
 @router.post("/accounts/{account_id}/disable")

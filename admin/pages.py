@@ -583,6 +583,25 @@ async def checkin(request: Request, sess: SessionDep, code: Annotated[str, Form(
     )
 
 
+@router.post("/checkin/undo")
+async def checkin_undo(
+    request: Request,
+    sess: SessionDep,
+    event: Annotated[str, Form(max_length=100)],
+    signup_id: Annotated[int, Form(ge=1, le=2**62)],
+) -> Response:
+    admin = admin_of(request)
+    people = await admin.service.undo_check_in(sess.account, event, signup_id, admin.now())
+    t = Translator(page_language(request, sess.account))
+    admin.flash(
+        sess.token,
+        t.gettext("Check-in undone. {checked} of {expected} checked in.").format(
+            checked=people.checked_in, expected=len(people.confirmed)
+        ),
+    )
+    return redirect("/checkin")
+
+
 # Venues and FAQ
 
 

@@ -166,10 +166,14 @@ async def test_organiser_day_in_the_browser(browser: Browser, served: tuple[str,
     assert code, flash
     await shot(page, "10-people")
     await page.get_by_role("link", name="Incheckning").click()
-    await page.get_by_label(re.compile("Code from")).fill(code.group(1).lower())
-    await page.get_by_role("button", name="Check in").click()
-    await expect(page.get_by_role("status")).to_contain_text("Welcome! Anna Ek")
+    await page.get_by_label(re.compile("Koden från")).fill(code.group(1).lower())
+    await page.get_by_role("button", name="Checka in").click()
+    await expect(page.get_by_role("status")).to_contain_text("Välkommen! Anna Ek")
+    await expect(page.get_by_role("status")).to_contain_text("1 av 2 incheckade")
     await shot(page, "11-checkin")
+    await page.get_by_role("button", name="Ångra den här incheckningen").click()
+    await expect(page.get_by_role("status")).to_contain_text("0 av 2 incheckade")
+    await shot(page, "11b-checkin-undone")
 
     # Results and the follow-up report (answers seeded: the polls come after the event)
     event_id = await store.programme.event_id("MM009")

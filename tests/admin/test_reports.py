@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from datetime import timedelta
@@ -224,3 +225,25 @@ async def test_broadcasts_and_results_through_the_api(env: AdminEnv) -> None:
     assert hidden["shown"] is False and hidden["average"] is None and hidden["comments"] is None
     assert [r["code"] for r in (await olle.get("/api/results")).json()] == ["MM009", "MM010", "MM020", "MM024"]
     assert (await olle.get("/api/results/MM021")).status_code == 403
+
+
+async def test_back_from_the_broadcast_preview_keeps_the_message(env: AdminEnv) -> None:
+    client, csrf = await env.browser("olle")
+    form = {
+        "csrf_token": csrf,
+        "text_sv": "Workshoppen flyttar till Rotundan.",
+        "text_en": "The workshop moves to the Rotunda.",
+        "audience": "events",
+        "events": ["MM009"],
+        "at": "",
+    }
+    preview = await client.post("/broadcasts/preview", data=form)
+    assert preview.status_code == 200 and 'formaction="/broadcasts/edit"' in preview.text
+    hidden = re.findall(r'<input type="hidden" name="([a-z_]+)" value="([^"]*)">', preview.text)
+    data: dict[str, list[str]] = {}
+    for name, value in hidden:
+        data.setdefault(name, []).append(html.unescape(value))
+    back = await client.post("/broadcasts/edit", data=data)
+    assert back.status_code == 200
+    assert "Workshoppen flyttar till Rotundan." in back.text and "The workshop moves to the Rotunda." in back.text
+    assert re.search(r'value="MM009" checked', back.text)

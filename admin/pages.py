@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse
 from pydantic import ValidationError
 
-from admin import importing
+from admin import import_changes, importing
 from admin.app import STATIC, admin_of, page_context
 from admin.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, LoginRefused, Session, client_address, totp_step
 from admin.deps import Id, csrf_guard, optional_session, session
@@ -726,7 +726,32 @@ async def import_preview(
     except importing.ImportFailed as error:
         return render(request, "import.html", sess, {"active": "import", "error": str(error)}, 422)
     pending = admin.pending.add(sess.account.id, name, data, report, admin.now())
-    return render(request, "import_preview.html", sess, {"pending": pending, "report": report, "active": "import"})
+    changes = await _import_changes(request, sess, report, importing.parse(data, name, zone.key), zone)
+    return render(
+        request,
+        "import_preview.html",
+        sess,
+        {
+            "pending": pending,
+            "report": report,
+            "changes": changes,
+            "told": sum(c.told for c in changes),
+            "active": "import",
+        },
+    )
+
+
+async def _import_changes(
+    request: Request, sess: Session, report: Any, programme: Any, zone: ZoneInfo
+) -> list[import_changes.EventChanges]:
+    admin = admin_of(request)
+    snapshot = await admin.service.current()
+    if snapshot is None:
+        return []
+    affected = [snapshot.event(code) for code in [*report.moved, *report.cancelled]]
+    told = await admin.service.told_counts([e.id for e in affected if e is not None and e.id is not None])
+    t = Translator(page_language(request, sess.account))
+    return import_changes.describe(report, programme, snapshot, told, zone, t)
 
 
 @router.post("/import/apply")

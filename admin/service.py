@@ -438,6 +438,24 @@ class AdminService:
             )
             return {(int(event_id), SignupStatus(status)): int(n) for event_id, status, n in rows}
 
+    async def told_counts(self, event_ids: list[int]) -> dict[int, int]:
+        """Per event, the people a move or a cancellation messages: signed up or waiting through
+        a chat (people added by hand have none)."""
+        if not event_ids:
+            return {}
+        async with self.store.database.reading() as conn:
+            rows = await conn.execute(
+                select(t.signup.c.event_id, func.count())
+                .join(t.person, t.person.c.id == t.signup.c.person_id)
+                .where(
+                    t.signup.c.event_id.in_(event_ids),
+                    t.signup.c.status.in_([SignupStatus.CONFIRMED.value, SignupStatus.WAITLISTED.value]),
+                    t.person.c.channel != MANUAL_CHANNEL,
+                )
+                .group_by(t.signup.c.event_id)
+            )
+            return {int(event_id): int(n) for event_id, n in rows}
+
     # People at events
 
     async def people(self, actor: Account, code: str) -> EventPeople:

@@ -93,3 +93,23 @@ async def test_the_door_checks_in_with_one_thumb(browser: Browser, served: tuple
     await page.get_by_role("button", name="Ångra den här incheckningen").tap()
     await expect(page.get_by_role("status")).to_contain_text("0 av 1 incheckade")
     await context.close()
+
+
+async def test_the_board_report_prints_without_the_menu(browser: Browser, served: tuple[str, Store, Scheduler]) -> None:
+    base, store, _scheduler = served
+    await store.programme.apply(load_programme_file(SCHEDULE), Clock().now)
+    context = await browser.new_context(base_url=base, viewport={"width": 1280, "height": 900}, locale="sv-SE")
+    page = await context.new_page()
+    await page.goto("/login")
+    await page.get_by_label("Användarnamn").fill("ada")
+    await page.get_by_label("Lösenord", exact=True).fill(PASSWORD)
+    await page.get_by_role("button", name="Logga in").click()
+    await page.goto("/report")
+    assert await page.locator("figure.org-chart").count() > 0
+    await page.emulate_media(media="print")
+    await expect(page.locator("header.top")).to_be_hidden()
+    await expect(page.locator("figure.org-chart").first).to_be_visible()
+    await shot(page, "report-print")
+    pdf = await page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF")
+    await context.close()

@@ -247,3 +247,21 @@ async def test_back_from_the_broadcast_preview_keeps_the_message(env: AdminEnv) 
     assert back.status_code == 200
     assert "Workshoppen flyttar till Rotundan." in back.text and "The workshop moves to the Rotunda." in back.text
     assert re.search(r'value="MM009" checked', back.text)
+
+
+async def test_charts_have_their_numbers_for_screen_readers_and_the_report_one_per_organiser(env: AdminEnv) -> None:
+    for i in range(6):
+        await sign_up(env.store, "MM009", f"r{i}")
+    await _votes(env, "MM009", {5: 3, 4: 2, 2: 1})
+    client, _ = await env.browser("vera")
+    result = (await client.get("/results/MM009")).text
+    # The drawing is hidden from screen readers; a table with the same numbers is not.
+    assert 'class="bars"' in result and 'aria-hidden="true"' in result and 'role="img"' not in result
+    rows = dict(re.findall(r'<tr><th scope="row">(\d)</th><td>(\d+)</td></tr>', result))
+    assert (rows["5"], rows["4"], rows["2"]) == ("3", "2", "1")
+    report = (await client.get("/report")).text
+    organisers = re.findall(
+        r"<tr><td>([^<]+)</td>\s*<td>\d+</td>", report.split("By organiser")[1].split("</table>")[0]
+    )
+    charts = re.findall(r'<figure class="org-chart">\s*<figcaption>([^<]+)</figcaption>', report)
+    assert organisers and charts == organisers

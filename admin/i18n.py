@@ -32,6 +32,8 @@ def N_(message: str) -> str:
 
 
 ROLE_NAMES = (N_("admin"), N_("organiser"), N_("viewer"))
+STATUS_NAMES = (N_("scheduled"), N_("moved"), N_("cancelled"))
+"""An event's status as the pages show it (the template translates the status's value)."""
 """The roles as the header shows them (the template translates the role's value)."""
 
 

@@ -28,9 +28,9 @@ async def test_signups_waiting_list_and_seats_left(env: AdminEnv) -> None:
     assert len(set(codes)) == 17 and all(re.fullmatch(r"[A-Z2-9]{6}", c) for c in codes)
     client, _ = await env.browser("kim")
     page = await client.get("/events/MM021")
-    assert "waiting 2" in page.text and "<b>0</b> seats left" in page.text
+    assert "väntar 2" in page.text and "<b>0</b> platser kvar" in page.text  # Swedish by default
     listing = await client.get("/events")
-    assert "15 / 15 (+2 waiting)" in listing.text
+    assert "15 / 15 (+2 väntar)" in listing.text
 
 
 async def test_remove_gives_the_seat_to_the_first_waiting(env: AdminEnv) -> None:

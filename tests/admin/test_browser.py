@@ -116,7 +116,7 @@ async def test_organiser_day_in_the_browser(browser: Browser, served: tuple[str,
 
     # Edit an event
     await page.get_by_role("link", name="ديمقراطية بالعربية").click()
-    await page.get_by_role("link", name="Edit").click()
+    await page.get_by_role("link", name="Redigera").click()
     await page.locator("input[name=title_en]").fill("Democracy in Arabic: your voice in Malmö")
     await page.get_by_label("Seats").fill("3")
     await shot(page, "05-event-edit")
@@ -159,8 +159,8 @@ async def test_organiser_day_in_the_browser(browser: Browser, served: tuple[str,
 
     # Check a person in at the door
     await page.goto("/events/MM009")
-    await page.get_by_label("Add a person by name").fill("Anna Ek")
-    await page.get_by_role("button", name="Add", exact=True).click()
+    await page.get_by_label("Lägg till en person med namn").fill("Anna Ek")
+    await page.get_by_role("button", name="Lägg till", exact=True).click()
     flash = await page.get_by_role("status").inner_text()
     code = re.search(r"their code is ([A-Z2-9]{6})", flash)
     assert code, flash

@@ -85,8 +85,8 @@ async def test_no_serious_violations_after_the_main_interactions(
         await shot(page, f"axe-{step}")
 
     await page.goto("/events/MM009")
-    await page.get_by_label("Add a person by name").fill("Anna Ek")
-    await page.get_by_role("button", name="Add", exact=True).click()
+    await page.get_by_label("Lägg till en person med namn").fill("Anna Ek")
+    await page.get_by_role("button", name="Lägg till", exact=True).click()
     await check("person-added")
     code = re.search(r"their code is ([A-Z2-9]{6})", await page.get_by_role("status").inner_text())
     assert code

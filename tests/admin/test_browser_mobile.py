@@ -74,8 +74,8 @@ async def test_the_door_checks_in_with_one_thumb(browser: Browser, served: tuple
     await page.get_by_label("Lösenord", exact=True).fill(PASSWORD)
     await page.get_by_role("button", name="Logga in").click()
     await page.goto("/events/MM009")
-    await page.get_by_label("Add a person by name").fill("Anna Ek")
-    await page.get_by_role("button", name="Add", exact=True).click()
+    await page.get_by_label("Lägg till en person med namn").fill("Anna Ek")
+    await page.get_by_role("button", name="Lägg till", exact=True).click()
     flash = await page.get_by_role("status").inner_text()
     code = re.search(r"their code is ([A-Z2-9]{6})", flash)
     assert code, flash

@@ -16,7 +16,7 @@ from sqlalchemy import DateTime
 from bot.store import Store
 from bot.store import schema as t
 from bot.store.ratings import COMMENT_STATE_KEY
-from tests.privacy.support import COMMENT, Run, dump, rehearse
+from tests.privacy.support import COMMENT, COMMENT_TYPED, Run, dump, rehearse
 
 PROGRAMME = "programme"
 """Organisers' published content: nothing about residents."""
@@ -245,6 +245,9 @@ def _ratings_say_nothing_about_anyone(run: Run, data: dict[str, list[dict[str, A
     for table, rows in data.items():
         if table != "rating_comment":
             assert COMMENT not in json.dumps(rows, default=str, ensure_ascii=False), f"the comment is in {table}"
+    everything = json.dumps(data, default=str, ensure_ascii=False)
+    assert "0701234567" not in everything and "a.b@example.org" not in everything, "stored unmasked"
+    assert COMMENT_TYPED not in everything
     for row in data["dialogue"]:
         assert COMMENT_STATE_KEY not in row["state"], "who was asked for a comment shows who voted"
     assert not [r for r in data["outbox"] if r["kind"] == "poll_nudge"], "who was nudged shows who had not voted"

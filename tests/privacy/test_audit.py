@@ -55,9 +55,23 @@ ALLOWED: dict[str, dict[str, str]] = {
             "url",
             "moved_at",
             "updated_at",
+            "admin_edited_at",
         ],
         PROGRAMME,
     ),
+    # The programme files given at start, by path, and a hash of their content.
+    "imported_file": dict.fromkeys(["name", "sha256", "imported_at"], PROGRAMME),
+    # An update a channel could not handle: the update without names and with contacts masked,
+    # the sender's id (so /forget and /mydata find it), the reason. A week, then deleted.
+    "dead_letter": {
+        "id": TECHNICAL,
+        "channel": TECHNICAL,
+        "platform_id": TECHNICAL,
+        "user_id": PERSON,
+        "reason": TECHNICAL,
+        "body": PERSON,
+        "received_at": TECHNICAL,
+    },
     "faq_entry": dict.fromkeys(["id", "festival_id", "key", "questions", "answer"], PROGRAMME),
     "glossary_term": dict.fromkeys(["id", "festival_id", "concept", "language", "phrase"], PROGRAMME),
     "reminder_override": dict.fromkeys(["event_id", "leads_minutes"], PROGRAMME),
@@ -180,6 +194,8 @@ WHERE_A_USER_ID_MAY_BE = {
     ("matrix_room", "user_id"),
     ("telegram_poll", "telegram_poll_id"),
     ("telegram_poll", "chat_id"),
+    ("dead_letter", "user_id"),
+    ("dead_letter", "body"),
 }
 """The only columns that may hold a resident's channel id; all are removed by the purge."""
 

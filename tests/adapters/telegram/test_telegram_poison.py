@@ -5,7 +5,6 @@ start is waited for."""
 
 from __future__ import annotations
 
-import asyncio
 from datetime import datetime
 from typing import Any
 

@@ -6,7 +6,6 @@ systemd or a standby takes over, instead of running on deaf while health says ok
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Coroutine
 from typing import Any
@@ -58,8 +57,8 @@ class Supervisor:
         for task in (self.current, self._task):
             if task is not None:
                 task.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await task
+                # `wait`: a life that died of its own error has been reported already.
+                await asyncio.wait({task})
         self._task = self.current = None
         self.health.running = False
 

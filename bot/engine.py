@@ -46,6 +46,9 @@ from bot.understand.normalize import normalize, token_spans
 log = logging.getLogger(__name__)
 
 START_EVENT_PREFIX = "ev_"
+START_SIGNUP_PREFIX = "su_"
+WELCOME_DUE_KEY = "welcome_due"
+"""Dialogue state: met in a group, not yet welcomed in private."""
 CONFIRM_KEY = "confirm"
 """Dialogue state: the question a "yes" button answers, and when it was asked."""
 CONFIRM_WITHIN = timedelta(minutes=10)
@@ -177,7 +180,12 @@ class Engine:
             if incoming.poll_id is not None:
                 return []
             language = supported(incoming.lang_hint) or DEFAULT_LANGUAGE
-            person = await self.store.people.create(incoming.channel, incoming.user_id, language, now)
+            # Met in a group on a channel that cannot open a private chat (Telegram: only the
+            # person can): nothing can be sent to them privately until they write there.
+            unreachable = incoming.in_group and not incoming.can_write_first
+            person = await self.store.people.create(
+                incoming.channel, incoming.user_id, language, now, unreachable=unreachable
+            )
         elif not person.reachable and not incoming.in_group:
             # Writing to the bot proves the person has unblocked it: reminders and polls go to
             # them again. (Here, where the person is read anyway, not by a read per message in
@@ -186,6 +194,8 @@ class Engine:
         saved_state = copy.deepcopy(state)
         zone = _time_zone(snapshot)
         turn = Turn(incoming, now, person, state, Translator(person.language, zone), snapshot, new_person)
+        # Met in a group first: the welcome and privacy note come with their first private message.
+        welcome_due = not incoming.in_group and bool(turn.state.pop(WELCOME_DUE_KEY, False))
 
         survey_poll = parse_poll_id(incoming.poll_id) if incoming.poll_id is not None else None
         if survey_poll is not None:
@@ -198,7 +208,7 @@ class Engine:
             await self._button(turn, incoming.payload)
         else:
             await self._text(turn, incoming.text)
-        if turn.new_person and not turn.welcomed:
+        if (turn.new_person or welcome_due) and not turn.welcomed:
             self._short_welcome(turn)
         if not turn.forgotten:
             self._remember_choices(turn)
@@ -327,9 +337,11 @@ class Engine:
             await self.evaluation.start_link(turn, argument[len(START_RATE_PREFIX) :])
             return
         if argument.startswith(START_EVENT_PREFIX):
-            if turn.new_person:
-                self._short_welcome(turn)
             await self._card(turn, argument[len(START_EVENT_PREFIX) :])
+            return
+        if argument.startswith(START_SIGNUP_PREFIX):
+            # The deep link a group's "Sign up" gave: the signup is finished here, in one tap.
+            await self._sign_up(turn, argument[len(START_SIGNUP_PREFIX) :])
             return
         self._welcome(turn)
 
@@ -365,9 +377,15 @@ class Engine:
         self._menu(turn)
 
     def _short_welcome(self, turn: Turn) -> None:
-        """For a person whose first message was a question: the answer first, then this."""
+        """For a person whose first message was not /start: the welcome, folded into the
+        answer's last message. One message, not two: in a rush of new residents every message
+        waits its turn under Telegram's 30 a second. In a group, only a short public hint;
+        the rest privately."""
         _ = turn.t.gettext
         turn.welcomed = True
+        if turn.incoming.in_group:
+            self._group_hint(turn)
+            return
         text = TextBuilder()
         text.line(
             _("Welcome to the {festival} bot! /help shows what I can do, /language changes the language.").format(
@@ -376,7 +394,37 @@ class Engine:
         )
         for line in self._privacy_lines(turn):
             text.line(line)
+        for index in range(len(turn.out) - 1, -1, -1):
+            answer = turn.out[index]
+            if (
+                answer.recipient is None
+                and answer.lang == turn.t.lang
+                and answer.attachment is None
+                and answer.poll is None
+                and answer.spans
+            ):
+                spans = [*answer.spans, Span(text="\n\n"), *text.build()]
+                turn.out[index] = answer.model_copy(update={"spans": spans})
+                return
         turn.say(text)
+
+    def _group_hint(self, turn: Turn) -> None:
+        """A new person's first words to the bot were in a group: the welcome and privacy note
+        are for them alone. Where the bot can open a private chat it goes there; elsewhere the
+        group sees one line and a button that opens the private chat."""
+        _ = turn.t.gettext
+        if turn.person.reachable:
+            text = TextBuilder()
+            text.line(_("Hi! I'm the {festival} bot.").format(festival=self._festival_name(turn)), bold=True)
+            for line in self._privacy_lines(turn):
+                text.line(line)
+            turn.say(text, personal=True)
+            return
+        turn.state[WELCOME_DUE_KEY] = True
+        turn.say(
+            _("Hi! Write to me in a private chat to sign up and get reminders."),
+            buttons=[[Button(label=_("Open a private chat"), start="")]],
+        )
 
     def _help(self, turn: Turn) -> None:
         _ = turn.t.gettext
@@ -627,6 +675,17 @@ class Engine:
         if not event.signup_required:
             turn.say(
                 _("“{title}” is open entry: no signup needed, just come!").format(title=title),
+                events=[event.code],
+            )
+            return
+        if turn.incoming.in_group and not turn.person.reachable:
+            # Pressed in a group by someone the bot cannot write to privately: a seat taken
+            # now would be one they never hear of (no confirmation, reminder or offer).
+            turn.say(
+                _("To sign up for “{title}”, open a private chat with me: one tap below and you're signed up.").format(
+                    title=title
+                ),
+                buttons=[[Button(label=_("Sign up in a private chat"), start=START_SIGNUP_PREFIX + event.code)]],
                 events=[event.code],
             )
             return

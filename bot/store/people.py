@@ -58,11 +58,20 @@ class PeopleStore:
             row = (await conn.execute(select(t.person).where(t.person.c.id == person_id))).first()
             return None if row is None else _person(row)
 
-    async def create(self, channel: str, user_id: str, language: str, now: datetime) -> Person:
-        """Creates the person, or returns the one a concurrent first message just created."""
+    async def create(
+        self, channel: str, user_id: str, language: str, now: datetime, *, unreachable: bool = False
+    ) -> Person:
+        """Creates the person, or returns the one a concurrent first message just created.
+        `unreachable`: met where the bot cannot write to them privately (yet)."""
         result = await self.database.execute(
             self.database.insert_new(t.person)
-            .values(channel=channel, channel_user_id=user_id, language=language, created_at=now)
+            .values(
+                channel=channel,
+                channel_user_id=user_id,
+                language=language,
+                created_at=now,
+                unreachable_since=now if unreachable else None,
+            )
             .returning(*t.person.c)
         )
         created = result.first()

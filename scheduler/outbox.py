@@ -43,6 +43,8 @@ class Kind(StrEnum):
     POLL = "poll"
     POLL_NUDGE = "poll_nudge"
     OFFER = "offer"
+    OFFER_EXPIRED = "offer_expired"
+    """A seat offer was not answered in time: the person is told they left the waiting list."""
     BROADCAST = "broadcast"
     SURVEY = "survey"
     """A citizen survey's invitation to a person who opted in."""

@@ -96,6 +96,8 @@ class ImportReportOut(BaseModel):
     moved: list[str]
     cancelled: list[str]
     unchanged: list[str]
+    conflicts: list[str]
+    """Events changed in the admin since that the file would change back: kept unless `take_file`."""
     venues: int
     faq: int
 
@@ -108,6 +110,8 @@ class PreviewOut(BaseModel):
 
 class ApplyInput(BaseModel):
     token: str = Field(min_length=1, max_length=100)
+    take_file: bool = False
+    """The file's version wins over changes made in the admin since (the preview's `conflicts`)."""
 
 
 class UrlInput(BaseModel):
@@ -138,6 +142,7 @@ def _report(report: Any) -> ImportReportOut:
         moved=report.moved,
         cancelled=report.cancelled,
         unchanged=report.unchanged,
+        conflicts=report.conflicts,
         venues=report.venues,
         faq=report.faq,
     )
@@ -332,7 +337,9 @@ async def import_apply(request: Request, body: ApplyInput, sess: SessionDep) -> 
     admin = admin_of(request)
     pending = admin.pending.take(body.token, sess.account.id, admin.now())
     zone = await admin.zone()
-    report = await importing.apply(admin.store, pending.data, pending.name, zone.key, admin.now())
+    report = await importing.apply(
+        admin.store, pending.data, pending.name, zone.key, admin.now(), take_file=body.take_file
+    )
     out = _report(report)
     await admin.admin.audit(sess.account, "programme.import", pending.name, out.model_dump(), admin.now())
     return out

@@ -602,12 +602,17 @@ async def import_preview(
 
 
 @router.post("/import/apply")
-async def import_apply(request: Request, sess: SessionDep, token: Annotated[str, Form(max_length=100)]) -> Response:
+async def import_apply(
+    request: Request,
+    sess: SessionDep,
+    token: Annotated[str, Form(max_length=100)],
+    take_file: Annotated[bool, Form()] = False,
+) -> Response:
     require(sess.account, Role.ADMIN)
     admin = admin_of(request)
     pending = admin.pending.take(token, sess.account.id, admin.now())
     zone = await admin.zone()
-    report = await importing.apply(admin.store, pending.data, pending.name, zone.key, admin.now())
+    report = await importing.apply(admin.store, pending.data, pending.name, zone.key, admin.now(), take_file=take_file)
     await admin.admin.audit(
         sess.account,
         "programme.import",
@@ -617,6 +622,8 @@ async def import_apply(request: Request, sess: SessionDep, token: Annotated[str,
             "updated": report.updated,
             "moved": report.moved,
             "cancelled": report.cancelled,
+            "kept_admin_changes": report.conflicts,
+            "took_file_version": take_file,
             "venues": report.venues,
             "faq": report.faq,
         },

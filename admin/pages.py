@@ -825,6 +825,19 @@ async def disable_account(
     return redirect("/accounts")
 
 
+@router.get("/dead-letters")
+async def dead_letters_page(request: Request, sess: SessionDep) -> HTMLResponse:
+    require(sess.account, Role.ADMIN)
+    admin = admin_of(request)
+    letters = await admin.store.dead_letters.recent()
+    return render(
+        request,
+        "dead_letters.html",
+        sess,
+        {"letters": letters, "zone": await admin.zone(), "active": "dead_letters"},
+    )
+
+
 @router.get("/audit")
 async def audit_page(
     request: Request, sess: SessionDep, page: Annotated[int, Query(ge=1, le=10**9)] = 1

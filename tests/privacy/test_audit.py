@@ -242,6 +242,8 @@ async def test_after_a_festival_only_the_allowed_places_hold_a_person(store: Sto
                         assert (table, column) in WHERE_A_USER_ID_MAY_BE, f"{user} found in {table}.{column}"
                         assert user not in [f.user_id for f in run.forgotten] or table != "person"
 
+    assert [row["user_id"] for row in data["dead_letter"]] == [run.residents[0].user_id], "/forget took the other"
+    assert "0707654321" not in json.dumps(data["dead_letter"], default=str), "masked before it was stored"
     _ratings_say_nothing_about_anyone(run, data, persons)
     _forgotten_leave_no_trace(run, data)
     _unanswered_questions_are_anonymous(data)

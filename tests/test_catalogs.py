@@ -170,6 +170,36 @@ def test_translations_keep_the_length_class(lang: str) -> None:
     assert not problems, f"{lang}: " + "; ".join(problems)
 
 
+MISTRANSLATIONS: dict[str, list[tuple[str, str, str]]] = {
+    "ar": [("check-in", "الدخول", "check-in at the door is تسجيل الحضور; تسجيل الدخول is logging in")],
+    "fi": [("check-in", "kirjaut", "check-in at the door is sisäänpääsy; sisäänkirjautuminen is logging in")],
+    "so": [
+        ("cancel", "joojiy", "a cancelled event or place is la baajiyay; la joojiyay is stopped"),
+        ("festival", "bandhig", "the festival is damaashaad throughout; bandhig is a show"),
+    ],
+    "fa": [
+        (
+            "",
+            r"(?<![\w\u200c])شما(?![\w\u200c])|(?:می\u200c|نمی\u200c)?(?:توان|بپرس|بنویس|بفرست|بزن|کن|دار|هست)ید(?!\w)",
+            "young readers are addressed informally (تو، می\u200cتونی), never with شما or -ید",
+        )
+    ],
+}
+"""Mistakes the catalogs once made, per language: (English word in the msgid, pattern the translation must
+not have, why). New entries are written in parallel; this keeps the choices made."""
+
+
+@pytest.mark.parametrize("lang", sorted(MISTRANSLATIONS))
+def test_translations_keep_the_chosen_words(lang: str) -> None:
+    problems = []
+    for message in _entries(_catalog(lang)):
+        source = " ".join(message.id if isinstance(message.id, (list, tuple)) else [message.id]).lower()
+        for word, pattern, why in MISTRANSLATIONS[lang]:
+            if word in source:
+                problems += [f"{form!r}: {why}" for form in _forms(message) if re.search(pattern, form)]
+    assert not problems, f"{lang}: " + "; ".join(problems)
+
+
 @pytest.mark.parametrize("lang", LANGUAGES)
 def test_translations_keep_slash_commands_and_symbols(lang: str) -> None:
     catalog = _catalog(lang)

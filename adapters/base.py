@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
 
 from bot.messages import Incoming, Outgoing
@@ -32,10 +34,38 @@ class NotConnected(DeliveryError):
         super().__init__(reason)
 
 
+@dataclass
+class IntakeHealth:
+    """How a channel's intake (long polling, the webhook, the Matrix sync) is doing: what
+    readiness and /metrics tell."""
+
+    last_success: float | None = None
+    """Wall-clock time (`time.time()`) of the last successful poll or sync; None before the first."""
+    running: bool = False
+    restarts: int = 0
+    """Times the intake loop ended and was started again."""
+    given_up: bool = False
+    """The loop could not be brought back: motsbot exits (non-zero) for another to take over."""
+
+    def succeeded(self) -> None:
+        self.last_success = time.time()
+
+    def fresh(self, within: float) -> bool:
+        """Whether the intake runs and last succeeded at most `within` seconds ago."""
+        return (
+            self.running
+            and not self.given_up
+            and self.last_success is not None
+            and time.time() - self.last_success <= within
+        )
+
+
 class Connector(ABC):
     """One channel. Thin: platform events in, `Hub.receive` called, engine output rendered."""
 
     channel: str
+    health: IntakeHealth | None = None
+    """Set by channels that take updates in by a loop of their own (Telegram, Matrix)."""
 
     @abstractmethod
     async def start(self, hub: Hub) -> None:
@@ -63,9 +93,16 @@ class Hub:
         self._handle = handle
         self.clock = clock
         self.connectors: dict[str, Connector] = {}
+        self.channel_lost: Callable[[str], None] = self._channel_lost
+        """Called by a channel whose intake cannot be brought back; `motsbot run` then stops
+        with a non-zero exit status, for systemd or a standby to take over."""
         self.later: Later | None = None
         """Set by the scheduler: keeps a message that could not go out now in the durable
         outbox, to be sent again shortly. Without a scheduler such a message is logged and lost."""
+
+    @staticmethod
+    def _channel_lost(channel: str) -> None:
+        log.critical("the %s channel stopped and could not be brought back", channel)
 
     def add(self, connector: Connector) -> None:
         self.connectors[connector.channel] = connector

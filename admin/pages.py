@@ -11,13 +11,14 @@ from zoneinfo import ZoneInfo
 
 import segno
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
 from pydantic import ValidationError
 
 from admin import importing
 from admin.app import STATIC, admin_of
 from admin.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, LoginRefused, Session, client_address
 from admin.deps import Id, csrf_guard, optional_session, session
+from admin.health import readiness
 from admin.service import EventInput, FaqInput, Invalid, NotFound, VenueInput, check_time, require
 from admin.store import AccountExists, Role
 from bot.model import LANGUAGES, Event, SignupStatus
@@ -76,10 +77,20 @@ async def stylesheet() -> FileResponse:
 
 
 @router.get("/health")
-async def health(request: Request) -> dict[str, Any]:
+async def health(request: Request) -> Response:
     admin = admin_of(request)
-    revision = await admin.store.programme.revision()
-    return {"status": "ok", "programme_revision": revision}
+    ready, details = await readiness(admin.store.database, admin.metrics)
+    details["programme_revision"] = await admin.store.programme.revision()
+    return JSONResponse(details, status_code=200 if ready else 503)
+
+
+@router.get("/readiness")
+async def ready(request: Request) -> Response:
+    """For a load balancer or systemd's watchdog: 200 when the database answers and every
+    channel polled or synced lately, 503 otherwise."""
+    admin = admin_of(request)
+    ready, details = await readiness(admin.store.database, admin.metrics)
+    return JSONResponse(details, status_code=200 if ready else 503)
 
 
 @router.get("/metrics")

@@ -10,12 +10,13 @@ from datetime import UTC, datetime
 
 from nio.client.async_client import AsyncClient
 
-from adapters.base import Connector, DeliveryError, Hub, NotConnected
+from adapters.base import Connector, DeliveryError, Hub, IntakeHealth, NotConnected
 from adapters.matrix.conversation import Conversation
 from adapters.matrix.sending import Sender
 from adapters.matrix.session import MatrixConfig, Session, log_in, new_client
 from adapters.matrix.state import MatrixState
 from adapters.matrix.sync import SyncLoop
+from adapters.supervise import Supervisor
 from bot.messages import Channel, Outgoing, number_choices
 from bot.store import Store
 
@@ -28,6 +29,7 @@ def _utc_now() -> datetime:
 
 class MatrixConnector(Connector):
     channel = Channel.MATRIX
+    health: IntakeHealth
 
     def __init__(self, config: MatrixConfig, store: Store, *, clock: Callable[[], datetime] = _utc_now) -> None:
         self.config = config
@@ -38,7 +40,8 @@ class MatrixConnector(Connector):
         self.sender: Sender | None = None
         self.conversation: Conversation | None = None
         self.loop: SyncLoop | None = None
-        self._task: asyncio.Task[None] | None = None
+        self.health = IntakeHealth()
+        self.supervisor: Supervisor | None = None
 
     async def start(self, hub: Hub) -> None:
         """Logs in (the only step that needs the homeserver before returning) and starts
@@ -57,17 +60,12 @@ class MatrixConnector(Connector):
             self.clock,
             timeout_ms=self.config.sync_timeout_ms,
             max_wait=self.config.max_reconnect_wait,
+            health=self.health,
+            dead_letters=self.store.dead_letters,
         )
-        self._task = asyncio.create_task(self._run(self.loop), name="matrix-sync")
-
-    async def _run(self, loop: SyncLoop) -> None:
-        try:
-            await loop.run()
-        except asyncio.CancelledError:
-            raise
-        except BaseException:
-            log.exception("the Matrix sync loop stopped")
-            raise
+        # Whatever ends the sync loop, it is started again (from the saved position).
+        self.supervisor = Supervisor("matrix", self.loop.run, self.health, hub.channel_lost)
+        self.supervisor.start()
 
     @property
     def ready(self) -> asyncio.Event:
@@ -77,14 +75,12 @@ class MatrixConnector(Connector):
     async def stop(self, grace: float = 5.0) -> None:
         """Lets a batch being handled finish (up to `grace` seconds), then stops; whatever is
         still mid-way after that is handled again on the next start, as after a crash."""
-        if self.loop is not None and self._task is not None:
+        if self.loop is not None and self.supervisor is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.loop.idle.wait(), grace)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(BaseException):
-                await self._task
-            self._task = None
+        if self.supervisor is not None:
+            await self.supervisor.stop()
+            self.supervisor = None
         if self.client is not None:
             await self.client.close()  # type: ignore[no-untyped-call]
 

@@ -121,8 +121,8 @@ class Conversation:
         content = event.source.get("content", {})
         if event.source.get("content", {}).get("msgtype") == "m.notice":
             return  # other bots' notices: answering them could start a bot-to-bot loop
-        relation = content.get("m.relates_to") or {}
-        if relation.get("rel_type") == "m.replace":
+        relation = content.get("m.relates_to")
+        if isinstance(relation, dict) and relation.get("rel_type") == "m.replace":
             return  # an edit of something already answered
         text = event.body
         if await self._is_direct(room):
@@ -144,8 +144,10 @@ class Conversation:
         display = room.user_name(me)
         if display:
             names.add(display)
-        mentions = content.get("m.mentions") or {}
-        mentioned = me in (mentions.get("user_ids") or []) or f"matrix.to/#/{me}" in str(
+        # Any client can send any JSON: a malformed field is read as absent.
+        mentions = content.get("m.mentions")
+        user_ids = mentions.get("user_ids") if isinstance(mentions, dict) else None
+        mentioned = me in (user_ids if isinstance(user_ids, list) else []) or f"matrix.to/#/{me}" in str(
             content.get("formatted_body", "")
         )
         pattern = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))

@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 
 from nio.client.async_client import AsyncClient
 
-from adapters.base import Connector, DeliveryError, Hub, IntakeHealth, NotConnected
+from adapters.base import REPLY_KEY, Connector, DeliveryError, Hub, IntakeHealth, NotConnected
 from adapters.matrix.conversation import Conversation
 from adapters.matrix.sending import Sender
 from adapters.matrix.session import MatrixConfig, Session, log_in, new_client
@@ -86,16 +86,26 @@ class MatrixConnector(Connector):
 
     async def send(self, user_id: str, message: Outgoing, *, key: str | None = None) -> str | None:
         """Sends to the person's DM (opening one if needed: then it waits for them to join and
-        None is returned). The transaction id comes from the outbox row's dedupe key when there
-        is one, else from the person and the message, so the outbox retrying the same row after
-        a crash does not post it twice — even when the row renders differently the second time
-        (the event's title or time changed, the person switched language)."""
+        None is returned), or to a room when `user_id` is a room id (a group's answer the outbox
+        held up). The transaction id comes from the outbox row's dedupe key when there is one,
+        else from the person and the message, so the outbox retrying the same row after a crash
+        does not post it twice — even when the row renders differently the second time (the
+        event's title or time changed, the person switched language). A held-up answer's key
+        is the one its first try had, so a try that reached the homeserver is not posted again."""
         if self.conversation is None or self.loop is None or not self.loop.ready.is_set():
             raise NotConnected("the Matrix connection is not up yet")
+        if key is not None and key.startswith(REPLY_KEY):
+            txn_key = key.removeprefix(REPLY_KEY)
+        elif key is not None:
+            txn_key = f"outbox:{user_id}:{key}"
+        else:
+            txn_key = f"notice:{user_id}:{message.model_dump_json()}"
+        choices = number_choices([message])[0]
+        if user_id.startswith("!") and ":" in user_id:
+            return await self.conversation.to_room(user_id, message, choices, txn_key)
         if not user_id.startswith("@") or ":" not in user_id:
             raise DeliveryError(f"not a Matrix user id: {user_id!r}", permanent=True)
-        txn_key = f"outbox:{user_id}:{key}" if key is not None else f"notice:{user_id}:{message.model_dump_json()}"
-        return await self.conversation.to_person(user_id, message, number_choices([message])[0], txn_key)
+        return await self.conversation.to_person(user_id, message, choices, txn_key)
 
     async def close_poll(self, poll_id: str) -> None:
         """Ends the poll in every room it was sent to (`org.matrix.msc3381.poll.end`); later

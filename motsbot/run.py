@@ -137,6 +137,7 @@ async def serve(settings: Settings, standby: Standby) -> int:
     metrics = Metrics()
     hub = Hub(metrics.metered(engine.handle), utc_now)
     connectors = configured_connectors(settings, store)
+    metrics.connectors = connectors
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):

@@ -87,6 +87,10 @@ class Connector(ABC):
         raises DeliveryError.
         """
 
+    def counts(self) -> dict[str, dict[str, int]]:
+        """Running counts for /metrics beyond messages in and out: name -> label -> count."""
+        return {}
+
 
 class Hub:
     """Routes between connectors and the engine. Replies for the sender go back to the caller;

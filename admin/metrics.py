@@ -9,7 +9,7 @@ from datetime import datetime
 from prometheus_client import CollectorRegistry, Counter, Gauge, generate_latest
 from sqlalchemy import func, select
 
-from adapters.base import Handler, IntakeHealth
+from adapters.base import Connector, Handler, IntakeHealth
 from bot.messages import Incoming, Outgoing
 from bot.store import schema as t
 from bot.store.database import Database
@@ -68,6 +68,14 @@ class Metrics:
             ["channel"],
             registry=self.registry,
         )
+        self.room_keys_withheld = Gauge(
+            "motsbot_matrix_room_keys_withheld",
+            "Room keys residents' Matrix clients withheld from the bot (m.room_key.withheld), by code",
+            ["code"],
+            registry=self.registry,
+        )
+        self.connectors: list[Connector] = []
+        """Whose `counts()` are read at each scrape (set by whoever starts them)."""
         self.admin_requests = Counter(
             "motsbot_admin_requests", "Admin web requests by status class", ["status"], registry=self.registry
         )
@@ -88,6 +96,7 @@ class Metrics:
     async def render(self, database: Database) -> bytes:
         await self._read_outbox(database)
         await self._read_intake(database)
+        self._read_connectors()
         return generate_latest(self.registry)
 
     async def _read_intake(self, database: Database) -> None:
@@ -102,6 +111,11 @@ class Metrics:
                 self.dead_letters.labels(channel).set(0)
             for channel, count in counts:
                 self.dead_letters.labels(channel).set(count)
+
+    def _read_connectors(self) -> None:
+        for connector in self.connectors:
+            for code, count in connector.counts().get("room_keys_withheld", {}).items():
+                self.room_keys_withheld.labels(code).set(count)
 
     async def _read_outbox(self, database: Database) -> None:
         outbox = getattr(t, "outbox", None)

@@ -730,7 +730,7 @@ async def accounts_page(request: Request, sess: SessionDep) -> HTMLResponse:
         {
             "accounts": await admin.admin.accounts(),
             "organisations": await admin.admin.organisations(),
-            "now": admin.now(),
+            "locked": admin.auth.lockout.locked_names(admin.now()),
             "error": None,
             "active": "accounts",
         },
@@ -763,7 +763,7 @@ async def create_account(
             {
                 "accounts": await admin.admin.accounts(),
                 "organisations": await admin.admin.organisations(),
-                "now": now,
+                "locked": admin.auth.lockout.locked_names(now),
                 "error": message,
                 "active": "accounts",
             },
@@ -783,7 +783,8 @@ async def unlock_account(request: Request, account_id: Id, sess: SessionDep) -> 
     target = await admin.admin.account(account_id)
     if target is None:
         raise Invalid("no such account")
-    await admin.admin.unlock(account_id)
+    await admin.admin.login_succeeded(account_id)
+    admin.auth.unlock(target.username)
     await admin.admin.audit(sess.account, "account.unlock", target.username, {}, admin.now())
     return redirect("/accounts")
 
@@ -798,10 +799,10 @@ async def reset_password(
     if target is None:
         raise Invalid("no such account")
     try:
-        await admin.auth.set_password(account_id, password)
+        await admin.auth.set_password(account_id, password, target.username)
     except ValueError as error:
         raise Invalid(str(error)) from None
-    await admin.admin.unlock(account_id)
+    admin.auth.unlock(target.username)
     await admin.admin.audit(sess.account, "account.password", target.username, {}, admin.now())
     admin.flash(sess.token, f"New password set for {target.username}; their sessions were ended.")
     return redirect("/accounts")

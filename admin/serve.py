@@ -33,6 +33,9 @@ class AdminSettings(BaseSettings):
     """Seconds since a channel's last successful poll or sync after which /readiness says 503."""
     motsbot_admin_secure_cookies: bool = False
     """Mark cookies Secure even when the proxy does not say the request came over HTTPS."""
+    motsbot_admin_trusted_proxies: str = ""
+    """Addresses or networks (comma-separated) whose X-Forwarded-For/-Proto are believed: the TLS
+    proxy in front. None by default, so nobody can pose as another client address."""
 
 
 def channel_routers(connectors: Iterable[Connector]) -> list[APIRouter]:
@@ -86,7 +89,9 @@ async def start_web(
         auth_config=AuthConfig(secure_cookies=settings.motsbot_admin_secure_cookies),
     )
     app = create_app(channel_routers(connectors), mounts=[("/", admin_app)])
-    server = WebServer(app, settings.motsbot_admin_host, settings.motsbot_admin_port)
+    server = WebServer(
+        app, settings.motsbot_admin_host, settings.motsbot_admin_port, settings.motsbot_admin_trusted_proxies
+    )
     await server.start()
     log.info("admin on http://%s:%d/", server.host, server.port)
     return AdminServer(server, admin_app, web_chat)

@@ -87,6 +87,7 @@ class SyncLoop:
             try:
                 await self._key_chores()
                 await self._handle(response, skip_timeline=fresh)
+                await self._answer_late()
                 await self.state.save_sync_token(response.next_batch, self.clock())
             finally:
                 self.idle.set()
@@ -106,7 +107,14 @@ class SyncLoop:
         if client.should_claim_keys:
             await client.keys_claim(client.get_users_for_key_claiming())
 
+    async def _answer_late(self) -> None:
+        try:
+            await self.conversation.answer_late()
+        except Exception:  # tried again after the next batch; never stops the loop
+            log.exception("answering Matrix messages whose keys came late failed")
+
     async def _handle(self, response: SyncResponse, *, skip_timeline: bool) -> None:
+        await self.conversation.on_to_device(response.to_device_events)
         for room_id, invite in response.rooms.invite.items():
             await self.conversation.on_invite(room_id, list(invite.invite_state))
         if skip_timeline:

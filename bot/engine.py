@@ -179,6 +179,12 @@ class Engine:
             # each adapter.)
             await self.store.people.set_unreachable(incoming.channel, incoming.user_id, None)
         saved_state = copy.deepcopy(state)
+        if incoming.payload is None and incoming.poll_id is None and incoming.text is not None:
+            # The words (or number) of a shown button, typed, press it, also while the next
+            # message would otherwise be taken as a comment, a panel question or a survey answer.
+            pressed = chosen(state, clean(incoming.text).text)
+            if pressed is not None:
+                incoming = incoming.model_copy(update={"payload": pressed})
         zone = _time_zone(snapshot)
         turn = Turn(incoming, now, person, state, Translator(person.language, zone), snapshot, new_person)
 
@@ -351,7 +357,8 @@ class Engine:
             text.line(line)
         text.line()
         text.line(_("Your language is {language}. Change it here:").format(language=NATIVE_NAMES[turn.t.lang]))
-        turn.say(text, buttons=self._language_rows(turn))
+        # Personal: said to this one person (and their language), never posted in a group.
+        turn.say(text, buttons=self._language_rows(turn), personal=True)
         self._menu(turn)
 
     def _short_welcome(self, turn: Turn) -> None:
@@ -366,7 +373,7 @@ class Engine:
         )
         for line in self._privacy_lines(turn):
             text.line(line)
-        turn.say(text)
+        turn.say(text, personal=True)
 
     def _help(self, turn: Turn) -> None:
         _ = turn.t.gettext

@@ -192,6 +192,12 @@ class Engine:
             # each adapter.)
             await self.store.people.set_unreachable(incoming.channel, incoming.user_id, None)
         saved_state = copy.deepcopy(state)
+        if incoming.payload is None and incoming.poll_id is None and incoming.text is not None:
+            # The words (or number) of a shown button, typed, press it, also while the next
+            # message would otherwise be taken as a comment, a panel question or a survey answer.
+            pressed = chosen(state, clean(incoming.text).text)
+            if pressed is not None:
+                incoming = incoming.model_copy(update={"payload": pressed})
         zone = _time_zone(snapshot)
         turn = Turn(incoming, now, person, state, Translator(person.language, zone), snapshot, new_person)
         # Met in a group first: the welcome and privacy note come with their first private message.
@@ -373,7 +379,8 @@ class Engine:
             text.line(line)
         text.line()
         text.line(_("Your language is {language}. Change it here:").format(language=NATIVE_NAMES[turn.t.lang]))
-        turn.say(text, buttons=self._language_rows(turn))
+        # Personal: said to this one person (and their language), never posted in a group.
+        turn.say(text, buttons=self._language_rows(turn), personal=True)
         self._menu(turn)
 
     def _short_welcome(self, turn: Turn) -> None:
@@ -406,7 +413,7 @@ class Engine:
                 spans = [*answer.spans, Span(text="\n\n"), *text.build()]
                 turn.out[index] = answer.model_copy(update={"spans": spans})
                 return
-        turn.say(text)
+        turn.say(text, personal=True)
 
     def _group_hint(self, turn: Turn) -> None:
         """A new person's first words to the bot were in a group: the welcome and privacy note

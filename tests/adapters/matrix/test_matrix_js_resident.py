@@ -5,7 +5,7 @@ Against the real Synapse and a real `motsbot run` (subprocess, real engine, the 
 an encrypted DM with two questions, a signup by numbered choice and an MSC3381 poll, all read
 with no decryption failure and no shield; again after a restart, and after the bot's store was
 lost (a new device, the old one gone). And in-process: a key withheld from an unsigned bot
-device is counted, and the message is answered once its key comes.
+device is counted, and the resident is told after the wait.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ import pytest
 from js_resident import JsResident
 from matrix_support import Bot, Synapse, wait_until
 
+from adapters.matrix import texts as texts_module
 from adapters.matrix.connector import cross_signing
 from adapters.matrix.cross_signing import KEYS_FILE
 from bot.messages import Incoming, Outgoing, Span
@@ -288,14 +289,18 @@ async def echo(incoming: Incoming, now: datetime) -> list[Outgoing]:
     return [Outgoing(spans=[Span(text=f"echo: {incoming.text}")])]
 
 
-async def test_a_withheld_key_is_counted_and_the_message_answered_once_its_key_comes(
+async def test_a_withheld_key_is_counted_and_the_resident_told_after_the_wait(
     bot: Bot, js_residents: Callable[[], Awaitable[JsResident]]
 ) -> None:
-    # The bot's device unsigned: its identity was made, then store and keys lost.
-    bot.config = dataclasses.replace(bot.config, key_wait=120.0)
+    """What Element does to a device its owner has not cross-signed, and what the bot makes of
+    it: the key is withheld (`m.unverified`, counted for /metrics), the message waits for a key
+    that never comes (the Rust SDK does not share a withheld session later, even once the device
+    is signed), and the resident hears so after the wait; their next message, on a new session,
+    is answered."""
+    bot.config = dataclasses.replace(bot.config, key_wait=5.0)
     await bot.start(echo)
     await bot.stop()
-    shutil.rmtree(bot.config.store_path)
+    shutil.rmtree(bot.config.store_path)  # store and cross-signing keys lost: an unsigned device
     connector = await bot.start(echo)
     assert connector.identity is None and connector.client is not None
 
@@ -315,14 +320,20 @@ async def test_a_withheld_key_is_counted_and_the_message_answered_once_its_key_c
     assert late is not None
     await wait_until(lambda: len(late.waiting) == 1, 60, what="the message waiting for its key")
 
-    # The operator's reset signs the device; the resident's next message shares the key.
+    # The operator's reset signs the device (in-process here: the running connector's client).
     report = await cross_signing(connector.client, bot.config).reset()
     assert report.master_key
     await signed_devices(alice, bot.user_id)
+    await alice.call("discard_session", room=room)
     await alice.say(room, "second")
-    await alice.wait_texts(bot.user_id, room, 2)
-    await alice.say(room, "third")  # answered after anything the first two caused
-    texts = await alice.wait_texts(bot.user_id, room, 3)
-    assert texts == ["echo: first", "echo: second", "echo: third"], texts
+    sorry = texts_module.undecryptable("sv")
+    texts = await wait_until(
+        lambda: sorted(alice.texts_from(bot.user_id, room)) if len(alice.texts_from(bot.user_id, room)) >= 2 else None,
+        60,
+        what="the answer and the apology",
+    )
+    assert texts == sorted(["echo: second", sorry]), texts
+    await alice.say(room, "third")  # answered after anything the earlier ones caused
+    await alice.wait_texts(bot.user_id, room, 3)
+    assert sorted(alice.texts_from(bot.user_id, room)) == sorted(["echo: second", sorry, "echo: third"])
     assert_trusted([e for e in alice.from_user(bot.user_id, room) if e["event_id"] != refused["event_id"]])
-    assert not late.waiting

@@ -152,8 +152,16 @@ async function devices({ user }) {
   return { devices: result };
 }
 
+async function discardSession({ room }) {
+  // What Element does when a room's recipients must change at once: the next message starts a
+  // new Megolm session, shared with the devices trusted now.
+  await client.getCrypto().forceDiscardSession(room);
+  return {};
+}
+
 const commands = {
   start,
+  discard_session: discardSession,
   open_dm: openDm,
   send,
   devices,

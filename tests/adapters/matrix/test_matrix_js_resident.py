@@ -30,6 +30,7 @@ from matrix_support import Bot, Synapse, wait_until
 from adapters.matrix import texts as texts_module
 from adapters.matrix.connector import cross_signing
 from adapters.matrix.cross_signing import KEYS_FILE
+from admin.metrics import Metrics
 from bot.messages import Incoming, Outgoing, Span
 from bot.store import Store
 from bot.store.surveys import Kind, Question, SurveyStore
@@ -319,6 +320,10 @@ async def test_a_withheld_key_is_counted_and_the_resident_told_after_the_wait(
     late = connector.late_keys
     assert late is not None
     await wait_until(lambda: len(late.waiting) == 1, 60, what="the message waiting for its key")
+    metrics = Metrics()
+    metrics.connectors = [connector]
+    scraped = (await metrics.render(bot.store.database)).decode()
+    assert 'motsbot_matrix_room_keys_withheld{code="m.unverified"} 1.0' in scraped, scraped
 
     # The operator's reset signs the device (in-process here: the running connector's client).
     report = await cross_signing(connector.client, bot.config).reset()

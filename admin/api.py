@@ -23,6 +23,7 @@ from admin.broadcasts import (
     preview,
 )
 from admin.deps import MAX_ID, Id, csrf_guard, session
+from admin.health import readiness
 from admin.service import EventInput, FaqInput, Invalid, NotFound, Refused, VenueInput, check_time, may_manage, require
 from admin.store import Role
 from bot.model import Event, FaqEntry, Venue
@@ -124,7 +125,10 @@ class AuditOut(BaseModel):
 
 class Health(BaseModel):
     status: str
+    """"ok", or "unavailable" (with status 503) when the database or a channel's intake is not."""
     programme_revision: int | None
+    database: bool
+    channels: dict[str, Any]
 
 
 def _report(report: Any) -> ImportReportOut:
@@ -139,10 +143,13 @@ def _report(report: Any) -> ImportReportOut:
     )
 
 
-@public.get("/health", response_model=Health)
-async def health(request: Request) -> Health:
+@public.get("/health", response_model=Health, responses={503: {"description": "not ready"}})
+async def health(request: Request, response: Response) -> Health:
     admin = admin_of(request)
-    return Health(status="ok", programme_revision=await admin.store.programme.revision())
+    ready, details = await readiness(admin.store.database, admin.metrics)
+    if not ready:
+        response.status_code = 503
+    return Health(programme_revision=await admin.store.programme.revision(), **details)
 
 
 @public.post("/login", response_model=Me, responses={401: {"description": "wrong name or password, or locked"}})

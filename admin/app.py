@@ -22,6 +22,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from adapters.base import Clock
 from adapters.web import WebConnector
 from admin.auth import AuthConfig, Authenticator, CsrfFailed, LoginRequired, make_hasher
+from admin.guard import RequestGuard
 from admin.importing import ImportFailed, PendingImports
 from admin.metrics import Metrics
 from admin.service import AdminService, Invalid, NotFound, Refused
@@ -142,6 +143,7 @@ def create_admin_app(
     app.include_router(pages_reports.router)
     app.include_router(pages_qa.router)
     app.include_router(pages_surveys.router)
+    app.add_middleware(RequestGuard, auth=lambda: admin.auth, clock=admin.now)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

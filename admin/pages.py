@@ -11,13 +11,14 @@ from zoneinfo import ZoneInfo
 
 import segno
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
 from pydantic import ValidationError
 
 from admin import importing
 from admin.app import STATIC, admin_of
 from admin.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, LoginRefused, Session, client_address
 from admin.deps import Id, csrf_guard, optional_session, session
+from admin.health import readiness
 from admin.service import EventInput, FaqInput, Invalid, NotFound, VenueInput, check_time, require
 from admin.store import AccountExists, Role
 from bot.model import LANGUAGES, Event, SignupStatus
@@ -76,10 +77,20 @@ async def stylesheet() -> FileResponse:
 
 
 @router.get("/health")
-async def health(request: Request) -> dict[str, Any]:
+async def health(request: Request) -> Response:
     admin = admin_of(request)
-    revision = await admin.store.programme.revision()
-    return {"status": "ok", "programme_revision": revision}
+    ready, details = await readiness(admin.store.database, admin.metrics)
+    details["programme_revision"] = await admin.store.programme.revision()
+    return JSONResponse(details, status_code=200 if ready else 503)
+
+
+@router.get("/readiness")
+async def ready(request: Request) -> Response:
+    """For a load balancer or systemd's watchdog: 200 when the database answers and every
+    channel polled or synced lately, 503 otherwise."""
+    admin = admin_of(request)
+    ready, details = await readiness(admin.store.database, admin.metrics)
+    return JSONResponse(details, status_code=200 if ready else 503)
 
 
 @router.get("/metrics")
@@ -712,7 +723,7 @@ async def accounts_page(request: Request, sess: SessionDep) -> HTMLResponse:
         {
             "accounts": await admin.admin.accounts(),
             "organisations": await admin.admin.organisations(),
-            "now": admin.now(),
+            "locked": admin.auth.lockout.locked_names(admin.now()),
             "error": None,
             "active": "accounts",
         },
@@ -745,7 +756,7 @@ async def create_account(
             {
                 "accounts": await admin.admin.accounts(),
                 "organisations": await admin.admin.organisations(),
-                "now": now,
+                "locked": admin.auth.lockout.locked_names(now),
                 "error": message,
                 "active": "accounts",
             },
@@ -765,7 +776,8 @@ async def unlock_account(request: Request, account_id: Id, sess: SessionDep) -> 
     target = await admin.admin.account(account_id)
     if target is None:
         raise Invalid("no such account")
-    await admin.admin.unlock(account_id)
+    await admin.admin.login_succeeded(account_id)
+    admin.auth.unlock(target.username)
     await admin.admin.audit(sess.account, "account.unlock", target.username, {}, admin.now())
     return redirect("/accounts")
 
@@ -780,10 +792,10 @@ async def reset_password(
     if target is None:
         raise Invalid("no such account")
     try:
-        await admin.auth.set_password(account_id, password)
+        await admin.auth.set_password(account_id, password, target.username)
     except ValueError as error:
         raise Invalid(str(error)) from None
-    await admin.admin.unlock(account_id)
+    admin.auth.unlock(target.username)
     await admin.admin.audit(sess.account, "account.password", target.username, {}, admin.now())
     admin.flash(sess.token, f"New password set for {target.username}; their sessions were ended.")
     return redirect("/accounts")

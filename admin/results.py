@@ -14,13 +14,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from babel.numbers import format_decimal, format_percent
-
-# Residents' and organisers' text that a spreadsheet would run as a formula gets a leading '.
-from defusedcsv import csv  # type: ignore[import-untyped]
 from sqlalchemy import func, select
 
 from admin.service import organisations_of
 from bot.model import Event, EventStatus, SignupStatus, pick
+from bot.programme import spreadsheet
 from bot.store import Store
 from bot.store import schema as t
 from bot.store.ratings import DID_NOT_ATTEND
@@ -202,7 +200,7 @@ def by_organiser(results: list[EventResult], now: datetime) -> list[Summary]:
 
 def report_csv(results: list[EventResult], organisers: list[Summary], total: Summary, now: datetime) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = spreadsheet.writer(out)
     writer.writerow(
         [
             "level",

@@ -9,13 +9,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-# Residents' and organisers' text that a spreadsheet would run as a formula gets a leading '.
-from defusedcsv import csv  # type: ignore[import-untyped]
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import delete, func, insert, select, update
 
 from admin.store import Account, AdminStore, Role
 from bot.model import LANGUAGES, Event, EventStatus, FaqEntry, Programme, SignupStatus, Venue, pick
+from bot.programme import spreadsheet
 from bot.store import Store
 from bot.store import schema as t
 from bot.store.checkins import CheckIn
@@ -488,7 +487,7 @@ class AdminService:
     async def people_csv(self, actor: Account, code: str, now: datetime) -> str:
         people = await self.people(actor, code)
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = spreadsheet.writer(out)
         # Only what the door and the follow-up need: no chat ids.
         writer.writerow(["event", "status", "waiting_list_position", "name", "language", "code", "checked_in_at"])
         for a in people.attendees:

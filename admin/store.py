@@ -174,24 +174,15 @@ class AdminStore:
             if disabled:
                 await conn.execute(delete(t.admin_session).where(t.admin_session.c.account_id == account_id))
 
-    async def login_failed(self, account_id: int, now: datetime, limit: int, lock_for: timedelta) -> bool:
-        """Counts a failed login; True when this one locked the account."""
+    async def login_failed(self, account_id: int) -> None:
+        """Counts a wrong password for the accounts page; locking is per name and address
+        (admin.auth.Lockout), so that nobody can lock someone else out."""
         async with self.database.transaction() as conn:
-            failures = await conn.scalar(
-                select(t.admin_account.c.failed_logins).where(t.admin_account.c.id == account_id)
-            )
-            failures = int(failures or 0) + 1
-            locked = failures >= limit
             await conn.execute(
                 update(t.admin_account)
                 .where(t.admin_account.c.id == account_id)
-                .values(
-                    # The count starts again after a lock, so the next lock needs `limit` more.
-                    failed_logins=0 if locked else failures,
-                    locked_until=now + lock_for if locked else t.admin_account.c.locked_until,
-                )
+                .values(failed_logins=t.admin_account.c.failed_logins + 1)
             )
-            return locked
 
     async def login_succeeded(self, account_id: int) -> None:
         async with self.database.transaction() as conn:
@@ -200,9 +191,6 @@ class AdminStore:
                 .where(t.admin_account.c.id == account_id)
                 .values(failed_logins=0, locked_until=None)
             )
-
-    async def unlock(self, account_id: int) -> None:
-        await self.login_succeeded(account_id)
 
     # Sessions
 

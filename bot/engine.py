@@ -46,6 +46,11 @@ from bot.understand.normalize import normalize, token_spans
 log = logging.getLogger(__name__)
 
 START_EVENT_PREFIX = "ev_"
+CONFIRM_KEY = "confirm"
+"""Dialogue state: the question a "yes" button answers, and when it was asked."""
+CONFIRM_WITHIN = timedelta(minutes=10)
+"""A "yes" to a destructive question counts only this long after the question was shown: a
+button payload typed by hand, or pressed on a day-old message, asks again instead."""
 
 
 @dataclass
@@ -297,7 +302,12 @@ class Engine:
         elif action.name == "faq":
             self._faq_answer(turn, action.arg())
         elif action.name == "forget":
-            await self._forget(turn, confirmed=action.arg() == "yes")
+            asked = self._was_asked(turn, "forget")
+            if action.arg() == "yes" and not asked:
+                turn.say(_("To be sure it is what you want, here is the question again:"))
+                self._forget_ask(turn)
+            else:
+                await self._forget(turn, confirmed=action.arg() == "yes")
         elif action.name == "help":
             self._help(turn)
         elif action.name == "offer":
@@ -764,8 +774,24 @@ class Engine:
         turn.say(text, personal=True)
         turn.say(json.dumps(data, ensure_ascii=False, indent=1), personal=True)
 
+    def _ask_to_confirm(self, turn: Turn, action: str) -> None:
+        turn.state[CONFIRM_KEY] = {"action": action, "at": turn.now.isoformat()}
+
+    def _was_asked(self, turn: Turn, action: str) -> bool:
+        """Whether the person was just asked the question this button answers (once: the
+        answer uses the question up)."""
+        asked = turn.state.pop(CONFIRM_KEY, None)
+        if not isinstance(asked, dict) or asked.get("action") != action:
+            return False
+        try:
+            at = datetime.fromisoformat(str(asked.get("at")))
+        except ValueError:
+            return False
+        return timedelta(0) <= turn.now - at <= CONFIRM_WITHIN
+
     def _forget_ask(self, turn: Turn) -> None:
         _ = turn.t.gettext
+        self._ask_to_confirm(turn, "forget")
         turn.say(
             _(
                 "Delete everything I store about you: your language, your signups (your places go to the waiting "

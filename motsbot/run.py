@@ -139,6 +139,16 @@ async def serve(settings: Settings, standby: Standby) -> int:
     connectors = configured_connectors(settings, store)
     metrics.connectors = connectors
     stop = asyncio.Event()
+    lost: list[str] = []
+
+    def channel_lost(channel: str) -> None:
+        # Deaf but "running" helps nobody: exit non-zero, for systemd to restart motsbot or
+        # the standby to take over.
+        log.critical("the %s channel could not be brought back; motsbot stops", channel)
+        lost.append(channel)
+        stop.set()
+
+    hub.channel_lost = channel_lost
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
@@ -179,7 +189,7 @@ async def serve(settings: Settings, standby: Standby) -> int:
                     task.cancel()
                 return 0
         await stop.wait()
-        return 0
+        return 1 if lost else 0
     finally:
         if web is not None:
             await web.stop()

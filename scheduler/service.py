@@ -17,7 +17,7 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
 from sqlalchemy import delete
 
-from adapters.base import Connector
+from adapters.base import REPLY_KEY, Connector
 from bot.evaluation import poll_id_of
 from bot.messages import Outgoing
 from bot.store import Store
@@ -32,7 +32,7 @@ from scheduler.broadcasts import Audience, Broadcasts
 from scheduler.config import SchedulerConfig
 from scheduler.dispatch import Clock, Dispatcher, DispatchStats
 from scheduler.limits import MonotonicClock, Sleep
-from scheduler.outbox import Kind, NewItem, Outbox, Priority
+from scheduler.outbox import OPEN, Kind, NewItem, Outbox, Priority
 from scheduler.plan import Planner, PlanReport
 from scheduler.surveys import close_survey
 
@@ -171,15 +171,16 @@ class Scheduler:
 
     # -- replies a platform outage held up -------------------------------------------------
 
-    async def later(self, message: Outgoing) -> None:
+    async def later(self, message: Outgoing, key: str | None = None) -> None:
         """Keeps a message a connector could not deliver (`Hub.later`) in the outbox: sent again
-        soon, ahead of bulk messages, while still useful; emptied once done."""
+        soon, ahead of bulk messages, while still useful; emptied once done. The row's key is
+        `reply:` and the connector's `key` (a repeat is one row), or a random one."""
         assert message.recipient is not None
         now = self.clock()
         channel, user_id = message.recipient.channel, message.recipient.user_id
         person = await self.store.people.find(channel, user_id)
         item = NewItem(
-            key=f"reply:{uuid.uuid4().hex}",
+            key=f"{REPLY_KEY}{key if key is not None else uuid.uuid4().hex}",
             kind=Kind.REPLY,
             channel=channel,
             user_id=user_id,
@@ -191,6 +192,16 @@ class Scheduler:
         )
         await self.outbox.add([item], now)
         self.wake()
+
+    async def holding(self, channel: str, user_id: str) -> bool:
+        """Whether answers for this recipient wait in the outbox (`Hub.holding`)."""
+        rows = await self.outbox.items(
+            t.outbox.c.kind == Kind.REPLY.value,
+            t.outbox.c.channel == channel,
+            t.outbox.c.user_id == user_id,
+            t.outbox.c.status.in_(OPEN),
+        )
+        return bool(rows)
 
     # -- running --------------------------------------------------------------------------
 

@@ -16,6 +16,8 @@ from pathlib import Path
 from nio import LoginResponse, WhoamiResponse
 from nio.client.async_client import AsyncClient, AsyncClientConfig
 
+from adapters.matrix.sending import Client
+
 log = logging.getLogger(__name__)
 
 SESSION_FILE = "session.json"
@@ -86,7 +88,7 @@ def new_client(config: MatrixConfig) -> AsyncClient:
         backoff_factor=0.25,
         request_timeout=60,
     )
-    return AsyncClient(config.homeserver, config.user, store_path=str(config.store_path), config=client_config)
+    return Client(config.homeserver, config.user, store_path=str(config.store_path), config=client_config)
 
 
 async def log_in(client: AsyncClient, config: MatrixConfig) -> Session:

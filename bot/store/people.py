@@ -147,6 +147,11 @@ class PeopleStore:
                 .order_by(t.outbox.c.not_before)
             )
             state = await conn.scalar(select(t.dialogue.c.state).where(t.dialogue.c.person_id == person_id))
+            set_aside = await conn.execute(
+                select(t.dead_letter.c.received_at, t.dead_letter.c.reason).where(
+                    t.dead_letter.c.channel == row.channel, t.dead_letter.c.user_id == row.channel_user_id
+                )
+            )
             return {
                 "person": {
                     "channel": row.channel,
@@ -179,6 +184,9 @@ class PeopleStore:
                     for m in messages
                 ],
                 "dialogue_state": dict(state) if state else {},
+                "messages_set_aside": [
+                    {"received_at": d.received_at.isoformat(), "reason": d.reason} for d in set_aside
+                ],
             }
 
     async def delete(self, conn: AsyncConnection, person_id: int) -> None:
@@ -192,6 +200,11 @@ class PeopleStore:
             rooms = select(t.matrix_room.c.room_id).where(t.matrix_room.c.user_id == row.channel_user_id)
             await conn.execute(delete(t.matrix_poll).where(t.matrix_poll.c.room_id.in_(rooms)))
             await conn.execute(delete(t.matrix_room).where(t.matrix_room.c.user_id == row.channel_user_id))
+            await conn.execute(
+                delete(t.dead_letter).where(
+                    t.dead_letter.c.channel == row.channel, t.dead_letter.c.user_id == row.channel_user_id
+                )
+            )
             if row.channel == "telegram":
                 # In a private chat Telegram's chat id is the person's user id.
                 await conn.execute(delete(t.telegram_poll).where(t.telegram_poll.c.chat_id == row.channel_user_id))

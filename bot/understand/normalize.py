@@ -108,7 +108,8 @@ LATIN_SUFFIXES = (
 )
 # Arabic proclitics (and, with, for, like + the article) and Persian/Arabic plural endings.
 ARABIC_PREFIXES = ("وبال", "وال", "بال", "كال", "فال", "لل", "ال", "و", "ب", "ل", "ف")
-ARABIC_SUFFIXES = ("هاي", "ها", "ات", "ين", "ون", "يه", "ي")
+# Persian possessives last ("شعرم", my poetry), so that they are tried only when nothing else fits.
+ARABIC_SUFFIXES = ("هاي", "ها", "ات", "ين", "ون", "يه", "ي", "م")
 
 
 def base_forms(token: str) -> list[str]:

@@ -177,6 +177,7 @@ async def test_import_shows_a_preview_and_changes_nothing_until_applied(env: Adm
     client, csrf = await env.browser("ada")
     response = await client.post(
         "/import/preview",
+        params={"csrf_token": csrf},
         data={"csrf_token": csrf},
         files={"file": ("schedule.json", upload, "application/json")},
     )
@@ -203,7 +204,10 @@ async def test_import_shows_a_preview_and_changes_nothing_until_applied(env: Adm
 async def test_import_preview_of_a_bad_file_says_why(env: AdminEnv) -> None:
     client, csrf = await env.browser("ada")
     response = await client.post(
-        "/import/preview", data={"csrf_token": csrf}, files={"file": ("x.json", b"{nope", "application/json")}
+        "/import/preview",
+        params={"csrf_token": csrf},
+        data={"csrf_token": csrf},
+        files={"file": ("x.json", b"{nope", "application/json")},
     )
     assert response.status_code == 422
     assert "not valid JSON" in response.text

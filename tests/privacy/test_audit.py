@@ -16,7 +16,7 @@ from sqlalchemy import DateTime
 from bot.store import Store
 from bot.store import schema as t
 from bot.store.ratings import COMMENT_STATE_KEY
-from tests.privacy.support import COMMENT, Run, dump, rehearse
+from tests.privacy.support import COMMENT, COMMENT_TYPED, Run, dump, rehearse
 
 PROGRAMME = "programme"
 """Organisers' published content: nothing about residents."""
@@ -55,9 +55,23 @@ ALLOWED: dict[str, dict[str, str]] = {
             "url",
             "moved_at",
             "updated_at",
+            "admin_edited_at",
         ],
         PROGRAMME,
     ),
+    # The programme files given at start, by path, and a hash of their content.
+    "imported_file": dict.fromkeys(["name", "sha256", "imported_at"], PROGRAMME),
+    # An update a channel could not handle: the update without names and with contacts masked,
+    # the sender's id (so /forget and /mydata find it), the reason. A week, then deleted.
+    "dead_letter": {
+        "id": TECHNICAL,
+        "channel": TECHNICAL,
+        "platform_id": TECHNICAL,
+        "user_id": PERSON,
+        "reason": TECHNICAL,
+        "body": PERSON,
+        "received_at": TECHNICAL,
+    },
     "faq_entry": dict.fromkeys(["id", "festival_id", "key", "questions", "answer"], PROGRAMME),
     "glossary_term": dict.fromkeys(["id", "festival_id", "concept", "language", "phrase"], PROGRAMME),
     "reminder_override": dict.fromkeys(["event_id", "leads_minutes"], PROGRAMME),
@@ -180,6 +194,8 @@ WHERE_A_USER_ID_MAY_BE = {
     ("matrix_room", "user_id"),
     ("telegram_poll", "telegram_poll_id"),
     ("telegram_poll", "chat_id"),
+    ("dead_letter", "user_id"),
+    ("dead_letter", "body"),
 }
 """The only columns that may hold a resident's channel id; all are removed by the purge."""
 
@@ -245,6 +261,9 @@ def _ratings_say_nothing_about_anyone(run: Run, data: dict[str, list[dict[str, A
     for table, rows in data.items():
         if table != "rating_comment":
             assert COMMENT not in json.dumps(rows, default=str, ensure_ascii=False), f"the comment is in {table}"
+    everything = json.dumps(data, default=str, ensure_ascii=False)
+    assert "0701234567" not in everything and "a.b@example.org" not in everything, "stored unmasked"
+    assert COMMENT_TYPED not in everything
     for row in data["dialogue"]:
         assert COMMENT_STATE_KEY not in row["state"], "who was asked for a comment shows who voted"
     assert not [r for r in data["outbox"] if r["kind"] == "poll_nudge"], "who was nudged shows who had not voted"

@@ -86,7 +86,7 @@ LANGS = {
         "cancel": None,
         "cancelled": None,
         "stale": "هذا الزر من رسالة أقدم",
-        "places": "المقاعد المتبقية",
+        "places": "بقي 20 مقعدًا من 20",
     },
 }
 

@@ -91,7 +91,9 @@ def strip_reply_fallback(text: str) -> str:
 
 
 def _context(room: MatrixRoom, content: dict[str, Any], event_id: str, *, mention: str | None) -> Context:
-    relation = content.get("m.relates_to") or {}
+    relation = content.get("m.relates_to")
+    if not isinstance(relation, dict):
+        relation = {}
     thread = relation.get("event_id") if relation.get("rel_type") == "m.thread" else None
     return Context(
         mentions=(mention,) if mention else (),
@@ -187,7 +189,9 @@ class Conversation:
         if content.get("msgtype") == "m.notice":
             return  # other bots' notices: answering them could start a bot-to-bot loop
         relation = content.get("m.relates_to")
-        if isinstance(relation, dict) and relation.get("rel_type") == "m.replace":
+        if not isinstance(relation, dict):
+            relation = {}  # absent, or malformed: any client can send any JSON
+        if relation.get("rel_type") == "m.replace":
             return  # an edit of something already answered
         text = event.body
         if relation.get("m.in_reply_to"):

@@ -138,6 +138,8 @@ class Talk:
 
     def __init__(self, resident: JsResident, bot_id: str, room: str) -> None:
         self.resident, self.bot_id, self.room = resident, bot_id, room
+        self.exchange: list[tuple[str, list[str]]] = []
+        """What was said and what came back, for the run's printed summary."""
 
     async def say(self, text: str, until: str, *, within: float = 60.0) -> list[str]:
         """What the bot answered, up to the message containing `until`."""
@@ -148,7 +150,9 @@ class Talk:
             within,
             what=f"an answer to {text!r} with {until!r}: {self.resident.from_user(self.bot_id, self.room)[seen:]}",
         )
-        return self.resident.texts_from(self.bot_id, self.room)[seen:]
+        answers = self.resident.texts_from(self.bot_id, self.room)[seen:]
+        self.exchange.append((text, answers))
+        return answers
 
 
 async def test_an_element_grade_resident_talks_with_motsbot_run_after_restarts_and_a_lost_store(
@@ -259,6 +263,8 @@ async def test_an_element_grade_resident_talks_with_motsbot_run_after_restarts_a
     assert "Alla inomhuslokaler" in after[-1], after
     assert_trusted(alice.from_user(bot_id, room))
     assert await signed_devices(alice, bot_id) == devices_now
+    for said, answers in talk.exchange:
+        print(f"\n> {said}\n" + "\n".join("< " + answer.replace("\n", " | ")[:160] for answer in answers))
     print(
         f"\njs resident: greeting {greeted:.2f} s after opening the DM, first answer {first_answer:.2f} s "
         f"after the question; {len(alice.readable(bot_id, room))} bot events read, all with no shield"

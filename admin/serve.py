@@ -76,6 +76,7 @@ async def start_web(
     metrics = metrics or Metrics()
     metrics.ready_within = settings.motsbot_ready_within
     for connector in connectors:
+        metrics.connectors.append(connector)
         if connector.health is not None:
             metrics.channels[connector.channel] = connector.health
     web_chat = WebConnector()

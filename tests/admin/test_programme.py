@@ -8,7 +8,7 @@ from datetime import timedelta
 import httpx
 
 from bot.messages import Incoming
-from tests.admin.conftest import AdminEnv
+from tests.admin.conftest import AdminEnv, org_id
 from tests.admin.support import event_payload, sign_up
 from tests.conftest import SCHEDULE
 
@@ -35,7 +35,8 @@ async def test_edit_event_through_the_form_changes_what_the_bot_says(env: AdminE
             "language": "ar",
             "capacity": "35",
             "signup_required": "on",
-            "organisation": "Malmö Ideella",
+            "organisations_chosen": "1",
+            "lead": str(await org_id(env, "Malmö Ideella")),
         },
     )
     assert response.status_code == 303, response.text
@@ -85,7 +86,8 @@ async def test_create_move_cancel_reinstate(env: AdminEnv) -> None:
             "title_sv": "Extra samtal",
             "starts_at": "2027-05-12T10:00",
             "ends_at": "2027-05-12T11:00",
-            "organisation": "Malmö Ideella",
+            "organisations_chosen": "1",
+            "lead": str(await org_id(env, "Malmö Ideella")),
             "language": "sv",
         },
     )

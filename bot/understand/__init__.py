@@ -79,7 +79,8 @@ def understand(text: str, lang: str, now: datetime, snapshot: ProgrammeSnapshot)
             # "Events about climate" when nothing is about climate: say so, list nothing.
             return Understanding("events", query=query, events=[], ignored=ignored)
         return _events(snapshot, replace(query, upcoming=True), now, ignored)
-    if ranked and ranked[0].score >= PLAUSIBLE:
+    if ranked and ranked[0].score >= PLAUSIBLE and parsed.faq_concepts:
+        # Only for a practical question; words in common alone are guesses ("vem vann matchen").
         return _faq("faq_unsure", ranked[:2])
     return Understanding("fallback", ignored=ignored)
 

@@ -507,7 +507,6 @@ class Engine:
         events: list[Event],
         heading: str,
         *,
-        not_understood: bool = False,
         before: TextBuilder | None = None,
         faq: tuple[str, ...] = (),
     ) -> None:
@@ -526,8 +525,9 @@ class Engine:
             text.line(heading, bold=True)
             text.line(_("I found nothing for that."))
             text.line(_("The festival runs {start} – {end}.").format(start=turn.t.day(start), end=turn.t.day(end)))
-            # Found nothing because of words the programme does not have: as honest as "I didn't understand".
-            turn.say(text, fallback=not_understood, buttons=self._menu_rows(turn), faq=list(faq))
+            # Understood, and nothing matches ("nåt om klimat"): a real answer, not "I didn't understand";
+            # the question still goes to the organisers' list of unanswered ones.
+            turn.say(text, buttons=self._menu_rows(turn), faq=list(faq))
             return
         list_id = int(turn.state.get("list", {}).get("id", 0)) + 1
         turn.state["list"] = {"id": list_id, "codes": [e.code for e in events], "heading": heading}
@@ -910,14 +910,7 @@ class Engine:
                 before.add(note)
             if understood.events or not understood.ended:
                 heading = _heading(turn, understood.query)
-                self._show_events(
-                    turn,
-                    understood.events,
-                    heading,
-                    not_understood=_found_nothing(understood),
-                    before=before,
-                    faq=faq,
-                )
+                self._show_events(turn, understood.events, heading, before=before, faq=faq)
             elif faq:
                 turn.say(before, faq=list(faq))
         else:

@@ -857,15 +857,23 @@ SMALL_TALK: dict[str, list[str]] = {
         "moro", "heippa", "huomenta", "asc", "iska warran", "nabad", "salaan", "سلام علیکم", "درود",
         "how are you", "how r u", "hur mår du", "läget", "hur är läget", "كيف حالك", "كيفك", "شلونك",
         "mitä kuuluu", "mitä kuuluu?", "sidee tahay", "ma nabad baa", "خوبی", "چطوری", "حالت چطوره",
+        "god kväll", "god natt", "god dag", "good evening", "good night", "good afternoon", "hii", "tjenixen",
+        "wsg", "wassup", "whats up", "what's up", "salam alaikum", "salam aleikum", "salamu alaikum",
+        "صباح الخير", "مساء الخير", "هلا والله", "اهلين", "subax wanaagsan", "galab wanaagsan", "habeen wanaagsan",
+        "صبح بخیر", "عصر بخیر", "شب بخیر", "hyvää iltaa", "iltaa", "päivää", "hyvää päivää", "heips",
     ],
     "thanks": [
         "tack", "tackar", "tack så mycket", "tusen tack", "thanks", "thank you", "thx", "ty", "tnx",
         "شكرا", "شكرا كتير", "مشكور", "يسلمو", "kiitos", "kiitti", "kiitoksia", "mahadsanid", "mahadsanid walaal",
-        "ممنون", "مرسی", "دمت گرم", "مرسی دمت گرم", "merci", "tack bror",
+        "ممنون", "مرسی", "دمت گرم", "مرسی دمت گرم", "merci", "tack bror", "mersi", "thank u", "thanks a lot",
+        "tack så mkt", "tack för hjälpen", "thanks for the help", "thanks for helping", "يعطيك العافية",
+        "شكرا على المساعدة", "كثر خيرك", "kiitos avusta", "kiitos paljon", "mahadsanid aad", "مرسی از کمکت",
+        "خیلی ممنون", "ممنونم",
     ],
     "ok": [
         "ok", "okej", "okey", "okay", "k", "kk", "okei", "oki", "selvä", "jees", "bra", "fint", "great", "cool",
         "nice", "najs", "perfect", "perfekt", "تمام", "اوكي", "طيب", "حسنا", "haye", "waayahay", "hagaag",
+        "oki doki", "okidoki", "aight", "alright", "all right", "sure", "visst", "got it", "fattar", "jep", "joo",
         "باشه", "اوکی", "عالیه", "خوبه",
     ],
     "bot": [
@@ -876,6 +884,9 @@ SMALL_TALK: dict[str, list[str]] = {
         "kuka sä oot", "kuka olet", "ootsä botti", "bot baad tahay", "ma bot baad tahay", "yaad tahay",
         "ربات هستی", "تو رباتی", "رباتی", "آدمی", "تو کی هستی", "کی هستی",
         "bot", "botti", "robot", "chatbot", "بوت", "ربات", "insan", "انسان", "qof", "ihminen",
+        "human", "r u human", "är du riktig", "روبوت", "oikea ihminen", "qof baad tahay", "who am i talking to",
+        "who is this", "vem pratar jag med", "vem är det här", "مع مين عم احكي", "مين معي", "kenen kanssa puhun",
+        "kuma la hadlayaa", "با کی حرف میزنم", "آدمی یا ربات",
     ],
     "human": [
         "talk to a person", "talk to a real person", "talk to a human", "speak to a human", "speak to a person",
@@ -885,6 +896,17 @@ SMALL_TALK: dict[str, list[str]] = {
         "موظف", "ihmisen kaa", "ihmisen kanssa", "oikean ihmisen", "oikeen ihmisen", "puhua ihmiselle",
         "puhuu ihmiselle", "qof dhab ah", "la hadlo qof", "qof la hadlo", "آدم واقعی", "یه آدم", "یک آدم",
         "با یه آدم", "آدم واقعی حرف بزنم", "با یک نفر حرف بزنم", "پشتیبانی",
+        "talk to someone", "talk to somebody", "speak to someone", "speak with someone", "talk with someone",
+        "call me", "ring me", "ring mig", "prata med nån", "prata med personal", "snacka med nån",
+        "prata med nån på riktigt", "احكي مع حدا", "كلم حدا", "اتواصل مع شخص", "اتكلم مع حدا",
+        "puhua jonkun kanssa", "jonkun kanssa", "soittaa mulle", "la hadlo qof", "la hadli karaa qof",
+        "با یه نفر", "با یک نفر", "یه نفر صحبت", "با یه نفر صحبت کنم",
+    ],
+    # Words that may come with small talk and say nothing more ("tack så mkt", "thanks for the help").
+    "filler": [
+        "help", "the help", "hjälp", "hjälpen", "avusta", "المساعده", "كمكت", "mkt", "doki", "والله", "aleikum",
+        "alaikum", "paljon", "aad", "r", "there", "där", "you too", "dig med", "again", "igen", "uudestaan",
+        "جزيلا", "كتير", "خیلی", "ولا", "oletko", "vai",
     ],
 }
 

@@ -184,6 +184,7 @@ def test_small_talk_is_recognised_in_each_language() -> None:
         ("mahadsanid walaal", "thanks"),
         ("مرسی، دمت گرم", "thanks"),
         ("ok", "ok"),
+        ("👍", "ok"),
         ("e du en riktig människa eller bara en bot?", "bot"),
         ("inta bot wala insan?", "bot"),
         ("ma bot baad tahay mise qof?", "bot"),
@@ -199,6 +200,6 @@ def test_small_talk_is_recognised_in_each_language() -> None:
 
 
 def test_nothing_to_understand_is_a_fallback() -> None:
-    for text in ("", "   ", "???", "👍", "qwertyuiop asdfgh"):
+    for text in ("", "   ", "???", "🤷", "qwertyuiop asdfgh"):
         u = understand(text, "sv", at("2027-05-10T08:00:00+02:00"), fixture_snapshot())
         assert u.intent == "fallback" and u.events == [], text

@@ -186,6 +186,8 @@ FAQ_CUES: list[str] = [
     "behöver jag kunna", "behöver man kunna", "måste man prata", "pitääkö osata", "täytyykö osata",
     "tarviiks osata", "pitääks osata", "لازم احكي", "لازم اعرف", "lazem ehki", "باید بلد باشم",
     "kaliya ayaa lagu qabtaa", "kaliya lagu qabtaa",
+    "pratar de", "talar de", "do they speak", "will they speak", "puhutaanko", "puhuvatko", "بيحكوا", "يتكلمون",
+    "صحبت میکنن", "ku hadlaan", "is everything", "är allt", "onko kaikki", "همه چی", "كل شي", "كل الفعاليات",
 ]
 
 # "Can you speak Arabic?": a question to the bot about its own language, not for events.
@@ -581,7 +583,7 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "b2adesh", "2adesh", "adesh", "bkam", "edfa3", "adfa3", "badfa3", "mesari", "masari", "msari", "flous",
         "fulus", "majjani", "majani", "balash", "ببلاش", "بلاش", "بقديش", "قديش", "مصاري", "فلوس", "para", "cash",
         "rahaa", "raha", "tarviiks rahaa", "maksaaks", "ilmane", "ilmanen", "پولیه", "پولی", "مجانیه", "رایگانه",
-        "dokhool", "dukhul", "الدخول",
+        "dokhool", "dukhul", "الدخول", "هزینش", "چنده", "قیمتش", "قیمتش چنده",
     ],
     "signup": [
         "anmäla", "anmäler", "anmälan", "anmäld", "anmäl", "anmälning", "registrera", "registrering",
@@ -628,7 +630,7 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "lunch ingår", "ingår lunch", "lunch included", "is lunch included", "الغداء مشمول", "lounas sisältyy",
         "sisältyykö lounas", "qado ma ku jirtaa", "ناهار داره",
         "mat", "maten", "äta", "fika", "bjuds", "bjuder", "servering", "allergi", "allergier",
-        "vegetarisk", "food", "eat", "eating", "meal", "meals", "snacks", "serve", "served", "drinks",
+        "vegetarisk", "käk", "käka", "food", "eat", "eating", "meal", "meals", "snacks", "serve", "served", "drinks",
         "coffee", "allergies", "allergy", "vegetarian", "halal", "طعام", "الطعام", "أكل", "الأكل", "وجبة",
         "وجبات", "حلال", "حساسية", "ruoka", "ruokaa", "syödä", "tarjoilu", "tarjoilua", "kahvi",
         "allergia", "cunto", "cuntada", "raashin", "xalaal", "cuno", "quraac", "غذا", "خوراک", "خوردن",
@@ -646,6 +648,8 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "behöver jag kunna", "behöver man kunna", "måste man prata", "pitääkö osata", "täytyykö osata",
         "tarviiks osata", "pitääks osata", "لازم احكي", "لازم اعرف", "lazem ehki", "باید بلد باشم",
         "kaliya ayaa lagu qabtaa", "kaliya lagu qabtaa",
+        "pratar de", "talar de", "do they speak", "will they speak", "puhutaanko", "puhuvatko", "بيحكوا", "يتكلمون",
+        "صحبت میکنن", "ku hadlaan", "is everything", "är allt", "onko kaikki", "همه چی", "كل شي", "كل الفعاليات",
     ],
     "directions": [
         "برسم", "میرسم", "بروم", "أذهب", "الذهاب", "pääsee", "tagaa", "gaaraa", "where's", "whr", "whr is", "wer is",
@@ -660,7 +664,8 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "bussi", "reitti", "kartta", "sidee u tagaa", "sidee ku tagaa", "gaaro", "tago", "cinwaan",
         "cinwaanka", "xagee", "halkee", "baska", "khariidad", "آدرس", "نشانی", "کجاست", "چطور برسم",
         "چگونه برسم", "رسیدن", "اتوبوس", "نقشه", "کجا",
-        "بوصل", "اوصل", "بروح", "اروح", "بتوصل", "me buss", "med buss", "bussilla", "بالباص",
+        "بوصل", "اوصل", "بروح", "اروح", "بتوصل", "me buss", "med buss", "bussilla", "بالباص", "برم", "چطوری برم",
+        "چطور برم", "میرم", "park", "parkera", "parka", "pysäköidä", "parkkeerata",
     ],
     "about_festival": [
         "syftet med festivalen", "purpose of the festival", "festivaalin tarkoitus", "mikä tämä festivaali on",
@@ -685,7 +690,8 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "xog", "xogta", "xogtayda", "kaydisaa", "kaydsataan", "tirtir", "ذخیره", "حریم خصوصی",
         "حذف", "داده",
         "keräätte", "kerätä", "tietoi", "tietoja", "نگه میدارین", "نگه میدارید", "اطلاعاتمو", "پاکش کنم",
-        "save my messages", "my messages", "mina meddelanden",
+        "save my messages", "my messages", "mina meddelanden", "save", "saved", "saves", "saving",
+        "what i write", "det jag skriver", "chat history", "رسائلي", "viestini", "fariimahayga", "پیامامو", "پیامام",
     ],
 }
 
@@ -825,7 +831,7 @@ STOPWORDS: list[str] = [
 # Asking whether one may come ("får ja komma?"): with an age, a question about the age limit.
 PERMISSION: list[str] = [
     "får jag komma", "får ja komma", "får man komma", "får jag vara med", "får ja vara med", "får jag gå",
-    "kan jag komma", "kan ja komma", "ens komma", "för ung", "för gammal", "can i come", "can i join", "can i go",
+    "kan jag komma", "kan ja komma", "ens komma", "får jag va med", "får ja va med", "va med", "vara med", "för ung", "för gammal", "can i come", "can i join", "can i go",
     "am i allowed", "allowed", "too young", "too old", "old enough", "بقدر اجي", "بقدر احضر", "ممكن اجي",
     "ممكن احضر", "مسموح", "يسمح", "اقدر اجي", "اقدر احضر", "صغير", "saanks mä tulla", "saanko tulla",
     "saanks tulla", "voinko tulla", "voinks tulla", "saa tulla", "pääseekö", "pääsenkö", "liian nuori",
@@ -841,7 +847,7 @@ OFF_TOPIC: list[str] = [
     "president", "joke", "homework", "capital of",
     "طقس", "الطقس", "مطر", "تمطر", "ستمطر", "الدوري", "مباراه", "المباراه", "ماتش", "يربح", "فاز", "رئيس",
     "نكته", "كوره",
-    "sää", "sataa", "sataako", "lumi", "jalkapallo", "jääkiekko", "jääkiekossa", "ottelu", "voitti", "voittaa",
+    "sää", "keli", "sataa", "sataako", "lumi", "game", "match", "matsi", "jalkapallo", "jääkiekko", "jääkiekossa", "ottelu", "voitti", "voittaa",
     "presidentti", "vitsi",
     "cimilada", "cimilo", "roob", "kubadda", "ciyaarta", "madaxweynaha", "kaftan",
     "هوا", "بارون", "باران", "فوتبال", "بازی", "استقلال", "پرسپولیس", "لیگ", "رئیس جمهور", "جوک",

@@ -104,8 +104,9 @@ class Matcher:
 
 def _variants(word: str) -> list[tuple[str, float]]:
     found = [(word, 1.0)] + [(form, INFLECTED) for form in base_forms(word)]
-    if len(word) >= 4 and not is_arabic_script(word):
-        # The other way round: "park" is the base of the entry "parking".
+    if len(word) >= 5 and not is_arabic_script(word):
+        # The other way round: "parks" is the base of the entry "parkser"... and "fotboll" of
+        # "fotbollen". Not for four letters: "last" would be Finnish "lasten" and "even" "evening".
         found += [(word + suffix, INFLECTED) for suffix in LONGER_FORMS]
     return found
 

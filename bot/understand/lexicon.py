@@ -831,7 +831,8 @@ STOPWORDS: list[str] = [
 # Asking whether one may come ("får ja komma?"): with an age, a question about the age limit.
 PERMISSION: list[str] = [
     "får jag komma", "får ja komma", "får man komma", "får jag vara med", "får ja vara med", "får jag gå",
-    "kan jag komma", "kan ja komma", "ens komma", "får jag va med", "får ja va med", "va med", "vara med", "för ung", "för gammal", "can i come", "can i join", "can i go",
+    "kan jag komma", "kan ja komma", "ens komma", "får jag va med", "får ja va med", "va med", "vara med", "för ung",
+    "för gammal", "can i come", "can i join", "can i go",
     "am i allowed", "allowed", "too young", "too old", "old enough", "بقدر اجي", "بقدر احضر", "ممكن اجي",
     "ممكن احضر", "مسموح", "يسمح", "اقدر اجي", "اقدر احضر", "صغير", "saanks mä tulla", "saanko tulla",
     "saanks tulla", "voinko tulla", "voinks tulla", "saa tulla", "pääseekö", "pääsenkö", "liian nuori",
@@ -847,7 +848,8 @@ OFF_TOPIC: list[str] = [
     "president", "joke", "homework", "capital of",
     "طقس", "الطقس", "مطر", "تمطر", "ستمطر", "الدوري", "مباراه", "المباراه", "ماتش", "يربح", "فاز", "رئيس",
     "نكته", "كوره",
-    "sää", "keli", "sataa", "sataako", "lumi", "game", "match", "matsi", "jalkapallo", "jääkiekko", "jääkiekossa", "ottelu", "voitti", "voittaa",
+    "sää", "keli", "sataa", "sataako", "lumi", "game", "match", "matsi", "jalkapallo", "jääkiekko", "jääkiekossa",
+    "ottelu", "voitti", "voittaa",
     "presidentti", "vitsi",
     "cimilada", "cimilo", "roob", "kubadda", "ciyaarta", "madaxweynaha", "kaftan",
     "هوا", "بارون", "باران", "فوتبال", "بازی", "استقلال", "پرسپولیس", "لیگ", "رئیس جمهور", "جوک",

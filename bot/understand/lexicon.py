@@ -825,6 +825,7 @@ STOPWORDS: list[str] = [
     "vielä", "mitää", "jotai", "sit", "niinku", "just",
     "sxb", "saaxiib", "ahay", "imaan", "iman", "mise", "kaliya", "khasab", "loogu", "talagalay",
     "عاشق", "هنوز", "تو", "دیگه", "بیام", "بیاد", "میتونه", "قبلش", "لازمه", "خوبه",
+    "يا شباب", "ya shabab", "ya shebab", "يا جماعه", "fam", "jätkät", "shi", "shee", "el", "il", "3al", "3a", "lal",
     "wala", "walla", "voinks", "puhuu", "eller", "bara", "riktig", "real", "pls", "e", "سنه", "السنه", "عام",
     "العام", "سال", "امسال",
 ]

@@ -30,8 +30,8 @@ def small_talk(text: str) -> str | None:
     """The kind of small talk `text` is (one of KINDS), or None for anything else."""
     words = tokens(normalize(text))
     if not words:
-        kinds = {kind for mark, kind in _EMOJI.items() if mark in text}
-        return next((kind for kind in KINDS if kind in kinds), None)
+        marks = {kind for mark, kind in _EMOJI.items() if mark in text}
+        return next((kind for kind in KINDS if kind in marks), None)
     kinds: set[str] = set()
     covered: set[int] = set()
     for match in _matcher().match(words):

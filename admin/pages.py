@@ -19,6 +19,7 @@ from admin import importing
 from admin.app import STATIC, admin_of
 from admin.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, LoginRefused, Session, client_address, totp_step
 from admin.deps import Id, csrf_guard, optional_session, session
+from admin.handover import answer_question
 from admin.health import readiness
 from admin.service import EventInput, FaqInput, Invalid, NotFound, VenueInput, check_time, require
 from admin.store import AccountExists, Role
@@ -545,8 +546,44 @@ async def faq_page(request: Request, sess: SessionDep, key: str = "", ask: str =
     # What residents asked and the bot could not answer: the raw material for new entries.
     unanswered = await admin.service.store.unanswered.list_unanswered()
     asked = next((q for q in unanswered if str(q.id) == ask), None)
-    context = {"entries": snapshot.faq, "editing": editing, "unanswered": unanswered, "asked": asked, "active": "faq"}
+    # Residents who asked for a person: an organiser answers them here, in their chat.
+    for_a_person = await admin.service.store.handover.waiting()
+    context = {
+        "entries": snapshot.faq,
+        "editing": editing,
+        "unanswered": unanswered,
+        "asked": asked,
+        "for_a_person": for_a_person,
+        "active": "faq",
+    }
     return render(request, "faq.html", sess, context)
+
+
+@router.post("/faq/person/{question_id}/answer")
+async def answer_for_a_person(request: Request, question_id: Id, sess: SessionDep) -> Response:
+    require(sess.account, Role.ADMIN)
+    admin = admin_of(request)
+    form = await request.form()
+    answer = form.get("answer")
+    if not isinstance(answer, str) or not answer.strip():
+        raise Invalid("please write an answer")
+    if await answer_question(admin.service.store, question_id, answer, admin.now()):
+        await admin.admin.audit(sess.account, "answer a question for a person", str(question_id), {}, admin.now())
+        if admin.broadcasts is not None:
+            admin.broadcasts.wake()  # the scheduler in this process sends it now, not at its next round
+        admin.flash(sess.token, "Sent the answer to the resident's chat.")
+    else:
+        admin.flash(sess.token, "That question was answered or removed already.")
+    return redirect("/faq")
+
+
+@router.post("/faq/person/{question_id}/dismiss")
+async def dismiss_for_a_person(request: Request, question_id: Id, sess: SessionDep) -> Response:
+    require(sess.account, Role.ADMIN)
+    admin = admin_of(request)
+    if await admin.service.store.handover.dismiss(question_id):
+        await admin.admin.audit(sess.account, "dismiss a question for a person", str(question_id), {}, admin.now())
+    return redirect("/faq")
 
 
 @router.post("/faq/unanswered/{question_id}/dismiss")

@@ -50,6 +50,8 @@ class Kind(StrEnum):
     """A citizen survey's invitation to a person who opted in."""
     SURVEY_OPTIN = "survey_optin"
     """The once-asked question whether a person wants surveys at all."""
+    ANSWER = "answer"
+    """An organiser's answer to a resident's question for a person (bot/store/handover.py)."""
     REPLY = "reply"
     """An answer a connector could not deliver at once (a platform outage outlasted its own
     retries): the message itself is the payload, emptied once the row is done."""

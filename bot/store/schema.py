@@ -469,6 +469,20 @@ unanswered_question = Table(
 """Questions the bot could not answer, for organisers to turn into FAQ entries. No person id,
 and times only to the hour, so a question cannot be traced back to whoever asked it."""
 
+human_question = Table(
+    "human_question",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("text", String(1000), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("asked_at", UTCDateTime, nullable=False),
+    Column("answered_at", UTCDateTime, nullable=True),
+)
+"""A resident's question for a person ("can I talk to someone?"): who asked, so that an
+organiser's answer reaches their chat. Phone numbers and e-mail are masked before it is stored;
+the answer itself goes through the outbox and is not kept here."""
+
 qa_session = Table(
     "qa_session",
     metadata,

@@ -86,6 +86,9 @@ ALLOWED: dict[str, dict[str, str]] = {
         ["id", "signup_id", "event_id", "status", "expires_at", "created_at", "updated_at"], PERSON
     ),
     "checkin": dict.fromkeys(["signup_id", "code", "checked_in_at", "checked_in_by"], PERSON),
+    # A question for a person ("can I talk to someone?"): who asked, so that the organiser's
+    # answer reaches their chat; contact details masked; gone with /forget and the purge.
+    "human_question": dict.fromkeys(["id", "person_id", "text", "language", "asked_at", "answered_at"], PERSON),
     "outbox": dict.fromkeys(
         [
             "id",

@@ -23,6 +23,7 @@ from admin.broadcasts import (
     preview,
 )
 from admin.deps import MAX_ID, Id, csrf_guard, session
+from admin.health import readiness
 from admin.service import EventInput, FaqInput, Invalid, NotFound, Refused, VenueInput, check_time, may_manage, require
 from admin.store import Role
 from bot.model import Event, FaqEntry, Venue
@@ -97,6 +98,8 @@ class ImportReportOut(BaseModel):
     moved: list[str]
     cancelled: list[str]
     unchanged: list[str]
+    conflicts: list[str]
+    """Events changed in the admin since that the file would change back: kept unless `take_file`."""
     venues: int
     faq: int
 
@@ -109,6 +112,8 @@ class PreviewOut(BaseModel):
 
 class ApplyInput(BaseModel):
     token: str = Field(min_length=1, max_length=100)
+    take_file: bool = False
+    """The file's version wins over changes made in the admin since (the preview's `conflicts`)."""
 
 
 class UrlInput(BaseModel):
@@ -126,7 +131,10 @@ class AuditOut(BaseModel):
 
 class Health(BaseModel):
     status: str
+    """"ok", or "unavailable" (with status 503) when the database or a channel's intake is not."""
     programme_revision: int | None
+    database: bool
+    channels: dict[str, Any]
 
 
 def _report(report: Any) -> ImportReportOut:
@@ -136,15 +144,19 @@ def _report(report: Any) -> ImportReportOut:
         moved=report.moved,
         cancelled=report.cancelled,
         unchanged=report.unchanged,
+        conflicts=report.conflicts,
         venues=report.venues,
         faq=report.faq,
     )
 
 
-@public.get("/health", response_model=Health)
-async def health(request: Request) -> Health:
+@public.get("/health", response_model=Health, responses={503: {"description": "not ready"}})
+async def health(request: Request, response: Response) -> Health:
     admin = admin_of(request)
-    return Health(status="ok", programme_revision=await admin.store.programme.revision())
+    ready, details = await readiness(admin.store.database, admin.metrics)
+    if not ready:
+        response.status_code = 503
+    return Health(programme_revision=await admin.store.programme.revision(), **details)
 
 
 @public.post("/login", response_model=Me, responses={401: {"description": "wrong name or password, or locked"}})
@@ -329,7 +341,9 @@ async def import_apply(request: Request, body: ApplyInput, sess: SessionDep) -> 
     admin = admin_of(request)
     pending = admin.pending.take(body.token, sess.account.id, admin.now())
     zone = await admin.zone()
-    report = await importing.apply(admin.store, pending.data, pending.name, zone.key, admin.now())
+    report = await importing.apply(
+        admin.store, pending.data, pending.name, zone.key, admin.now(), take_file=body.take_file
+    )
     out = _report(report)
     await admin.admin.audit(sess.account, "programme.import", pending.name, out.model_dump(), admin.now())
     return out

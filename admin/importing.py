@@ -194,10 +194,14 @@ class PendingImports:
                 del self._pending[token]
 
 
-async def apply(store: Store, data: bytes, name: str, time_zone: str, now: datetime) -> ImportReport:
+async def apply(
+    store: Store, data: bytes, name: str, time_zone: str, now: datetime, *, take_file: bool = False
+) -> ImportReport:
+    """`take_file`: the file's version wins over changes made in the admin since (the preview
+    lists them as conflicts); without it those are kept."""
     programme = parse(data, name, time_zone)
     try:
-        return await store.programme.apply(programme, now)
+        return await store.programme.apply(programme, now, take_file=take_file)
     except ProgrammeError as error:
         raise ImportFailed(f"{name}: {error}") from None
 

@@ -12,13 +12,15 @@ from zoneinfo import ZoneInfo
 import pyotp
 import segno
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
 from pydantic import ValidationError
 
 from admin import import_changes, importing
 from admin.app import STATIC, admin_of, page_context
 from admin.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, LoginRefused, Session, client_address, totp_step
 from admin.deps import Id, csrf_guard, optional_session, session
+from admin.handover import answer_question
+from admin.health import readiness
 from admin.i18n import N_, Translator, page_language
 from admin.service import MANUAL_CHANNEL, EventInput, FaqInput, Invalid, NotFound, VenueInput, check_time, require
 from admin.store import AccountExists, Role
@@ -80,10 +82,20 @@ async def stylesheet() -> FileResponse:
 
 
 @router.get("/health")
-async def health(request: Request) -> dict[str, Any]:
+async def health(request: Request) -> Response:
     admin = admin_of(request)
-    revision = await admin.store.programme.revision()
-    return {"status": "ok", "programme_revision": revision}
+    ready, details = await readiness(admin.store.database, admin.metrics)
+    details["programme_revision"] = await admin.store.programme.revision()
+    return JSONResponse(details, status_code=200 if ready else 503)
+
+
+@router.get("/readiness")
+async def ready(request: Request) -> Response:
+    """For a load balancer or systemd's watchdog: 200 when the database answers and every
+    channel polled or synced lately, 503 otherwise."""
+    admin = admin_of(request)
+    ready, details = await readiness(admin.store.database, admin.metrics)
+    return JSONResponse(details, status_code=200 if ready else 503)
 
 
 @router.get("/metrics")
@@ -651,8 +663,44 @@ async def faq_page(request: Request, sess: SessionDep, key: str = "", ask: str =
     # What residents asked and the bot could not answer: the raw material for new entries.
     unanswered = await admin.service.store.unanswered.list_unanswered()
     asked = next((q for q in unanswered if str(q.id) == ask), None)
-    context = {"entries": snapshot.faq, "editing": editing, "unanswered": unanswered, "asked": asked, "active": "faq"}
+    # Residents who asked for a person: an organiser answers them here, in their chat.
+    for_a_person = await admin.service.store.handover.waiting()
+    context = {
+        "entries": snapshot.faq,
+        "editing": editing,
+        "unanswered": unanswered,
+        "asked": asked,
+        "for_a_person": for_a_person,
+        "active": "faq",
+    }
     return render(request, "faq.html", sess, context)
+
+
+@router.post("/faq/person/{question_id}/answer")
+async def answer_for_a_person(request: Request, question_id: Id, sess: SessionDep) -> Response:
+    require(sess.account, Role.ADMIN)
+    admin = admin_of(request)
+    form = await request.form()
+    answer = form.get("answer")
+    if not isinstance(answer, str) or not answer.strip():
+        raise Invalid("please write an answer")
+    if await answer_question(admin.service.store, question_id, answer, admin.now()):
+        await admin.admin.audit(sess.account, "answer a question for a person", str(question_id), {}, admin.now())
+        if admin.broadcasts is not None:
+            admin.broadcasts.wake()  # the scheduler in this process sends it now, not at its next round
+        admin.flash(sess.token, "Sent the answer to the resident's chat.")
+    else:
+        admin.flash(sess.token, "That question was answered or removed already.")
+    return redirect("/faq")
+
+
+@router.post("/faq/person/{question_id}/dismiss")
+async def dismiss_for_a_person(request: Request, question_id: Id, sess: SessionDep) -> Response:
+    require(sess.account, Role.ADMIN)
+    admin = admin_of(request)
+    if await admin.service.store.handover.dismiss(question_id):
+        await admin.admin.audit(sess.account, "dismiss a question for a person", str(question_id), {}, admin.now())
+    return redirect("/faq")
 
 
 @router.post("/faq/unanswered/{question_id}/dismiss")
@@ -755,12 +803,17 @@ async def _import_changes(
 
 
 @router.post("/import/apply")
-async def import_apply(request: Request, sess: SessionDep, token: Annotated[str, Form(max_length=100)]) -> Response:
+async def import_apply(
+    request: Request,
+    sess: SessionDep,
+    token: Annotated[str, Form(max_length=100)],
+    take_file: Annotated[bool, Form()] = False,
+) -> Response:
     require(sess.account, Role.ADMIN)
     admin = admin_of(request)
     pending = admin.pending.take(token, sess.account.id, admin.now())
     zone = await admin.zone()
-    report = await importing.apply(admin.store, pending.data, pending.name, zone.key, admin.now())
+    report = await importing.apply(admin.store, pending.data, pending.name, zone.key, admin.now(), take_file=take_file)
     await admin.admin.audit(
         sess.account,
         "programme.import",
@@ -770,6 +823,8 @@ async def import_apply(request: Request, sess: SessionDep, token: Annotated[str,
             "updated": report.updated,
             "moved": report.moved,
             "cancelled": report.cancelled,
+            "kept_admin_changes": report.conflicts,
+            "took_file_version": take_file,
             "venues": report.venues,
             "faq": report.faq,
         },
@@ -1133,6 +1188,19 @@ async def disable_account(
         sess.account, "account.disable" if disabled else "account.enable", target.username, {}, admin.now()
     )
     return redirect("/accounts")
+
+
+@router.get("/dead-letters")
+async def dead_letters_page(request: Request, sess: SessionDep) -> HTMLResponse:
+    require(sess.account, Role.ADMIN)
+    admin = admin_of(request)
+    letters = await admin.store.dead_letters.recent()
+    return render(
+        request,
+        "dead_letters.html",
+        sess,
+        {"letters": letters, "zone": await admin.zone(), "active": "dead_letters"},
+    )
 
 
 @router.get("/audit")

@@ -14,7 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from adapters.base import Connector, Hub
 from admin.app import create_admin_app
 from admin.auth import AuthConfig
-from admin.metrics import Metrics
+from admin.metrics import READY_WITHIN, Metrics
 from bot.store import Store
 from motsbot.web import DEFAULT_HOST, DEFAULT_PORT, WebServer, create_app
 
@@ -28,6 +28,8 @@ class AdminSettings(BaseSettings):
     motsbot_admin_host: str = DEFAULT_HOST
     """127.0.0.1: put a TLS proxy in front to reach it from elsewhere."""
     motsbot_admin_port: int = DEFAULT_PORT
+    motsbot_ready_within: float = READY_WITHIN
+    """Seconds since a channel's last successful poll or sync after which /readiness says 503."""
     motsbot_admin_secure_cookies: bool = False
     """Mark cookies Secure even when the proxy does not say the request came over HTTPS."""
     motsbot_admin_trusted_proxies: str = ""
@@ -70,6 +72,12 @@ async def start_web(
     settings = AdminSettings()
     if not settings.motsbot_admin_enabled:
         return None
+    metrics = metrics or Metrics()
+    metrics.ready_within = settings.motsbot_ready_within
+    for connector in connectors:
+        metrics.connectors.append(connector)
+        if connector.health is not None:
+            metrics.channels[connector.channel] = connector.health
     admin_app = create_admin_app(
         store,
         clock=hub.clock,

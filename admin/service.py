@@ -330,7 +330,7 @@ class AdminService:
 
     async def _apply(self, programme: Programme, now: datetime) -> ImportReport:
         try:
-            return await self.store.programme.apply(programme, now)
+            return await self.store.programme.apply(programme, now, by_admin=True)
         except ProgrammeError as error:
             raise Invalid(str(error)) from None
 

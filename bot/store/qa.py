@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import String, and_, cast, delete, func, insert, select, update
 
+from bot.sanitize import mask_contacts
 from bot.store import schema as t
 from bot.store.database import Database
 
@@ -212,7 +213,7 @@ class QaStore:
             result = await conn.execute(
                 insert(t.qa_question).values(
                     event_id=event_id,
-                    text=text[:MAX_QUESTION],
+                    text=mask_contacts(text)[:MAX_QUESTION],
                     status=QuestionStatus.PENDING.value,
                     upvotes=0,
                     reports=0,

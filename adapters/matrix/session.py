@@ -44,6 +44,8 @@ class MatrixConfig:
     """Seconds an undecryptable message waits for its room key before the resident is told."""
     key_keep: float = 3600.0
     """Seconds such a message is still answered if its key comes after all."""
+    identity_retry: float = 30.0
+    """First pause before a cross-signing check that failed on the way is tried again (doubling)."""
 
 
 @dataclass(frozen=True)

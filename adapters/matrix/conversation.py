@@ -277,24 +277,21 @@ class Conversation:
     async def on_to_device(self, events: list[Any]) -> None:
         self.late_keys.on_to_device(events)
 
-    async def answer_late(self) -> None:
-        """Answers the messages whose keys came since, once; tells a DM's resident about a
-        message whose key did not come in time (in a group the bot cannot tell whether the
-        message was meant for it, so it stays silent)."""
-        opened, gave_up = self.late_keys.check()
-        for late in opened:
-            room = self.client.rooms.get(late.room_id)
-            if room is not None:
-                await self.on_event(room, late.event)
-        for missing in gave_up:
-            room = self.client.rooms.get(missing.room_id)
-            if room is None or not await self._is_direct(room):
-                continue
-            person = await self.store.people.find(Channel.MATRIX, missing.event.sender)
-            text = texts.undecryptable(person.language if person else "")
-            message = Outgoing.model_validate({"spans": [{"text": text}]})
-            key = f"{missing.event.event_id}/undecryptable"
-            await self._send_all([_Post(message, [], key, person=missing.event.sender, room_id=room.room_id)])
+    async def tell_unreadable(self, room_id: str, event: MegolmEvent) -> None:
+        """Tells a DM's resident that their message could not be read (its key did not come in
+        time); in a group the bot cannot tell whether the message was meant for it, so it stays
+        silent."""
+        room = self.client.rooms.get(room_id)
+        if room is None or not await self._is_direct(room):
+            return
+        person = await self.store.people.find(Channel.MATRIX, event.sender)
+        text = texts.undecryptable(person.language if person else "")
+        await self.sender.send(
+            room.room_id,
+            "m.room.message",
+            render.plain_content(text),
+            transaction_id(event.event_id, "undecryptable"),
+        )
 
     # --- turns ----------------------------------------------------------------------------
 

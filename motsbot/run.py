@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import hashlib
 import importlib
 import logging
 import signal
@@ -51,13 +52,34 @@ async def import_files(store: Store, files: list[Path]) -> None:
     for path in files:
         report = await store.programme.apply(load_programme_file(path), utc_now())
         log.info("imported %s: %s", path.name, report.summary())
+        if report.conflicts:
+            log.warning(
+                "%s would change back events changed in the admin since; kept as the admin has them: %s "
+                "(import the file in the admin to choose its version)",
+                path.name,
+                ", ".join(report.conflicts),
+            )
+
+
+async def import_changed_files(store: Store, files: list[Path]) -> None:
+    """The files given at start, each imported only when its content changed since its last
+    import: a restart (routine with a standby) must not undo what organisers changed in the
+    admin meanwhile, nor tell residents of "moves" back."""
+    for path in files:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        name = str(path.resolve())
+        if await store.programme.imported_hash(name) == digest:
+            log.info("%s is unchanged since its last import; not imported again", path.name)
+            continue
+        await import_files(store, [path])
+        await store.programme.remember_import(name, digest, utc_now())
 
 
 async def load_programme(settings: Settings, store: Store) -> None:
     """The configured programme and FAQ files, or the demo festival into an empty store."""
     configured = [Path(p) for p in (settings.motsbot_programme, settings.motsbot_faq) if p]
     if configured:
-        await import_files(store, configured)
+        await import_changed_files(store, configured)
     elif await store.programme.revision() is None:
         log.info("no programme configured: loading the demo festival")
         await import_files(store, demo_files())

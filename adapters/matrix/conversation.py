@@ -91,9 +91,7 @@ def strip_reply_fallback(text: str) -> str:
 
 
 def _context(room: MatrixRoom, content: dict[str, Any], event_id: str, *, mention: str | None) -> Context:
-    relation = content.get("m.relates_to")
-    if not isinstance(relation, dict):
-        relation = {}
+    relation = _relation(content)
     thread = relation.get("event_id") if relation.get("rel_type") == "m.thread" else None
     return Context(
         mentions=(mention,) if mention else (),
@@ -188,9 +186,7 @@ class Conversation:
         content = event.source.get("content", {})
         if content.get("msgtype") == "m.notice":
             return  # other bots' notices: answering them could start a bot-to-bot loop
-        relation = content.get("m.relates_to")
-        if not isinstance(relation, dict):
-            relation = {}  # absent, or malformed: any client can send any JSON
+        relation = _relation(content)
         if relation.get("rel_type") == "m.replace":
             return  # an edit of something already answered
         text = event.body
@@ -494,3 +490,9 @@ def _private(message: Outgoing) -> bool:
     """Never posted in a group: personal data, numbered choices (a menu, a list to pick from:
     typed numbers are read only in a DM) and polls."""
     return message.personal or message.poll is not None or any(b.payload for b in message.numbered_choices())
+
+
+def _relation(content: dict[str, Any]) -> dict[str, Any]:
+    """The event's `m.relates_to`; any client can send any JSON, so a malformed one is none."""
+    relation = content.get("m.relates_to")
+    return relation if isinstance(relation, dict) else {}

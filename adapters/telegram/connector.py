@@ -329,7 +329,9 @@ class TelegramConnector(Connector):
     async def send(self, user_id: str, message: Outgoing, *, key: str | None = None) -> str | None:
         # The Bot API has no idempotency key: `key` cannot make a repeat a no-op here.
         if not await self.store.people.is_reachable(self.channel, user_id):
-            raise DeliveryError("the person has blocked the bot", permanent=True)
+            raise DeliveryError(
+                "the person cannot be written to privately (blocked the bot, or never started it)", permanent=True
+            )
         try:
             chat_id = int(user_id)
         except ValueError:
@@ -342,6 +344,14 @@ class TelegramConnector(Connector):
             return await self._send_parts(chat_id, message, edit_message_id)
         except Forbidden as error:
             if not is_group(chat_id):
+                # Either way nothing can be sent to them privately until they write to the bot:
+                # they blocked it, or never opened a private chat with it (a group member).
+                never_started = "initiate" in error.message.lower()
+                log.info(
+                    "telegram user %s %s",
+                    chat_id,
+                    "never opened a private chat" if never_started else "blocked the bot",
+                )
                 await self.store.people.set_unreachable(self.channel, str(chat_id), self.hub.clock())
             raise DeliveryError(f"forbidden: {error.message}", permanent=True) from error
         except BadRequest as error:
@@ -353,7 +363,7 @@ class TelegramConnector(Connector):
     async def _send_parts(self, chat_id: int, message: Outgoing, edit_message_id: int | None) -> str | None:
         bot = self.app.bot
         parts = render_text(message.spans)
-        markup = keyboard(message.buttons)
+        markup = keyboard(message.buttons, self.bot_username)
         if markup is not None and not parts:
             parts = ["…"]  # Telegram needs text to hang buttons on.
         caption: str | None = None

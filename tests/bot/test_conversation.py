@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, update
@@ -355,3 +355,18 @@ async def test_forget_also_removes_the_channels_bookkeeping(store: Store) -> Non
         assert await conn.scalar(select(func.count()).select_from(t.matrix_room)) == 0
         assert await conn.scalar(select(func.count()).select_from(t.matrix_poll)) == 0
         assert list(await conn.scalars(select(t.telegram_poll.c.chat_id))) == ["777"], "only the forgotten chat's"
+
+
+async def test_forget_yes_counts_only_right_after_its_question(chat: Chat, store: Store) -> None:
+    # A "yes" nobody was asked for (a payload typed by hand): nothing is deleted, the question comes.
+    await chat.press_payload("1:forget:yes:x")
+    assert await store.people.find("console", "resident-1") is not None
+    assert "Ja, radera" in next(label for _, label in chat.numbered())
+    # Asked, but answered too late: asked again.
+    await chat.say("/forget")
+    chat.now += timedelta(minutes=11)
+    await chat.press("Ja")
+    assert await store.people.find("console", "resident-1") is not None
+    # Asked, and answered in time: deleted. The question counts once.
+    await chat.press("Ja")
+    assert await store.people.find("console", "resident-1") is None

@@ -162,8 +162,19 @@ async def rehearse(store: Store) -> Run:
     await run.say(voters[1], payload=buttons.encode("rc"))
     await run.say(voters[2], poll_id=poll_id_of(event_id), poll_options=(5,))  # didn't attend
 
-    # One resident leaves: /forget, confirmed.
+    # Two updates a channel could not handle, one from the resident who is about to leave.
     leaving = run.residents[8]
+    for number, who in enumerate((leaving, run.residents[0])):
+        await store.dead_letters.add(
+            who.channel,
+            f"update-{number}",
+            "unreadable: TypeError: a shape the library does not know",
+            {"message": {"from": {"id": who.user_id}, "text": "ring 0707654321"}},
+            clock.now(),
+            user_id=who.user_id,
+        )
+
+    # One resident leaves: /forget, confirmed.
     await run.say(leaving, "/forget")
     await run.say(leaving, payload=buttons.encode("forget", "yes"))
     run.forgotten.append(leaving)

@@ -18,7 +18,9 @@ from nio.crypto.attachments import encrypt_attachment
 
 from adapters.matrix import texts as texts_module
 from bot.engine import Engine
+from bot.i18n import Translator
 from bot.messages import Incoming, Outgoing, Span
+from bot.store.ratings import RatingStore
 from tests.conftest import FESTIVAL_MORNING
 
 
@@ -190,3 +192,44 @@ async def test_in_a_thread_of_a_group_the_answer_mentions_the_asker(
     assert answer["m.mentions"] == {"user_ids": [alice.user_id]}
     assert answer["m.relates_to"]["rel_type"] == "m.thread" and answer["m.relates_to"]["event_id"] == root
     assert answer["m.relates_to"]["m.in_reply_to"] == {"event_id": asked}
+
+
+async def test_a_typed_button_label_presses_it_and_a_typed_number_changes_the_vote(
+    bot: Bot, residents: Callable[[], Awaitable[Resident]], engine: Engine
+) -> None:
+    """An evaluation poll in a DM, answered by number: "Ingen kommentar" typed after the vote is
+    the button, not a comment; a number typed after the comment offer changes the vote."""
+    after_the_event = datetime.fromisoformat("2027-05-11T16:00:00+02:00")
+    await bot.start(engine.handle, clock=lambda: after_the_event)
+    alice, bob = await residents(), await residents()
+    votes: dict[str, str] = {}
+    for resident in (alice, bob):
+        room = await resident.open_dm(bot.user_id)
+        seen = len(await resident.wait_texts(bot.user_id, room, 2))
+        await resident.say(room, "/start rate_MM007")
+        await wait_until(
+            lambda resident=resident, room=room: any(  # type: ignore[misc]
+                event.source["type"] == "org.matrix.msc3381.poll.start"
+                for event in resident.from_user(bot.user_id, room)
+            ),
+            what="the evaluation poll",
+        )
+        seen = len(resident.texts_from(bot.user_id, room))
+        await resident.say(room, "4")
+        offer = (await resident.wait_texts(bot.user_id, room, seen + 1))[seen:]
+        assert any("kommentar" in text and "1. Ingen kommentar" in text for text in offer), offer
+        seen = len(resident.texts_from(bot.user_id, room))
+        typed = "Ingen kommentar" if resident is alice else "2"
+        await resident.say(room, typed)
+        votes[resident.user_id] = (await resident.wait_texts(bot.user_id, room, seen + 1))[-1]
+
+    swedish = Translator("sv").gettext
+    assert votes[alice.user_id] == swedish("OK. Thanks again for your answer!")
+    assert votes[bob.user_id] == swedish("Your answer is changed. Thank you!")
+    snapshot = await engine.store.programme.snapshot()
+    assert snapshot is not None
+    mm007 = snapshot.event("MM007")
+    assert mm007 is not None and mm007.id is not None
+    results = await RatingStore(engine.store.database).results(mm007.id)
+    assert results.comments == [], "neither the button's words nor a number became a comment"
+    assert results.votes == {4: 1, 2: 1}

@@ -44,6 +44,7 @@ LATE = {
     Kind.POLL: "too late: the poll has closed",
     Kind.POLL_NUDGE: "too late: the poll has closed",
     Kind.OFFER: "too late: the offer has expired",
+    Kind.OFFER_EXPIRED: "too late: the event has started",
     Kind.BROADCAST: "too late: the broadcast's time is over",
     Kind.REPLY: "too late: the answer is no longer useful",
 }

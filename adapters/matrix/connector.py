@@ -10,12 +10,15 @@ from datetime import UTC, datetime
 
 from nio.client.async_client import AsyncClient
 
-from adapters.base import REPLY_KEY, Connector, DeliveryError, Hub, NotConnected
+from adapters.base import REPLY_KEY, Connector, DeliveryError, Hub, IntakeHealth, NotConnected
 from adapters.matrix.conversation import Conversation
+from adapters.matrix.cross_signing import CrossSigning, IdentityError, IdentityNotHeld, Report
+from adapters.matrix.late_keys import LateKeys
 from adapters.matrix.sending import Sender
-from adapters.matrix.session import MatrixConfig, Session, log_in, new_client
+from adapters.matrix.session import DEVICE_NAME, MatrixConfig, Session, log_in, new_client
 from adapters.matrix.state import MatrixState
 from adapters.matrix.sync import SyncLoop
+from adapters.supervise import Supervisor
 from bot.messages import Channel, Outgoing, number_choices
 from bot.store import Store
 
@@ -36,6 +39,7 @@ def _utc_now() -> datetime:
 
 class MatrixConnector(Connector):
     channel = Channel.MATRIX
+    health: IntakeHealth
 
     def __init__(self, config: MatrixConfig, store: Store, *, clock: Callable[[], datetime] = _utc_now) -> None:
         self.config = config
@@ -46,7 +50,11 @@ class MatrixConnector(Connector):
         self.sender: Sender | None = None
         self.conversation: Conversation | None = None
         self.loop: SyncLoop | None = None
-        self._task: asyncio.Task[None] | None = None
+        self.health = IntakeHealth()
+        self.supervisor: Supervisor | None = None
+        self.late_keys: LateKeys | None = None
+        self.identity: Report | None = None
+        """What the start's cross-signing check repaired; None when it could not be done."""
 
     async def start(self, hub: Hub) -> None:
         """Logs in (the only step that needs the homeserver before returning) and starts
@@ -54,10 +62,12 @@ class MatrixConnector(Connector):
         quiet_nio()
         client = self.client = new_client(self.config)
         self.session = await log_in(client, self.config)
+        self.identity = await set_up_identity(client, self.config)
         state = MatrixState(self.store, self.session.user_id)
         await state.prune_handled(self.clock())
         self.sender = Sender(client)
-        self.conversation = Conversation(client, self.sender, state, self.store, self.clock)
+        self.late_keys = LateKeys(client, wait=self.config.key_wait, keep=self.config.key_keep)
+        self.conversation = Conversation(client, self.sender, state, self.store, self.clock, self.late_keys)
         self.conversation.hub = hub
         self.loop = SyncLoop(
             client,
@@ -66,17 +76,12 @@ class MatrixConnector(Connector):
             self.clock,
             timeout_ms=self.config.sync_timeout_ms,
             max_wait=self.config.max_reconnect_wait,
+            health=self.health,
+            dead_letters=self.store.dead_letters,
         )
-        self._task = asyncio.create_task(self._run(self.loop), name="matrix-sync")
-
-    async def _run(self, loop: SyncLoop) -> None:
-        try:
-            await loop.run()
-        except asyncio.CancelledError:
-            raise
-        except BaseException:
-            log.exception("the Matrix sync loop stopped")
-            raise
+        # Whatever ends the sync loop, it is started again (from the saved position).
+        self.supervisor = Supervisor("matrix", self.loop.run, self.health, hub.channel_lost)
+        self.supervisor.start()
 
     @property
     def ready(self) -> asyncio.Event:
@@ -86,14 +91,12 @@ class MatrixConnector(Connector):
     async def stop(self, grace: float = 5.0) -> None:
         """Lets a batch being handled finish (up to `grace` seconds), then stops; whatever is
         still mid-way after that is handled again on the next start, as after a crash."""
-        if self.loop is not None and self._task is not None:
+        if self.loop is not None and self.supervisor is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.loop.idle.wait(), grace)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(BaseException):
-                await self._task
-            self._task = None
+        if self.supervisor is not None:
+            await self.supervisor.stop()
+            self.supervisor = None
         if self.client is not None:
             await self.client.close()  # type: ignore[no-untyped-call]
 
@@ -130,3 +133,35 @@ class MatrixConnector(Connector):
     @property
     def rate_limited(self) -> int:
         return 0 if self.sender is None else self.sender.rate_limited
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        return {"room_keys_withheld": dict(self.late_keys.withheld) if self.late_keys else {}}
+
+
+def cross_signing(client: AsyncClient, config: MatrixConfig) -> CrossSigning:
+    return CrossSigning(client, config.store_path, config.pickle_key, config.password, DEVICE_NAME)
+
+
+async def set_up_identity(client: AsyncClient, config: MatrixConfig) -> Report | None:
+    """Publishes this device's keys if nio has not yet, then checks and repairs the
+    cross-signing chain. A failure is logged and the bot runs on, as readable as before (to
+    residents whose clients do not exclude unsigned devices); the next start tries again."""
+    if client.should_upload_keys:
+        await client.keys_upload()
+    try:
+        report = await cross_signing(client, config).ensure()
+    except IdentityNotHeld as error:
+        log.error(
+            "%s. Residents whose Element excludes unsigned devices cannot read the bot. If those keys "
+            "are lost, stop motsbot and run `motsbot matrix reset-identity` (see adapters/matrix/README.md).",
+            error,
+        )
+        return None
+    except IdentityError as error:
+        log.error("the bot's cross-signing could not be checked or repaired: %s; tried again at the next start", error)
+        return None
+    if report.repairs:
+        log.info("Matrix cross-signing repaired: %s", ", ".join(report.repairs))
+    else:
+        log.info("Matrix cross-signing in place (master key %s)", report.master_key)
+    return report

@@ -30,6 +30,7 @@ from nio.client.async_client import AsyncClient
 
 from adapters.base import DeliveryError, Hub
 from adapters.matrix import polls, render, texts
+from adapters.matrix.late_keys import LateKeys
 from adapters.matrix.render import Context
 from adapters.matrix.sending import Sender, transaction_id
 from adapters.matrix.state import MatrixState
@@ -93,7 +94,7 @@ def strip_reply_fallback(text: str) -> str:
 
 
 def _context(room: MatrixRoom, content: dict[str, Any], event_id: str, *, mention: str | None) -> Context:
-    relation = content.get("m.relates_to") or {}
+    relation = _relation(content)
     thread = relation.get("event_id") if relation.get("rel_type") == "m.thread" else None
     return Context(
         mentions=(mention,) if mention else (),
@@ -110,8 +111,10 @@ class Conversation:
         state: MatrixState,
         store: Store,
         clock: Callable[[], datetime],
+        late_keys: LateKeys,
     ) -> None:
         self.client = client
+        self.late_keys = late_keys
         self.sender = sender
         self.state = state
         self.store = store
@@ -186,7 +189,7 @@ class Conversation:
         content = event.source.get("content", {})
         if content.get("msgtype") == "m.notice":
             return  # other bots' notices: answering them could start a bot-to-bot loop
-        relation = content.get("m.relates_to") or {}
+        relation = _relation(content)
         if relation.get("rel_type") == "m.replace":
             return  # an edit of something already answered
         text = event.body
@@ -221,10 +224,12 @@ class Conversation:
         display = room.user_name(me)
         if display:
             names.add(display)
-        mentions = content.get("m.mentions") or {}
+        # Any client can send any JSON: a malformed field is read as absent.
+        mentions = content.get("m.mentions")
+        user_ids = mentions.get("user_ids") if isinstance(mentions, dict) else None
         # The quoted message of a rich reply (`<mx-reply>`) links its sender: not a mention.
         formatted = REPLY_QUOTE.sub("", str(content.get("formatted_body", "")))
-        mentioned = me in (mentions.get("user_ids") or []) or f"matrix.to/#/{me}" in formatted
+        mentioned = me in (user_ids if isinstance(user_ids, list) else []) or f"matrix.to/#/{me}" in formatted
         pattern = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
         prefix = re.match(rf"^\s*@?(?:{pattern})\s*[:,]?\s*", stripped, re.IGNORECASE)
         if prefix:
@@ -257,23 +262,38 @@ class Conversation:
         await self._poll_answer(room, event.sender, poll.poll_id, options, event.event_id)
 
     async def _on_undecryptable(self, room: MatrixRoom, event: MegolmEvent) -> None:
-        # Who sent it stays out of the log: the device and session are enough to follow it.
-        log.warning("cannot decrypt a Matrix event from device %s (session %s)", event.device_id, event.session_id)
-        log.debug(
-            "undecryptable: %s in %s from %s device %s", event.event_id, room.room_id, event.sender, event.device_id
+        """Kept until its key comes (see `late_keys`); the key is asked for meanwhile."""
+        log.warning(
+            "cannot decrypt a Matrix message yet from device %s (session %s)", event.device_id, event.session_id
         )
+        log.debug("undecryptable: %s in %s from %s", event.event_id, room.room_id, event.sender)
+        self.late_keys.hold(room, event)
         try:
             await self.client.request_room_key(event)
         except Exception:  # a request already in flight, or no session to ask on
             log.debug("room key request for %s not sent", event.event_id, exc_info=True)
-        if not await self._is_direct(room):
-            return  # we cannot tell whether it was meant for us
-        person = await self.store.people.find(Channel.MATRIX, event.sender)
-        text = texts.undecryptable(person.language if person else "")
-        message = Outgoing.model_validate({"spans": [{"text": text}]})
-        await self._send_all(
-            [_Post(message, [], f"{event.event_id}/undecryptable", person=event.sender, room_id=room.room_id)]
-        )
+
+    async def on_to_device(self, events: list[Any]) -> None:
+        self.late_keys.on_to_device(events)
+
+    async def answer_late(self) -> None:
+        """Answers the messages whose keys came since, once; tells a DM's resident about a
+        message whose key did not come in time (in a group the bot cannot tell whether the
+        message was meant for it, so it stays silent)."""
+        opened, gave_up = self.late_keys.check()
+        for late in opened:
+            room = self.client.rooms.get(late.room_id)
+            if room is not None:
+                await self.on_event(room, late.event)
+        for missing in gave_up:
+            room = self.client.rooms.get(missing.room_id)
+            if room is None or not await self._is_direct(room):
+                continue
+            person = await self.store.people.find(Channel.MATRIX, missing.event.sender)
+            text = texts.undecryptable(person.language if person else "")
+            message = Outgoing.model_validate({"spans": [{"text": text}]})
+            key = f"{missing.event.event_id}/undecryptable"
+            await self._send_all([_Post(message, [], key, person=missing.event.sender, room_id=room.room_id)])
 
     # --- turns ----------------------------------------------------------------------------
 
@@ -476,3 +496,9 @@ def _private(message: Outgoing) -> bool:
     """Never posted in a group: personal data, numbered choices (a menu, a list to pick from:
     typed numbers are read only in a DM) and polls."""
     return message.personal or message.poll is not None or any(b.payload for b in message.numbered_choices())
+
+
+def _relation(content: dict[str, Any]) -> dict[str, Any]:
+    """The event's `m.relates_to`; any client can send any JSON, so a malformed one is none."""
+    relation = content.get("m.relates_to")
+    return relation if isinstance(relation, dict) else {}

@@ -40,6 +40,10 @@ class MatrixConfig:
     """Longest pause between attempts while the homeserver cannot be reached."""
     max_rate_limited: int = 50
     """429 answers one request may meet before it is given up (each waited out by retry_after_ms)."""
+    key_wait: float = 60.0
+    """Seconds an undecryptable message waits for its room key before the resident is told."""
+    key_keep: float = 3600.0
+    """Seconds such a message is still answered if its key comes after all."""
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,8 @@ def _search(index: SnapshotIndex, query: ProgrammeQuery, now: datetime) -> list[
             continue
         if query.languages and event.language not in query.languages:
             continue
+        if event.language in query.exclude_languages:
+            continue
         if (types or query.type_concepts) and not (
             event.type.casefold() in types or index.event_type_concepts[i] & query.type_concepts
         ):

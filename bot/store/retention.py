@@ -80,6 +80,7 @@ async def purge(database: Database, cutoff: datetime) -> PurgeReport:
         await _remove(conn, report, t.waitlist_offer, t.waitlist_offer.c.signup_id.in_(signups))
         await _remove(conn, report, t.signup, t.signup.c.person_id.in_(people))
         await _remove(conn, report, t.dialogue, t.dialogue.c.person_id.in_(people))
+        await _remove(conn, report, t.human_question, t.human_question.c.person_id.in_(people))
         await _remove(conn, report, t.survey_consent, t.survey_consent.c.person_id.in_(people))
         await _remove(conn, report, t.outbox, t.outbox.c.person_id.in_(people) | (t.outbox.c.created_at <= cutoff))
         await _remove(conn, report, t.person, t.person.c.id.in_(people))
@@ -88,6 +89,7 @@ async def purge(database: Database, cutoff: datetime) -> PurgeReport:
         await _remove(conn, report, t.matrix_handled_event, t.matrix_handled_event.c.handled_at <= cutoff)
         await _remove(conn, report, t.telegram_poll, t.telegram_poll.c.created_at <= cutoff)
         await _remove(conn, report, t.telegram_update, t.telegram_update.c.received_at <= cutoff)
+        await _remove(conn, report, t.dead_letter, t.dead_letter.c.received_at <= cutoff)
         # A poll still open this long after the festival (a QR rating link scanned late) is
         # closed now: its ballots are the last per-person rating rows.
         late = select(t.rating_poll.c.event_id).where(t.rating_poll.c.closed_at.is_(None)).scalar_subquery()

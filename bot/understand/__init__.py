@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 
+from bot.model import FaqEntry
+
 # The module, not the function: bot.programme.search imports this package's submodules, so
 # either package may be imported first.
 from bot.programme import search as _search
@@ -16,6 +18,7 @@ from bot.understand.faq import CLEAR_MARGIN, PLAUSIBLE, FaqScore, is_confident, 
 from bot.understand.index import SnapshotIndex, index_for
 from bot.understand.parse import Parsed, parse
 from bot.understand.query import PARTS_OF_DAY, ProgrammeQuery, Understanding
+from bot.understand.smalltalk import small_talk
 
 __all__ = ["PARTS_OF_DAY", "ProgrammeQuery", "Understanding", "understand"]
 
@@ -26,6 +29,9 @@ _DOMINANT_CONCEPTS = frozenset({"cost", "signup", "accessibility", "food", "age"
 
 def understand(text: str, lang: str, now: datetime, snapshot: ProgrammeSnapshot) -> Understanding:
     """What `text`, written in `lang` at `now`, asks of this programme."""
+    kind = small_talk(text)
+    if kind is not None:
+        return Understanding("small_talk", small_talk=kind)
     index = index_for(snapshot)
     parsed = parse(text, lang, now, index)
     if not parsed.words and not parsed.clock:
@@ -37,12 +43,24 @@ def understand(text: str, lang: str, now: datetime, snapshot: ProgrammeSnapshot)
     medium = bool(query.types or query.type_concepts or query.venue_keys or known)
     exact = bool(ranked) and ranked[0].score >= 1.0
     about_programme = parsed.has_time or parsed.online or parsed.programme or bool(query.types or query.type_concepts)
+    topical = any(tag.kind == "topic" for m in parsed.matches for tag in m.tags)
+    if parsed.off_topic and not (topical or query.types or query.type_concepts or query.venue_keys):
+        # "Who wins the derby on Sunday?": a day, but nothing the festival can answer.
+        return Understanding("fallback", ignored=ignored)
+    if parsed.young and parsed.permission and not (query.types or query.type_concepts or parsed.has_time):
+        # "ja e 16 får ja komma?": the age the festival is for, not a list of youth events.
+        age = _about(index, "age")
+        if age is not None:
+            return Understanding("faq", faq=[(age, 1.0)])
 
     if parsed.speak and parsed.languages and not (about_programme or known or query.venue_keys):
         return Understanding("language", languages=tuple(sorted(parsed.languages)))
     if parsed.venues and parsed.faq_concepts & _VENUE_CONCEPTS and not (about_programme or known or strong):
         return _venue(parsed, ranked)
     practical = _practical_answer(index, parsed, ranked)
+    if practical is not None and _asks_only(parsed, query, "languages_question"):
+        # "Do I need to speak Swedish?": the language is what the question is about, not a filter.
+        return _faq("faq", [practical])
     if practical is not None and (strong or medium):
         # "Is the Arabic workshop free?": the answer, and the events it is about.
         found = _events(snapshot, query, now, ignored)
@@ -51,8 +69,9 @@ def understand(text: str, lang: str, now: datetime, snapshot: ProgrammeSnapshot)
         return _faq("faq", [practical])
     if exact and not strong:
         return _faq("faq", ranked[:1])
-    if only_time(parsed, query) and ignored:
-        # "What's the weather tomorrow?": a date, but nothing we know about that day was asked.
+    if only_time(parsed, query) and len(ignored) > 1 and not parsed.programme:
+        # "Vem vann matchen igår?": a date, but nothing we know about that day was asked. One
+        # word we don't know ("bror vad händer ikväll") does not undo the rest.
         return Understanding("fallback", ignored=ignored)
     if strong or (medium and not _faq_explains(ranked)):
         return _events(snapshot, query, now, ignored)
@@ -63,9 +82,16 @@ def understand(text: str, lang: str, now: datetime, snapshot: ProgrammeSnapshot)
             # "Events about climate" when nothing is about climate: say so, list nothing.
             return Understanding("events", query=query, events=[], ignored=ignored)
         return _events(snapshot, replace(query, upcoming=True), now, ignored)
-    if ranked and ranked[0].score >= PLAUSIBLE:
+    if ranked and ranked[0].score >= PLAUSIBLE and parsed.faq_concepts:
+        # Only for a practical question; words in common alone are guesses ("vem vann matchen").
         return _faq("faq_unsure", ranked[:2])
     return Understanding("fallback", ignored=ignored)
+
+
+def _about(index: SnapshotIndex, concept: str) -> FaqEntry | None:
+    """The FAQ entry about a practical concept ("age"), when the festival has one."""
+    wanted = f"faq:{concept}"
+    return next((item.entry for item in index.faq if wanted in item.features), None)
 
 
 def _venue(parsed: Parsed, ranked: list[FaqScore]) -> Understanding:
@@ -95,10 +121,35 @@ def _practical_answer(index: SnapshotIndex, parsed: Parsed, ranked: list[FaqScor
     if not candidates or candidates[0].score < PLAUSIBLE:
         return None
     # Slots and event words dilute the score, so the concept decides, unless two entries
-    # about it are about equally close.
+    # about it are about equally close: then the more particular need wins ("free food" asks
+    # about the food, "my little brother in a wheelchair" about access), or nothing does.
     if len(candidates) > 1 and candidates[0].score - candidates[1].score < CLEAR_MARGIN:
-        return None
+        close = [c for c in candidates if candidates[0].score - c.score < CLEAR_MARGIN]
+        ranks = sorted((_particular(index, c), i) for i, c in enumerate(close))
+        if len(ranks) < 2 or ranks[0][0] == ranks[1][0]:
+            return None
+        return close[ranks[0][1]]
     return candidates[0]
+
+
+_PARTICULAR = ("accessibility", "food", "privacy", "signup", "age", "cost")
+"""Practical concepts from the most to the least particular."""
+
+
+def _particular(index: SnapshotIndex, score: FaqScore) -> int:
+    item = next((item for item in index.faq if item.entry.key == score.entry.key), None)
+    features = set(item.features) if item is not None else set()
+    return next((rank for rank, concept in enumerate(_PARTICULAR) if f"faq:{concept}" in features), len(_PARTICULAR))
+
+
+def _asks_only(parsed: Parsed, query: ProgrammeQuery, concept: str) -> bool:
+    """The practical question is about `concept` and names no time, place, kind or topic."""
+    return (
+        parsed.faq_concepts & _DOMINANT_CONCEPTS == set()
+        and concept in parsed.faq_concepts
+        and not (parsed.has_time or parsed.online or query.types or query.type_concepts or query.venue_keys)
+        and not any(tag.kind == "topic" for m in parsed.matches for tag in m.tags)
+    )
 
 
 def only_time(parsed: Parsed, query: ProgrammeQuery) -> bool:
@@ -130,6 +181,7 @@ def _query(parsed: Parsed, terms: tuple[str, ...]) -> ProgrammeQuery:
         # "Next Saturday" is a date, not "what comes next".
         upcoming=parsed.next and not parsed.now and not parsed.dates,
         languages=frozenset(parsed.languages),
+        exclude_languages=frozenset(parsed.not_languages),
         types=frozenset(parsed.data_types),
         venue_keys=frozenset(parsed.venues),
         terms=terms,

@@ -84,6 +84,8 @@ def static_entries() -> list[tuple[str, Tag]]:
         entries += [(w, Tag("faq", concept)) for w in words]
     entries += [(w, Tag("faqcue", "")) for w in lexicon.FAQ_CUES]
     entries += [(w, Tag("speak", "")) for w in lexicon.SPEAK]
+    entries += [(w, Tag("offtopic", "")) for w in lexicon.OFF_TOPIC]
+    entries += [(w, Tag("permission", "")) for w in lexicon.PERMISSION]
     entries += [(w, Tag("weak", "")) for w in lexicon.WEAK]
     entries += [(w, Tag("stop", "")) for w in lexicon.STOPWORDS]
     return entries

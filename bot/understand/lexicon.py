@@ -16,12 +16,14 @@ RELATIVE_DAYS: dict[int, list[str]] = {
         "tänä päivänä", "maanta", "maantay", "امروز", "lyom", "elyom", "el yom", "2day", "al yom", "alyoum", "lyoum",
         "emrooz",
         "emruz",
+        "el yom", "lyoum", "tänää", "idag då",
     ],
     1: [
         "imorgon", "i morgon", "imorn", "i morn", "imorrn", "i morrn", "imorron", "morgondagen",
         "tomorrow", "tmrw", "tmr", "tomorow", "tommorow", "2moro", "2morrow", "2mrw", "غدا", "بكره", "بكرا", "الغد",
         "يوم غد",
         "huomenna", "huomisen", "huominen", "berri", "berrito", "فردا", "bukra", "bokra", "bukraa", "bkra", "fardaa",
+        "bukrah", "bokrah",
         "farda",
     ],
     2: [
@@ -38,22 +40,30 @@ WEEKDAYS: dict[int, list[str]] = {
     0: [
         "måndag", "monday", "mon", "الاثنين", "الإثنين", "يوم الاثنين", "maanantai", "isniin", "isniinta",
         "دوشنبه", "دو شنبه",
+        "ithnein", "etnen", "l etnen", "el ithnein",
     ],
     1: [
         "tisdag", "tuesday", "tues", "tue", "الثلاثاء", "ثلاثاء", "tiistai", "talaado", "talaadada", "سه شنبه",
         "سهشنبه",
+        "tlata", "talata", "el tlata",
     ],
     2: [
         "onsdag", "wednesday", "weds", "wed", "الأربعاء", "اربعاء", "keskiviikko", "arbaco", "arbacada",
         "چهارشنبه", "چهار شنبه",
+        "arba3a", "arb3a", "el arba3a",
     ],
     3: [
         "torsdag", "thursday", "thurs", "thu", "الخميس", "خميس", "torstai", "khamiis", "khamiista", "پنجشنبه",
         "پنج شنبه",
+        "khamis", "5amis", "el khamis",
     ],
-    4: ["fredag", "friday", "الجمعة", "جمعه", "perjantai", "jimce", "jimcaha", "جمعه"],
-    5: ["lördag", "saturday", "sat", "السبت", "سبت", "lauantai", "sabti", "sabtida", "شنبه"],
-    6: ["söndag", "sunday", "sun", "الأحد", "يوم الاحد", "sunnuntai", "axad", "axada", "یکشنبه", "یک شنبه"],
+    4: [
+        "fredag", "friday", "الجمعة", "جمعه", "perjantai", "jimce", "jimcaha", "جمعه", "jum3a", "jom3a", "jume3a",
+        "el jum3a", "yom el jum3a", "perjantaina", "perjantaille",
+    ],
+    5: ["lördag", "saturday", "sat", "السبت", "سبت", "lauantai", "sabti", "sabtida", "شنبه", "sabt", "el sabt"],
+    6: ["söndag", "sunday", "sun", "الأحد", "يوم الاحد", "sunnuntai", "axad", "axada", "یکشنبه", "یک شنبه", "a7ad",
+        "el a7ad"],
 }
 
 MONTHS: dict[int, list[str]] = {
@@ -110,6 +120,7 @@ PARTS_OF_DAY: dict[str, list[str]] = {
         "mornings", "in the morning", "before lunch", "صباح", "الصباح", "صباحا", "الصبح", "الضحى", "aamu",
         "aamulla", "aamupäivä", "aamupäivällä", "subax", "subaxda", "subaxnimo", "aroor", "صبح", "صبحها",
         "قبل از ظهر",
+        "sob7", "el sob7", "sabah", "el sabah", "aamupäiväl", "صبح زود",
     ],
     "afternoon": [
         "eftermiddag", "eftermiddagen", "på eftermiddagen", "efter lunch", "afternoon", "afternoons",
@@ -122,6 +133,7 @@ PARTS_OF_DAY: dict[str, list[str]] = {
         "in the evening", "night", "at night", "مساء", "المساء", "مساءا", "الليل", "ليلا", "السهرة",
         "ilta", "illalla", "iltaisin", "yöllä", "fiid", "fiidka", "fiidkii", "habeen", "habeenkii",
         "habeenka", "شب", "شبها", "عصرگاه",
+        "bel lel", "bil lail", "bel leil", "el lel", "masa", "el masa", "bel masa", "المسا", "بالليل", "illal",
     ],
 }
 
@@ -146,7 +158,9 @@ NOW: list[str] = [
     "currently", "at the moment", "ongoing", "going on now", "happening now", "الآن", "حاليا", "الحين",
     "هلق", "هسه", "في هذه اللحظة", "nyt", "juuri nyt", "parhaillaan", "tällä hetkellä", "käynnissä",
     "hadda", "haatan", "xilligan", "imika", "rn", "rite now", "alan", "atm", "hala2", "halla2", "alhin", "اکنون",
+    "شغال", "شغاله",
     "همین الان",
+    "هسا", "هلأ", "تو این لحظه", "nyt heti",
     "حالا", "الان", "همین حالا", "در جریان", "در حال برگزاری",
 ]
 
@@ -156,6 +170,10 @@ NEXT: list[str] = [
     "التالي", "التالية", "القادم", "القادمة", "قريبا",
     "لاحقا", "بعد قليل", "seuraava", "seuraavaksi", "pian", "kohta", "myöhemmin", "tulossa", "xiga",
     "ku xiga", "dhawaan", "kadib", "soo socda", "بعدی", "به زودی", "بزودی", "بعدا", "بعد از این",
+    "is it over", "everything over", "är det slut", "slut nu", "onko ohi", "kaikki ohi", "خلص", "انتهى",
+    "تموم شد", "ma dhammaaday",
+    "kvar", "återstår", "left", "still to come", "remaining", "what's left", "whats left", "jäljellä", "باقي",
+    "الباقي", "شو ضل", "ka haray", "باقی مانده",
 ]
 
 # Words that make a question about practicalities (interpreting) even when it names a language or
@@ -164,6 +182,12 @@ FAQ_CUES: list[str] = [
     "tolkning", "tolk", "tolkas", "tolkat", "teckenspråkstolk", "interpreter", "interpretation",
     "interpreting", "translation", "translated", "ترجمة", "مترجم", "tarjama", "mutarjim", "tulkkaus",
     "tulkki", "tulkataanko", "turjubaan", "turjumaan", "turjumid", "ترجمه",
+    "need to speak", "have to speak", "must speak", "måste jag kunna", "måste man kunna",
+    "behöver jag kunna", "behöver man kunna", "måste man prata", "pitääkö osata", "täytyykö osata",
+    "tarviiks osata", "pitääks osata", "لازم احكي", "لازم اعرف", "lazem ehki", "باید بلد باشم",
+    "kaliya ayaa lagu qabtaa", "kaliya lagu qabtaa",
+    "pratar de", "talar de", "do they speak", "will they speak", "puhutaanko", "puhuvatko", "بيحكوا", "يتكلمون",
+    "صحبت میکنن", "ku hadlaan", "is everything", "är allt", "onko kaikki", "همه چی", "كل شي", "كل الفعاليات",
 ]
 
 # "Can you speak Arabic?": a question to the bot about its own language, not for events.
@@ -185,24 +209,27 @@ HOMOGRAPHS: dict[str, dict[str, set[str]]] = {
 LANGUAGES: dict[str, list[str]] = {
     "sv": [
         "svenska", "på svenska", "svensk", "svenskspråkig", "swedish", "in swedish", "السويدية", "سويدي",
-        "بالسويدية", "باللغة السويدية", "ruotsi", "ruotsiksi", "ruotsinkielinen", "ruotsinkielisiä",
+        "بالسويدية", "باللغة السويدية", "ruotsi", "ruotsiksi", "ruotsinkielinen", "ruotsinkielisiä", "ruotsii",
+        "ruotsia", "ruotsiks",
         "iswiidhish", "af iswiidhish", "swiidhish", "سوئدی", "به زبان سوئدی", "به سوئدی",
     ],
     "en": [
         "engelska", "på engelska", "engelskspråkig", "engelskspråkiga", "english", "in english",
         "الإنجليزية", "الانكليزية", "انجليزي", "انكليزي", "بالإنجليزية", "باللغة الإنجليزية", "englanti",
-        "englanniksi", "englanninkielinen", "englanninkielisiä", "ingiriisi", "af ingiriisi", "ingiriis",
+        "englanniksi", "englanninkielinen", "englanninkielisiä", "englantii", "englantia", "englanniks", "ingiriisi",
+        "af ingiriisi", "ingiriis",
         "انگلیسی", "به زبان انگلیسی", "به انگلیسی",
     ],
     "ar": [
         "arabiska", "på arabiska", "arabisktalande", "arabic", "in arabic", "arabi", "bl arabi", "bil arabi", "3arabi",
         "arabee", "العربية", "عربي", "بالعربية",
-        "بالعربي", "باللغة العربية", "اللغة العربية", "arabia", "arabiaksi", "arabiankielinen",
+        "بالعربي", "باللغة العربية", "اللغة العربية", "arabia", "arabiaksi", "arabiankielinen", "arabiaa", "arabiaks",
         "arabiankielisiä", "carabi", "af carabi", "carabiga", "عربی", "به زبان عربی", "به عربی",
     ],
     "fi": [
         "finska", "på finska", "finnish", "in finnish", "الفنلندية", "فنلندي", "بالفنلندية", "suomi",
-        "suomeksi", "suomenkielinen", "suomenkielisiä", "finnishka", "af finnish", "فنلاندی",
+        "suomeksi", "suomenkielinen", "suomenkielisiä", "suomee", "suomea", "suomeks", "finnishka", "af finnish",
+        "فنلاندی",
         "به زبان فنلاندی",
     ],
     "so": [
@@ -213,7 +240,8 @@ LANGUAGES: dict[str, list[str]] = {
     "fa": [
         "persiska", "på persiska", "farsi", "på farsi", "dari", "persian", "in persian", "in farsi",
         "الفارسية", "فارسي", "بالفارسية", "باللغة الفارسية", "persia", "persiaksi", "farsiksi",
-        "persiankielinen", "faarisi", "af faarisi", "farsiga", "af farsi", "فارسی", "به زبان فارسی",
+        "persiankielinen", "faarisi", "af faarisi", "farsiga", "af farsi", "فارسی", "به زبان فارسی", "فارسی زبونم",
+        "فارسی زبانم", "فارسی زبون", "فارسی زبان",
         "به فارسی", "دری",
     ],
 }
@@ -231,6 +259,8 @@ ONLINE: list[str] = [
     "remotely", "from home", "hemifrån", "اونلاين", "أون لاين", "عبر الإنترنت", "عن بعد", "افتراضي",
     "افتراضية", "verkossa", "etänä", "etäyhteydellä", "verkkotapahtuma", "verkkotapahtumia", "onlayn",
     "internetka", "khadka tooska ah", "آنلاین", "مجازی", "اینترنتی", "از راه دور",
+    "netistä", "netissä", "netti", "kotoa", "kotoo", "kotona", "striimi", "striimataan", "hemma",
+    "at home", "watch from home", "من البيت", "guriga", "از خونه", "از خانه",
 ]
 
 # Words that only say "the programme" or "something happening": a sign the person asks for
@@ -243,7 +273,9 @@ PROGRAMME: list[str] = [
     "schedule", "activities", "activity", "sessions", "session", "agenda", "attend", "things to do",
     "يحدث", "تحدث", "فعاليات", "فعالية", "الفعاليات", "برنامج", "البرنامج", "نشاطات", "أنشطة", "الأنشطة",
     "الجدول", "حدث", "أحداث", "tapahtuu", "tapahtumat", "tapahtuma", "tapahtumia", "ohjelma", "ohjelmaa",
-    "ohjelmassa", "mitä tapahtuu", "tekemistä", "dhacaya", "dhaca", "dhici", "socda", "ka socda", "socota", "socdaa",
+    "ohjelmassa", "mitä tapahtuu", "tekemistä", "nåt om", "något om", "anything about", "something about",
+    "smth about", "شي عن", "شيء عن", "jotain aiheesta", "wax ku saabsan", "چیزی درباره", "dhacaya", "dhaca", "dhici",
+    "socda", "ka socda", "socota", "socdaa",
     "barnaamij", "barnaamijka",
     "barnaamijyo", "munaasabad", "munaasabado", "hawlaha", "hawl", "برنامه", "برنامه ها", "رویداد",
     "رویدادها", "چه خبر", "چه خبره", "che khabare", "che khabar", "chi hast", "barname", "barnameh", "خبره",
@@ -296,6 +328,26 @@ EVENT_TYPES: dict[str, list[str]] = {
 # Topics across languages. The key is the concept; any of its words in a question finds events
 # that use any other of its words, in any field.
 TOPICS: dict[str, list[str]] = {
+    # Countries, by their cities in the programme: "people from the Netherlands" is Rotterdam.
+    "netherlands": [
+        "nederländerna", "holland", "holländsk", "netherlands", "the netherlands", "dutch", "هولندا",
+        "alankomaat", "alankomaista", "hollanti", "hollannista", "هلند", "rotterdam", "روتردام",
+    ],
+    "scotland": [
+        "skottland", "storbritannien", "scotland", "scottish", "britain", "اسكتلندا", "بريطانيا",
+        "skotlanti", "skotlannista", "iskotland", "اسکاتلند", "glasgow", "غلاسكو", "گلاسکو",
+    ],
+    "spain": [
+        "spanien", "baskien", "spain", "spanish", "basque", "اسبانيا", "إسبانيا", "espanja", "espanjasta",
+        "isbaanya", "اسپانیا", "bilbao", "بلباو", "بیلبائو",
+    ],
+    "switzerland": [
+        "schweiz", "switzerland", "swiss", "سويسرا", "sveitsi", "sveitsistä", "iswiiserland", "سوئیس", "basel",
+    ],
+    "germany": [
+        "tyskland", "germany", "german", "المانيا", "ألمانيا", "saksa", "saksasta", "jarmal", "jarmalka", "آلمان",
+        "freiburg",
+    ],
     "online_hate": [
         "näthat", "hat på nätet", "hat online", "digitalt hat", "digitala hatet", "nätmobbning",
         "online hate", "hate online", "hate speech online", "online hatred", "hatred online", "internet hate",
@@ -330,6 +382,7 @@ TOPICS: dict[str, list[str]] = {
         "students", "شباب", "الشباب", "شابات", "المراهقين", "مراهق", "nuoret", "nuori", "nuorille",
         "nuorten", "nuoria", "dhallinyaro", "dhalinyaro", "dhalinyarada", "dhallinyarada", "da'yar",
         "dayar", "dhalinta", "جوانان", "جوان", "نوجوان", "نوجوانان",
+        "جوونا", "جوون", "جوونها", "young ppl", "shabab", "nuorille",
     ],
     "racism": [
         "rasism", "rasismen", "antirasism", "antirasistiskt", "rasistisk", "racism", "anti-racism",
@@ -381,6 +434,8 @@ TOPICS: dict[str, list[str]] = {
         "national minorities", "أقليات", "الأقليات", "أقلية", "vähemmistö", "vähemmistöt",
         "kansalliset vähemmistöt", "laga tirada yar", "dadka laga tirada badan yahay", "اقلیت", "اقلیت ها",
         "samer", "romer", "judar", "tornedalingar", "sverigefinnar",
+        "saamelaiset", "saamelainen", "ruotsinsuomalaiset", "ruotsinsuomalainen", "romanit", "juutalaiset",
+        "tornionlaaksolaiset", "sami", "roma", "swedish finns",
     ],
     "safety": [
         "trygghet", "trygg", "tryggheten", "otrygghet", "safety", "safe", "security", "feeling safe",
@@ -418,6 +473,7 @@ TOPICS: dict[str, list[str]] = {
         "poem", "poets", "شعر", "الشعر", "شاعر", "شعراء", "runous", "runo", "runoja", "lausunta", "runoutta", "runot",
         "runoilija", "runoilijat", "lausuntarunous", "gabay",
         "maanso", "gabayo", "gabayada", "runoslammi", "slammi", "lausuntaesitys", "شاعران",
+        "runotapahtuma", "runoilta", "شعرخوانی",
     ],
     "writing": [
         "skriva", "skriv", "skrivande", "skrivarverkstad", "writing", "write", "creative writing",
@@ -524,6 +580,10 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "maksaako", "maksu", "maksullinen", "ilmainen", "ilmaisia", "hinta", "lippu", "liput",
         "pääsymaksu", "lacag", "lacagta", "bilaash", "qiimo", "qiimaha", "tigidh", "tikit", "ma bilaash",
         "رایگان", "هزینه", "قیمت", "بلیط", "بلیت", "پول", "پرداخت", "مجانی",
+        "b2adesh", "2adesh", "adesh", "bkam", "edfa3", "adfa3", "badfa3", "mesari", "masari", "msari", "flous",
+        "fulus", "majjani", "majani", "balash", "ببلاش", "بلاش", "بقديش", "قديش", "مصاري", "فلوس", "para", "cash",
+        "rahaa", "raha", "tarviiks rahaa", "maksaaks", "ilmane", "ilmanen", "پولیه", "پولی", "مجانیه", "رایگانه",
+        "dokhool", "dukhul", "الدخول", "هزینش", "چنده", "قیمتش", "قیمتش چنده",
     ],
     "signup": [
         "anmäla", "anmäler", "anmälan", "anmäld", "anmäl", "anmälning", "registrera", "registrering",
@@ -533,6 +593,8 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "ilmoittautua", "ilmoittaudun", "ilmoittautuminen", "ilmoittautumista", "rekisteröityä", "varata",
         "varaus", "is diiwaangeli", "isdiiwaangeli", "diiwaangelin", "diiwaan gelin", "ballan",
         "boos", "ثبت نام", "ثبتنام", "ثبت", "رزرو", "نام نویسی",
+        "اسم بنویسم", "اسم نوشتن", "اسم بدم", "ثبت نام کنم", "ilmottautuu", "ilmottautua", "ilmottautumista",
+        "ilmoittautuu", "isdiiwaangeliyo", "is diiwaangeliyo", "sajjel", "tasjil", "dyka upp",
     ],
     "accessibility": [
         "esteettömiä", "esteettömät", "esteetöntä", "esteettömästi", "kuraasta", "kuraasta curyaamiinta",
@@ -545,6 +607,7 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "pyörätuoli", "pyörätuolilla", "esteetön", "esteettömyys", "hissi", "induktiosilmukka",
         "kursiga curyaanka", "kursi", "naafo", "dadka naafada", "wiish", "ویلچر", "صندلی چرخدار", "دسترسی",
         "معلول", "معلولیت", "آسانسور",
+        "kuulolaite", "kuulolaitteen", "ویلچره", "با ویلچر", "hörapparat",
     ],
     "age": [
         "چند سالم", "سن من", "سنم",
@@ -567,7 +630,7 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "lunch ingår", "ingår lunch", "lunch included", "is lunch included", "الغداء مشمول", "lounas sisältyy",
         "sisältyykö lounas", "qado ma ku jirtaa", "ناهار داره",
         "mat", "maten", "äta", "fika", "bjuds", "bjuder", "servering", "allergi", "allergier",
-        "vegetarisk", "food", "eat", "eating", "meal", "meals", "snacks", "serve", "served", "drinks",
+        "vegetarisk", "käk", "käka", "food", "eat", "eating", "meal", "meals", "snacks", "serve", "served", "drinks",
         "coffee", "allergies", "allergy", "vegetarian", "halal", "طعام", "الطعام", "أكل", "الأكل", "وجبة",
         "وجبات", "حلال", "حساسية", "ruoka", "ruokaa", "syödä", "tarjoilu", "tarjoilua", "kahvi",
         "allergia", "cunto", "cuntada", "raashin", "xalaal", "cuno", "quraac", "غذا", "خوراک", "خوردن",
@@ -581,6 +644,12 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "tolkas", "tolkat", "översättning", "översatt", "teckenspråk", "teckenspråkstolk", "interpreting",
         "translated", "sign language", "tulkki", "tulkataanko", "käännös", "viittomakieli", "turjumaan",
         "turjumid", "tarjama", "mutarjim",
+        "need to speak", "have to speak", "must speak", "måste jag kunna", "måste man kunna",
+        "behöver jag kunna", "behöver man kunna", "måste man prata", "pitääkö osata", "täytyykö osata",
+        "tarviiks osata", "pitääks osata", "لازم احكي", "لازم اعرف", "lazem ehki", "باید بلد باشم",
+        "kaliya ayaa lagu qabtaa", "kaliya lagu qabtaa",
+        "pratar de", "talar de", "do they speak", "will they speak", "puhutaanko", "puhuvatko", "بيحكوا", "يتكلمون",
+        "صحبت میکنن", "ku hadlaan", "is everything", "är allt", "onko kaikki", "همه چی", "كل شي", "كل الفعاليات",
     ],
     "directions": [
         "برسم", "میرسم", "بروم", "أذهب", "الذهاب", "pääsee", "tagaa", "gaaraa", "where's", "whr", "whr is", "wer is",
@@ -595,6 +664,8 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "bussi", "reitti", "kartta", "sidee u tagaa", "sidee ku tagaa", "gaaro", "tago", "cinwaan",
         "cinwaanka", "xagee", "halkee", "baska", "khariidad", "آدرس", "نشانی", "کجاست", "چطور برسم",
         "چگونه برسم", "رسیدن", "اتوبوس", "نقشه", "کجا",
+        "بوصل", "اوصل", "بروح", "اروح", "بتوصل", "me buss", "med buss", "bussilla", "بالباص", "برم", "چطوری برم",
+        "چطور برم", "میرم", "park", "parkera", "parka", "pysäköidä", "parkkeerata",
     ],
     "about_festival": [
         "syftet med festivalen", "purpose of the festival", "festivaalin tarkoitus", "mikä tämä festivaali on",
@@ -605,6 +676,9 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "waa maxay bandhigga", "این جشنواره چیه",
         "malmö möts", "om festivalen", "about the festival", "what is this", "vad är detta", "مالمو موتس",
         "عن المهرجان", "festivaalista", "ku saabsan bandhigga", "درباره جشنواره",
+        "festival about", "this festival", "festivalkan", "festivalka", "bandhigan", "den här festivalen",
+        "denna festival", "tämä festivaali", "tää festari", "هذا المهرجان", "هاد المهرجان",
+        "what is this about", "vad är det här",
     ],
     "privacy": [
         "my info", "personal information", "min info", "mina uppgifter", "معلوماتي", "tietojani",
@@ -615,6 +689,9 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "الخصوصية", "حذف", "tallennatte", "tallentaa", "tiedot", "tietoni", "yksityisyys", "poistaa",
         "xog", "xogta", "xogtayda", "kaydisaa", "kaydsataan", "tirtir", "ذخیره", "حریم خصوصی",
         "حذف", "داده",
+        "keräätte", "kerätä", "tietoi", "tietoja", "نگه میدارین", "نگه میدارید", "اطلاعاتمو", "پاکش کنم",
+        "save my messages", "my messages", "mina meddelanden", "save", "saved", "saves", "saving",
+        "what i write", "det jag skriver", "chat history", "رسائلي", "viestini", "fariimahayga", "پیامامو", "پیامام",
     ],
 }
 
@@ -630,7 +707,7 @@ VENUE_ALIASES: list[list[str]] = [
         "stadsbiblioteket", "stadsbibliotek", "biblioteket", "bibliotek", "library", "city library",
         "public library", "malmö stadsbibliotek", "المكتبة", "مكتبة", "مكتبة المدينة", "kirjasto",
         "kirjastossa", "kaupunginkirjasto", "maktabadda", "maktabad", "maktabadda magaalada", "کتابخانه",
-        "کتابخانه شهر",
+        "کتابخانه شهر", "کتابخونه", "کتابخونه شهر",
     ],
     [
         "möllevångstorget", "möllan", "möllevången", "möllevång", "mollevangstorget", "möllantorget",
@@ -740,5 +817,117 @@ STOPWORDS: list[str] = [
     "میشه", "برگزار", "برگزار میشود", "باید", "نیست", "بله", "نه", "ها", "های", "ای", "اینجا", "آنجا",
     "هر", "چند", "چندتا", "یا", "اما", "ولی", "تا", "بر", "پیش", "قبل",
     "چیه", "چیا", "هستش", "دارین", "چیکار", "چیکار کنم", "میشه", "اینا", "کی هست",
+    # Fillers and forms of address young residents put around a question ("bror … ikväll").
+    "bror", "brorsan", "mannen", "asså", "ens", "elr", "o", "å", "polare", "snackar", "dyka", "upp", "me", "nåt",
+    "ppl", "smth", "sth", "lol", "lmao", "omg", "even", "wait", "stuff", "wanna", "ya", "yall", "tho", "rly",
+    "وش", "شكو", "اكو", "شي", "حبيبي", "كتير", "بقدر", "اجي", "احسن", "عربيتي", "رح", "هاي", "يعني", "طيب",
+    "voiks", "saanks", "tarviiks", "kattoo", "katsoa", "tää", "mua", "mul", "teil", "kaa", "oikeen", "viel",
+    "vielä", "mitää", "jotai", "sit", "niinku", "just",
+    "sxb", "saaxiib", "ahay", "imaan", "iman", "mise", "kaliya", "khasab", "loogu", "talagalay",
+    "عاشق", "هنوز", "تو", "دیگه", "بیام", "بیاد", "میتونه", "قبلش", "لازمه", "خوبه",
+    "يا شباب", "ya shabab", "ya shebab", "يا جماعه", "fam", "jätkät", "shi", "shee", "el", "il", "3al", "3a", "lal",
+    "wala", "walla", "voinks", "puhuu", "eller", "bara", "riktig", "real", "pls", "e", "سنه", "السنه", "عام",
+    "العام", "سال", "امسال",
 ]
+# Asking whether one may come ("får ja komma?"): with an age, a question about the age limit.
+PERMISSION: list[str] = [
+    "får jag komma", "får ja komma", "får man komma", "får jag vara med", "får ja vara med", "får jag gå",
+    "kan jag komma", "kan ja komma", "ens komma", "får jag va med", "får ja va med", "va med", "vara med", "för ung",
+    "för gammal", "can i come", "can i join", "can i go",
+    "am i allowed", "allowed", "too young", "too old", "old enough", "بقدر اجي", "بقدر احضر", "ممكن اجي",
+    "ممكن احضر", "مسموح", "يسمح", "اقدر اجي", "اقدر احضر", "صغير", "saanks mä tulla", "saanko tulla",
+    "saanks tulla", "voinko tulla", "voinks tulla", "saa tulla", "pääseekö", "pääsenkö", "liian nuori",
+    "ma imaan karaa", "ma iman karaa", "ma la ii ogol yahay", "میتونم بیام", "می توانم بیایم", "میتونم شرکت کنم",
+    "اجازه", "کوچیکم",
+]
+
+# Asks about things that are not the festival: the honest answer is "I don't know that".
+OFF_TOPIC: list[str] = [
+    "väder", "vädret", "regn", "regnar", "snö", "fotboll", "fotbollsmatch", "matchen", "derby", "derbyt", "mff",
+    "hif", "allsvenskan", "vinner", "vann", "statsminister", "läxa", "läxan", "skämt", "pizza", "melodifestivalen",
+    "weather", "rain", "raining", "snow", "football", "soccer", "hockey", "league", "won", "win", "wins",
+    "president", "joke", "homework", "capital of",
+    "طقس", "الطقس", "مطر", "تمطر", "ستمطر", "الدوري", "مباراه", "المباراه", "ماتش", "يربح", "فاز", "رئيس",
+    "نكته", "كوره",
+    "sää", "keli", "sataa", "sataako", "lumi", "game", "match", "matsi", "jalkapallo", "jääkiekko", "jääkiekossa",
+    "ottelu", "voitti", "voittaa",
+    "presidentti", "vitsi",
+    "cimilada", "cimilo", "roob", "kubadda", "ciyaarta", "madaxweynaha", "kaftan",
+    "هوا", "بارون", "باران", "فوتبال", "بازی", "استقلال", "پرسپولیس", "لیگ", "رئیس جمهور", "جوک",
+]
+
+# Small talk: what it is, by kind. A message that holds one of these and otherwise only function
+# words and fillers is answered as small talk; "human" (asking for a person) always is.
+SMALL_TALK: dict[str, list[str]] = {
+    "greeting": [
+        "hej", "hejsan", "hallå", "tja", "tjena", "tjenare", "tjabba", "morsning", "god morgon", "hi", "hello",
+        "hey", "heyy", "hiya", "yo", "sup", "good morning", "hola", "salam", "salaam", "marhaba", "مرحبا",
+        "السلام عليكم", "السلام", "سلام", "اهلا", "أهلا", "هلا", "مرحبتين", "hei", "moi", "moikka", "terve",
+        "moro", "heippa", "huomenta", "asc", "iska warran", "nabad", "salaan", "سلام علیکم", "درود",
+        "how are you", "how r u", "hur mår du", "läget", "hur är läget", "كيف حالك", "كيفك", "شلونك",
+        "mitä kuuluu", "mitä kuuluu?", "sidee tahay", "ma nabad baa", "خوبی", "چطوری", "حالت چطوره",
+        "god kväll", "god natt", "god dag", "good evening", "good night", "good afternoon", "hii", "tjenixen",
+        "wsg", "wassup", "whats up", "what's up", "salam alaikum", "salam aleikum", "salamu alaikum",
+        "صباح الخير", "مساء الخير", "هلا والله", "اهلين", "subax wanaagsan", "galab wanaagsan", "habeen wanaagsan",
+        "صبح بخیر", "عصر بخیر", "شب بخیر", "hyvää iltaa", "iltaa", "päivää", "hyvää päivää", "heips",
+    ],
+    "thanks": [
+        "tack", "tackar", "tack så mycket", "tusen tack", "thanks", "thank you", "thx", "ty", "tnx",
+        "شكرا", "شكرا كتير", "مشكور", "يسلمو", "kiitos", "kiitti", "kiitoksia", "mahadsanid", "mahadsanid walaal",
+        "ممنون", "مرسی", "دمت گرم", "مرسی دمت گرم", "merci", "tack bror", "mersi", "thank u", "thanks a lot",
+        "tack så mkt", "tack för hjälpen", "thanks for the help", "thanks for helping", "يعطيك العافية",
+        "شكرا على المساعدة", "كثر خيرك", "kiitos avusta", "kiitos paljon", "mahadsanid aad", "مرسی از کمکت",
+        "خیلی ممنون", "ممنونم",
+    ],
+    "ok": [
+        "ok", "okej", "okey", "okay", "k", "kk", "okei", "oki", "selvä", "jees", "bra", "fint", "great", "cool",
+        "nice", "najs", "perfect", "perfekt", "تمام", "اوكي", "طيب", "حسنا", "haye", "waayahay", "hagaag",
+        "oki doki", "okidoki", "aight", "alright", "all right", "sure", "visst", "got it", "fattar", "jep", "joo",
+        "باشه", "اوکی", "عالیه", "خوبه",
+    ],
+    "bot": [
+        "are you a bot", "r u a bot", "are you human", "are you a robot", "are you real", "who are you",
+        "what are you", "är du en bot", "är du en robot", "är du en människa", "du en riktig människa",
+        "riktig människa", "e du en bot", "vem är du", "vad är du", "انت بوت", "هل انت بوت", "انت روبوت",
+        "مين انت", "من انت", "bot wala insan", "inta bot", "enta bot", "oletko botti", "oletko ihminen",
+        "kuka sä oot", "kuka olet", "ootsä botti", "bot baad tahay", "ma bot baad tahay", "yaad tahay",
+        "ربات هستی", "تو رباتی", "رباتی", "آدمی", "تو کی هستی", "کی هستی",
+        "bot", "botti", "robot", "chatbot", "بوت", "ربات", "insan", "انسان", "qof", "ihminen",
+        "human", "r u human", "är du riktig", "روبوت", "oikea ihminen", "qof baad tahay", "who am i talking to",
+        "who is this", "vem pratar jag med", "vem är det här", "مع مين عم احكي", "مين معي", "kenen kanssa puhun",
+        "kuma la hadlayaa", "با کی حرف میزنم", "آدمی یا ربات",
+    ],
+    "human": [
+        "talk to a person", "talk to a real person", "talk to a human", "speak to a human", "speak to a person",
+        "real person", "a human", "customer service", "contact someone", "contact a person",
+        "prata med en människa", "prata med en person", "prata med någon", "en riktig person", "en människa",
+        "kontakta någon", "kontakta er", "أحكي مع شخص", "احكي مع شخص", "اتكلم مع شخص", "شخص حقيقي", "انسان حقيقي",
+        "موظف", "ihmisen kaa", "ihmisen kanssa", "oikean ihmisen", "oikeen ihmisen", "puhua ihmiselle",
+        "puhuu ihmiselle", "qof dhab ah", "la hadlo qof", "qof la hadlo", "آدم واقعی", "یه آدم", "یک آدم",
+        "با یه آدم", "آدم واقعی حرف بزنم", "با یک نفر حرف بزنم", "پشتیبانی",
+        "talk to someone", "talk to somebody", "speak to someone", "speak with someone", "talk with someone",
+        "call me", "ring me", "ring mig", "prata med nån", "prata med personal", "snacka med nån",
+        "prata med nån på riktigt", "احكي مع حدا", "كلم حدا", "اتواصل مع شخص", "اتكلم مع حدا",
+        "puhua jonkun kanssa", "jonkun kanssa", "soittaa mulle", "la hadlo qof", "la hadli karaa qof",
+        "با یه نفر", "با یک نفر", "یه نفر صحبت", "با یه نفر صحبت کنم",
+    ],
+    # Words that may come with small talk and say nothing more ("tack så mkt", "thanks for the help").
+    "filler": [
+        "help", "the help", "hjälp", "hjälpen", "avusta", "المساعده", "كمكت", "mkt", "doki", "والله", "aleikum",
+        "alaikum", "paljon", "aad", "r", "there", "där", "you too", "dig med", "again", "igen", "uudestaan",
+        "جزيلا", "كتير", "خیلی", "ولا", "oletko", "vai",
+    ],
+}
+
+# Words before an event language that say it is not wanted ("min polare snackar inte svenska",
+# "en puhu ruotsii", "عربيتي احسن من السويدي"), by the writer's language.
+NEGATIONS: dict[str, list[str]] = {
+    "sv": ["inte", "ej", "än", "utan"],
+    "en": ["not", "dont", "don't", "doesnt", "doesn't", "cant", "can't", "never", "than", "without", "no"],
+    "ar": ["مش", "مو", "لا", "بدون", "غير", "احسن من", "افضل من", "اكثر من", "ما بحكي", "ما بعرف", "ما بتكلم"],
+    "fi": ["en", "ei", "et", "emme", "kuin", "ilman"],
+    "so": ["kuma", "aanan", "maan"],
+    "fa": ["نه", "بدون", "غیر", "بهتر از", "بهتره از", "نمیتونم", "بلد نیستم"],
+}
+
 # fmt: on

@@ -69,6 +69,10 @@ def is_arabic_script(token: str) -> bool:
 # "workshop", "panelen" meets "panel", "tiistaina" meets "tiistai", "maksaako" meets "maksaa".
 LATIN_SUFFIXES = (
     "arnas",
+    # Finnish illative: "tapahtumaan", "konserttiin".
+    "aan",
+    "een",
+    "iin",
     "ernas",
     "ornas",
     "arna",
@@ -108,7 +112,8 @@ LATIN_SUFFIXES = (
 )
 # Arabic proclitics (and, with, for, like + the article) and Persian/Arabic plural endings.
 ARABIC_PREFIXES = ("وبال", "وال", "بال", "كال", "فال", "لل", "ال", "و", "ب", "ل", "ف")
-ARABIC_SUFFIXES = ("هاي", "ها", "ات", "ين", "ون", "يه", "ي")
+# Persian possessives last ("شعرم", my poetry), so that they are tried only when nothing else fits.
+ARABIC_SUFFIXES = ("هاي", "ها", "ات", "ين", "ون", "يه", "ي", "م")
 
 
 def base_forms(token: str) -> list[str]:

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from bot.model import LANGUAGES
 from bot.understand import lexicon
-from bot.understand.clock import ClockTime, read_clock
+from bot.understand.clock import ClockTime, read_clock, read_relative
 from bot.understand.index import SnapshotIndex
 from bot.understand.matcher import Match, Tag
 from bot.understand.normalize import normalize, tokens
@@ -53,6 +53,16 @@ class Parsed:
     """A word (interpreting) that makes the question practical even with a language or day in it."""
     speak: bool = False
     """"Do you speak …": a question about the bot's own language."""
+    young: bool = False
+    """The writer gives a young age ("ja e 16", "oon 15")."""
+    not_languages: set[str] = field(default_factory=set)
+    """Event languages the writer says they do not want or speak ("en puhu ruotsii")."""
+    youth_term: str | None = None
+    """The youth concept's word, when a young age added it to `terms`."""
+    permission: bool = False
+    """"Får jag komma?", "can I join?": asking whether one may come."""
+    off_topic: bool = False
+    """A word about something the festival has nothing to do with (the weather, a football match)."""
 
     @property
     def has_time(self) -> bool:
@@ -64,18 +74,27 @@ def parse(text: str, lang: str, now: datetime, index: SnapshotIndex) -> Parsed:
     festival = index.snapshot.festival
     text = normalize(text)
     explicit: list[date] = []
+    # "om en timme", "۲ ساعت دیگه": a clock time today, read before bare numbers are.
+    relative, text = read_relative(text, now.astimezone(index.zone))
     clock, text = read_clock(text)
+    if relative is not None:
+        clock.append(ClockTime("at", relative.time()))
+        explicit.append(relative.date())
     young, text = _YOUNG_AGE.search(text) is not None, _YOUNG_AGE.sub(" ", text)
     text = _ORDINAL.sub(r"\1", text)
     text = _ISO_DATE.sub(lambda m: _take(explicit, int(m[1]), int(m[2]), int(m[3])), text)
     text = _NUMERIC_DATE.sub(lambda m: _numeric(explicit, m, today), text)
     words = [index.transliterated(w) or index.correct(w) or w for w in tokens(text)]
     matches = [_in_language(m, words, lang) for m in index.matcher.match(words)]
-    parsed = Parsed(words, matches, dates=[(d, d) for d in explicit], clock=clock)
+    parsed = Parsed(words, matches, dates=[(d, d) for d in explicit], clock=clock, young=young)
     covered: set[int] = set()
     for m in matches:
         covered.update(range(m.start, m.end))
+        if _negated(words, m, lang):
+            parsed.not_languages |= {t.value for t in m.tags if t.kind == "lang"}
+            continue
         _apply(parsed, m, words, today, festival.start_date, festival.end_date, lang)
+    parsed.not_languages -= parsed.languages
     for i, word in enumerate(words):
         if i in covered or word.isdigit() or len(word) < 2:
             continue
@@ -84,11 +103,20 @@ def parse(text: str, lang: str, now: datetime, index: SnapshotIndex) -> Parsed:
         types = {tag.value for tag, _ in compound}
         if types:
             parsed.type_concepts |= types
+        # "ihmisoikeustapahtuma", "kvällsevenemang": an event, and what its first part says.
+        head = index.matcher.compound_head(word, _PROGRAMME_KINDS) if not types else None
+        head_matches = index.matcher.match([head]) if head is not None else []
+        if head_matches:
+            parsed.programme = True
+            for m in head_matches:
+                _apply(parsed, m, [head or word], today, festival.start_date, festival.end_date, lang)
+            continue
         # The rest of a compound ("öppnings-konsert") still says which one.
         parsed.terms.append(word)
     youth = _YOUTH_TERMS.get(lang, "youth")
     if young and "age" not in parsed.faq_concepts and youth not in parsed.terms:
         parsed.terms.append(youth)
+        parsed.youth_term = youth
     if not parsed.dates:
         days = day_of_month_dates(words, festival.start_date, festival.end_date)
         parsed.dates += [(d, d) for d in days]
@@ -98,6 +126,30 @@ def parse(text: str, lang: str, now: datetime, index: SnapshotIndex) -> Parsed:
         # "efter kl 18" during the festival means today's evening, not every evening.
         parsed.dates.append((today, today))
     return parsed
+
+
+_NEGATIONS = {
+    lang: {tuple(tokens(normalize(phrase))) for phrase in phrases} for lang, phrases in lexicon.NEGATIONS.items()
+}
+_NEGATION_REACH = 3
+"""How many words before a language a negation may stand ("snackar inte så bra svenska")."""
+
+
+def _negated(words: list[str], m: Match, lang: str) -> bool:
+    """An event language the writer says they don't want: "inte svenska", "than Swedish"."""
+    if not any(t.kind == "lang" for t in m.tags):
+        return False
+    negations = _NEGATIONS.get(lang, set())
+    before = words[max(0, m.start - _NEGATION_REACH) : m.start]
+    after = tuple(words[m.end : m.end + 2])
+    for phrase in negations:
+        size = len(phrase)
+        if any(tuple(before[i : i + size]) == phrase for i in range(len(before) - size + 1)):
+            return True
+        # Persian says it after the language: "سوئدی بلد نیستم".
+        if lang == "fa" and after[:size] == phrase:
+            return True
+    return False
 
 
 _HOMOGRAPHS = {
@@ -115,10 +167,16 @@ def _in_language(m: Match, words: list[str], lang: str) -> Match:
     return replace(m, tags=tuple(t for t in m.tags if t.kind not in dropped))
 
 
+_PROGRAMME_KINDS = frozenset({"programme"})
+_NOT_SLOTS = frozenset({"stop", "weak", "programme", "faq", "month", "faqcue", "speak", "offtopic", "permission"})
+
+
 def _apply(parsed: Parsed, m: Match, words: list[str], today: date, start: date, end: date, lang: str) -> None:
     kinds = {t.kind for t in m.tags}
-    meaningful = [t for t in m.tags if t.kind not in ("stop", "weak", "programme", "faq", "month", "faqcue", "speak")]
+    meaningful = [t for t in m.tags if t.kind not in _NOT_SLOTS]
     parsed.faq_concepts.update(t.value for t in m.tags if t.kind == "faq")
+    parsed.off_topic = parsed.off_topic or "offtopic" in kinds
+    parsed.permission = parsed.permission or "permission" in kinds
     parsed.faq_cue = parsed.faq_cue or "faqcue" in kinds
     # "kan du" is also two plain function words; it asks about the bot only before a language.
     parsed.speak = parsed.speak or "speak" in kinds

@@ -23,6 +23,8 @@ class ProgrammeQuery:
     upcoming: bool = False
     languages: frozenset[str] = frozenset()
     """Event language codes."""
+    exclude_languages: frozenset[str] = frozenset()
+    """Event languages not wanted ("I don't speak Swedish")."""
     types: frozenset[str] = frozenset()
     """Event types as written in the data ("Workshop", "Konsert")."""
     venue_keys: frozenset[str] = frozenset()
@@ -47,7 +49,7 @@ class ProgrammeQuery:
 @dataclass(frozen=True)
 class Understanding:
     intent: str
-    """"events" | "faq" | "faq_unsure" | "venue" | "language" | "fallback".
+    """"events" | "faq" | "faq_unsure" | "venue" | "language" | "small_talk" | "fallback".
 
     "venue": how to get to (or into) the venues in `venue_keys`; "language": the person asks
     whether the bot speaks `languages` ("Can you speak Arabic?"). With "events" or "venue", a
@@ -68,3 +70,5 @@ class Understanding:
     languages: tuple[str, ...] = ()
     ignored: tuple[str, ...] = ()
     """Words that matched nothing in the programme and so did not narrow the search."""
+    small_talk: str | None = None
+    """For "small_talk": which kind (bot.understand.smalltalk.KINDS)."""

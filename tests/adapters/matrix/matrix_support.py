@@ -310,6 +310,7 @@ class Bot:
             pickle_key="a real pickle key for tests",
             sync_timeout_ms=500,
             max_reconnect_wait=0.5,
+            key_wait=2.0,
         )
         self.connector: MatrixConnector | None = None
         self.handler: Handler | None = None

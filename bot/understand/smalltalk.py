@@ -1,0 +1,46 @@
+"""Small talk: greetings, thanks, "ok", "are you a bot?", "can I talk to a person?".
+
+These deserve a real answer, not "I didn't understand". A message is small talk when it holds
+one of the lexicon's small-talk phrases and otherwise only function words and fillers, so that
+"hej, vad händer idag?" is still a programme question. Asking for a person always counts.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from bot.understand import lexicon
+from bot.understand.matcher import Matcher, Tag
+from bot.understand.normalize import normalize, tokens
+
+KINDS = ("human", "bot", "thanks", "greeting", "ok")
+"""By precedence: in "okei kiitti" the thanks is what needs an answer."""
+# A message of emoji alone is small talk too: 👍 is "ok", 🙏 and ❤️ are thanks, 👋 is hello.
+_EMOJI = {"👍": "ok", "👌": "ok", "🙏": "thanks", "❤": "thanks", "♥": "thanks", "🥰": "thanks", "👋": "greeting"}
+
+
+@cache
+def _matcher() -> Matcher:
+    entries = [(phrase, Tag("small", kind)) for kind, phrases in lexicon.SMALL_TALK.items() for phrase in phrases]
+    entries += [(word, Tag("stop", "")) for word in (*lexicon.STOPWORDS, *lexicon.WEAK)]
+    return Matcher(entries)
+
+
+def small_talk(text: str) -> str | None:
+    """The kind of small talk `text` is (one of KINDS), or None for anything else."""
+    words = tokens(normalize(text))
+    if not words:
+        marks = {kind for mark, kind in _EMOJI.items() if mark in text}
+        return next((kind for kind in KINDS if kind in marks), None)
+    kinds: set[str] = set()
+    covered: set[int] = set()
+    for match in _matcher().match(words):
+        found = {tag.value for tag in match.tags if tag.kind == "small"} - {"filler"}
+        if match.tags:
+            covered.update(range(match.start, match.end))
+        kinds |= found
+    if "human" in kinds:
+        return "human"
+    if not kinds or len(covered) < len(words):
+        return None
+    return next(kind for kind in KINDS if kind in kinds)

@@ -25,6 +25,14 @@ from bot.store import Store
 log = logging.getLogger(__name__)
 
 
+def quiet_nio() -> None:
+    """nio logs at INFO for every event and key it handles (half of all INFO lines of a busy
+    hour), with residents' Matrix ids in its crypto lines: those are for debugging, and show
+    only when motsbot logs at DEBUG."""
+    if not logging.getLogger().isEnabledFor(logging.DEBUG):
+        logging.getLogger("nio").setLevel(logging.WARNING)
+
+
 def _utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -52,6 +60,7 @@ class MatrixConnector(Connector):
     async def start(self, hub: Hub) -> None:
         """Logs in (the only step that needs the homeserver before returning) and starts
         syncing in the background; `ready` is set after the first batch was handled."""
+        quiet_nio()
         client = self.client = new_client(self.config)
         self.session = await log_in(client, self.config)
         if client.should_upload_keys:

@@ -43,6 +43,7 @@ GREETING = "/start"
 """What a new DM means to the engine: the same as a Telegram user pressing Start."""
 COMMAND = re.compile(r"^!(?=\w)")
 """`!help` for `/help`: clients such as Element take a leading slash as their own command."""
+REPLY_QUOTE = re.compile(r"<mx-reply>.*?</mx-reply>", re.DOTALL)
 OUTCOMES_KEPT = 1000
 """Engine outcomes remembered for events still being answered (see `Conversation.outcomes`)."""
 MEDIA = (RoomMessageMedia, RoomEncryptedMedia, StickerEvent)
@@ -80,6 +81,8 @@ def strip_reply_fallback(text: str) -> str:
     """A rich reply's body without the quoted fallback (`> <@motsbot:…> …` lines and the empty
     line after them), which clients put before what the person wrote."""
     lines = text.split("\n")
+    if not lines[0].startswith(("> <", "> * <")):
+        return text  # no fallback: a quote of the person's own is theirs
     index = 0
     while index < len(lines) and lines[index].startswith(">"):
         index += 1
@@ -224,9 +227,9 @@ class Conversation:
         # Any client can send any JSON: a malformed field is read as absent.
         mentions = content.get("m.mentions")
         user_ids = mentions.get("user_ids") if isinstance(mentions, dict) else None
-        mentioned = me in (user_ids if isinstance(user_ids, list) else []) or f"matrix.to/#/{me}" in str(
-            content.get("formatted_body", "")
-        )
+        # The quoted message of a rich reply (`<mx-reply>`) links its sender: not a mention.
+        formatted = REPLY_QUOTE.sub("", str(content.get("formatted_body", "")))
+        mentioned = me in (user_ids if isinstance(user_ids, list) else []) or f"matrix.to/#/{me}" in formatted
         pattern = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
         prefix = re.match(rf"^\s*@?(?:{pattern})\s*[:,]?\s*", stripped, re.IGNORECASE)
         if prefix:

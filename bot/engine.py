@@ -121,6 +121,7 @@ class Engine:
             # operator to see, and still answer.
             log.exception("engine failed on a %s message (%s)", incoming.channel, incoming.platform_event_id)
             await self._set_aside(incoming, error, now)
+            await self._forget_dialogue(incoming, now)
             t = Translator(supported(incoming.lang_hint) or DEFAULT_LANGUAGE)
             return [
                 Outgoing(
@@ -142,6 +143,16 @@ class Engine:
             )
         except Exception:
             log.exception("a %s message the engine failed on could not be set aside", incoming.channel)
+
+    async def _forget_dialogue(self, incoming: Incoming, now: datetime) -> None:
+        """The conversation state may be what failed (one written by another version): the
+        next message starts from a clean one, instead of failing the same way for good."""
+        try:
+            person = await self.store.people.find(incoming.channel, incoming.user_id)
+            if person is not None:
+                await self.store.people.save_dialogue(person.id, {}, now)
+        except Exception:
+            log.exception("the dialogue state of a %s person could not be reset", incoming.channel)
 
     async def _too_fast(self, incoming: Incoming) -> list[Outgoing]:
         """The one note for the first message over the flood limit, in the person's language.

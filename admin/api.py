@@ -38,6 +38,8 @@ router = APIRouter(prefix="/api", dependencies=[Depends(csrf_guard)])
 class LoginInput(BaseModel):
     username: str = Field(max_length=200)
     password: str = Field(max_length=1000)
+    code: str = Field(default="", max_length=20)
+    """The authenticator app's code, for accounts with a second factor."""
 
 
 class Me(BaseModel):
@@ -163,7 +165,9 @@ async def login(request: Request, body: LoginInput, response: Response) -> Any:
     # foreign page cannot send without the browser asking first (CORS), and we allow no origin.
     admin = admin_of(request)
     try:
-        sess = await admin.auth.login(body.username, body.password, client_address(request), admin.now())
+        sess = await admin.auth.login(
+            body.username, body.password, client_address(request), admin.now(), code=body.code
+        )
     except LoginRefused as error:
         return JSONResponse({"detail": str(error)}, status_code=401)
     old = request.cookies.get(SESSION_COOKIE)
@@ -326,7 +330,7 @@ async def import_preview_url(request: Request, body: UrlInput, sess: SessionDep)
     admin = admin_of(request)
     name, data = await importing.fetch(body.url, admin.fetch_transport)
     zone = await admin.zone()
-    report = await importing.preview_bytes(admin.store, data, name, zone.key, admin.now())
+    report = await importing.preview_bytes(admin.store, data, name, zone.key, admin.now(), url=body.url)
     pending = admin.pending.add(sess.account.id, name, data, report, admin.now())
     return PreviewOut(token=pending.token, file=name, report=_report(report))
 
@@ -501,7 +505,7 @@ async def broadcast_cancel(request: Request, broadcast_id: Id, sess: SessionDep)
 async def _result_events(request: Request, sess: Session) -> list[Event]:
     snapshot = await admin_of(request).service.snapshot()
     if sess.account.role is Role.ORGANISER:
-        return [e for e in snapshot.events if may_manage(sess.account, e)]
+        return [e for e in snapshot.events if may_manage(sess.account, e, snapshot)]
     return list(snapshot.events)
 
 

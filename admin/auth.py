@@ -12,9 +12,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TypeVar
 
+import pyotp
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from fastapi import HTTPException, Request, Response
+from zxcvbn import zxcvbn  # type: ignore[import-untyped]
 
 from admin.store import Account, AdminStore, Role
 
@@ -30,6 +32,8 @@ _T = TypeVar("_T")
 @dataclass(frozen=True)
 class AuthConfig:
     session_ttl: timedelta = timedelta(hours=12)
+    idle_timeout: timedelta = timedelta(minutes=30)
+    """A session unused this long ends: a browser left open in a shared office signs itself out."""
     max_failed_logins: int = 5
     """Wrong passwords in a row for one user name from one address before that pair must wait."""
     lockout: timedelta = timedelta(minutes=5)
@@ -64,7 +68,7 @@ class LoginRefused(Exception):
     """Login failed; the message is safe to show (it never tells whether the user exists)."""
 
 
-WRONG = "Wrong user name or password."
+WRONG = "Wrong user name, password or code."
 TOO_MANY = "Too many failed attempts. Please wait a few minutes and try again."
 
 
@@ -167,11 +171,38 @@ def make_hasher(fast: bool = False) -> PasswordHasher:
     return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1) if fast else PasswordHasher()
 
 
+FESTIVAL_WORDS = ["malmö", "malmo", "möts", "mots", "motsbot", "festival", "admin", "malmömöts"]
+
+
+class WeakPassword(ValueError):
+    pass
+
+
 def check_password_rules(password: str, username: str = "") -> None:
+    """Refuses short passwords and those zxcvbn rates easy to guess (score under 3 of 4: common
+    passwords, keyboard walks, dates, l33t spellings, the user name or the festival's name)."""
     if len(password) < MIN_PASSWORD:
-        raise ValueError(f"the password must have at least {MIN_PASSWORD} characters")
+        raise WeakPassword(f"the password must have at least {MIN_PASSWORD} characters")
     if len(password) > 1000:
-        raise ValueError("the password is too long")
+        raise WeakPassword("the password is too long")
+    # zxcvbn's time grows with the length; the first 100 characters decide anyway.
+    result = zxcvbn(password[:100], user_inputs=[username, *FESTIVAL_WORDS] if username else FESTIVAL_WORDS)
+    if int(result["score"]) < 3:
+        raise WeakPassword("the password is too easy to guess: use a few unrelated words, or a password manager")
+
+
+def totp_step(secret: str, code: str, now: datetime) -> int | None:
+    """The time step a TOTP code belongs to (this one or the one before or after, for clocks
+    that drift), or None when the code is wrong."""
+    code = code.strip().replace(" ", "")
+    if not code.isdigit() or len(code) != 6:
+        return None
+    totp = pyotp.TOTP(secret)
+    for drift in (-1, 0, 1):
+        moment = now + timedelta(seconds=drift * totp.interval)
+        if hmac.compare_digest(totp.at(moment), code):
+            return int(totp.timecode(moment))
+    return None
 
 
 class Authenticator:
@@ -214,7 +245,7 @@ class Authenticator:
         stored = await self.admin.password_hash(account.id)
         return stored is not None and await self._in_pool(lambda: self._verify(stored, password))
 
-    async def login(self, username: str, password: str, address: str, now: datetime) -> Session:
+    async def login(self, username: str, password: str, address: str, now: datetime, code: str = "") -> Session:
         name = username.strip()
         if self.throttle.blocked(address, now) or self.lockout.locked(name, address, now):
             # Not even checked: a locked pair gets no answer about the password.
@@ -223,12 +254,15 @@ class Authenticator:
         account = await self.admin.account_by_name(name)
         stored = await self.admin.password_hash(account.id) if account else None
         ok = await self._in_pool(lambda: self._verify(stored or self._dummy_hash, password)) and stored is not None
-        if account is None or account.disabled or not ok:
+        second = ok and account is not None and await self._second_factor(account, code, now)
+        if account is None or account.disabled or not ok or not second:
             self.throttle.failed(address, now)
             locked = self.lockout.failed(name, address, now)
             if account is not None:
                 await self.admin.login_failed(account.id)
-            reason = "unknown" if account is None else "disabled" if account.disabled else "password"
+            reason = (
+                "unknown" if account is None else "disabled" if account.disabled else "password" if not ok else "code"
+            )
             await self._failed(account, name, reason, now, locked=locked)
             raise LoginRefused(TOO_MANY if locked else WRONG)
         self.lockout.succeeded(name, address)
@@ -250,6 +284,13 @@ class Authenticator:
         details: dict[str, object] = {"reason": reason, "locked": locked}
         await self.admin.audit(account, "login.failed", name[:100], details, now)
 
+    async def _second_factor(self, account: Account, code: str, now: datetime) -> bool:
+        secret = await self.admin.totp_secret(account.id)
+        if secret is None:
+            return True
+        step = totp_step(secret, code, now)
+        return step is not None and await self.admin.use_totp_step(account.id, step)
+
     def unlock(self, username: str) -> None:
         self.lockout.unlock(username)
 
@@ -267,7 +308,7 @@ class Authenticator:
         token = request.cookies.get(SESSION_COOKIE)
         session = None
         if token:
-            found = await self.admin.session(token, now)
+            found = await self.admin.session(token, now, self.config.idle_timeout)
             if found is not None:
                 session = Session(token, found[0], found[1])
         request.state.session = session

@@ -75,7 +75,7 @@ class Metrics:
             registry=self.registry,
         )
         self.connectors: list[Connector] = []
-        """Whose `counts()` are read at each scrape (set by whoever starts them)."""
+        """Whose `counts()` are read at each scrape (`start_web` adds them)."""
         self.admin_requests = Counter(
             "motsbot_admin_requests", "Admin web requests by status class", ["status"], registry=self.registry
         )

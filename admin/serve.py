@@ -12,7 +12,6 @@ from fastapi import APIRouter
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from adapters.base import Connector, Hub
-from adapters.web import WebConnector
 from admin.app import create_admin_app
 from admin.auth import AuthConfig
 from admin.metrics import READY_WITHIN, Metrics
@@ -53,10 +52,9 @@ def channel_routers(connectors: Iterable[Connector]) -> list[APIRouter]:
 
 
 class AdminServer:
-    def __init__(self, server: WebServer, app: Any, web_chat: WebConnector) -> None:
+    def __init__(self, server: WebServer, app: Any) -> None:
         self.server = server
         self.app = app
-        self.web_chat = web_chat
 
     def attach_scheduler(self, scheduler: Any) -> None:
         """Broadcasts and their progress go through the scheduler once it runs."""
@@ -64,7 +62,8 @@ class AdminServer:
 
     async def stop(self) -> None:
         await self.server.stop()
-        await self.web_chat.stop()
+        if self.app.state.admin.sandbox is not None:
+            await self.app.state.admin.sandbox.close()
 
 
 async def start_web(
@@ -76,15 +75,12 @@ async def start_web(
     metrics = metrics or Metrics()
     metrics.ready_within = settings.motsbot_ready_within
     for connector in connectors:
+        metrics.connectors.append(connector)
         if connector.health is not None:
             metrics.channels[connector.channel] = connector.health
-    web_chat = WebConnector()
-    hub.add(web_chat)
-    await web_chat.start(hub)
     admin_app = create_admin_app(
         store,
         clock=hub.clock,
-        web_chat=web_chat,
         metrics=metrics,
         auth_config=AuthConfig(secure_cookies=settings.motsbot_admin_secure_cookies),
     )
@@ -94,4 +90,4 @@ async def start_web(
     )
     await server.start()
     log.info("admin on http://%s:%d/", server.host, server.port)
-    return AdminServer(server, admin_app, web_chat)
+    return AdminServer(server, admin_app)

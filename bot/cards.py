@@ -41,11 +41,18 @@ def event_list(
     page: int,
     list_id: int,
     replace_previous: bool = False,
+    before: TextBuilder | None = None,
+    faq: tuple[str, ...] = (),
 ) -> Outgoing:
+    """One message: `before` (an FAQ answer, a note on what was left out), the heading, the page."""
     pages = max((len(events) + PAGE_SIZE - 1) // PAGE_SIZE, 1)
     page = min(max(page, 0), pages - 1)
     shown = events[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     text = TextBuilder()
+    if before is not None and before.spans:
+        text.spans += before.build()
+        text.line()
+        text.line()
     text.line(heading, bold=True)
     if pages > 1:
         text.line(t.gettext("Page {page} of {pages}").format(page=page + 1, pages=pages))
@@ -80,6 +87,7 @@ def event_list(
         spans=text.build(),
         buttons=rows,
         events=[event.code for event in shown],
+        faq=list(faq),
         lang=t.lang,
         rtl=t.rtl,
         replace_previous=replace_previous,

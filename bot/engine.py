@@ -27,7 +27,7 @@ from bot.evaluation import START_RATE_PREFIX, Evaluation
 from bot.flood import MAX_MESSAGES, MAX_UNANSWERED, UNANSWERED_WINDOW_SECONDS, FloodLimit, Verdict
 from bot.i18n import DEFAULT_LANGUAGE, NATIVE_NAMES, Translator, supported
 from bot.messages import Button, Incoming, Outgoing, Recipient, Span, TextBuilder
-from bot.model import LANGUAGES, Event, Festival, Person, SignupStatus, pick
+from bot.model import LANGUAGES, Event, FaqEntry, Festival, Person, SignupStatus, pick
 from bot.programme.ics_export import event_calendar
 from bot.programme.search import find_events
 from bot.qa import ACTION as QA_ACTION
@@ -42,7 +42,6 @@ from bot.surveys import COMMANDS as SURVEY_COMMANDS
 from bot.understand import ProgrammeQuery, Understanding, understand
 from bot.understand.index import index_for
 from bot.understand.language import detect_language, load_language_models
-from bot.understand.normalize import normalize, token_spans
 
 log = logging.getLogger(__name__)
 
@@ -219,6 +218,12 @@ class Engine:
             # each adapter.)
             await self.store.people.set_unreachable(incoming.channel, incoming.user_id, None)
         saved_state = copy.deepcopy(state)
+        if incoming.payload is None and incoming.poll_id is None and incoming.text is not None:
+            # The words (or number) of a shown button, typed, press it, also while the next
+            # message would otherwise be taken as a comment, a panel question or a survey answer.
+            pressed = chosen(state, clean(incoming.text).text)
+            if pressed is not None:
+                incoming = incoming.model_copy(update={"payload": pressed})
         zone = _time_zone(snapshot)
         turn = Turn(incoming, now, person, state, Translator(person.language, zone), snapshot, new_person)
         # Met in a group first: the welcome and privacy note come with their first private message.
@@ -400,7 +405,8 @@ class Engine:
             text.line(line)
         text.line()
         text.line(_("Your language is {language}. Change it here:").format(language=NATIVE_NAMES[turn.t.lang]))
-        turn.say(text, buttons=self._language_rows(turn))
+        # Personal: said to this one person (and their language), never posted in a group.
+        turn.say(text, buttons=self._language_rows(turn), personal=True)
         self._menu(turn)
 
     def _short_welcome(self, turn: Turn) -> None:
@@ -433,7 +439,7 @@ class Engine:
                 spans = [*answer.spans, Span(text="\n\n"), *text.build()]
                 turn.out[index] = answer.model_copy(update={"spans": spans})
                 return
-        turn.say(text)
+        turn.say(text, personal=True)
 
     def _group_hint(self, turn: Turn) -> None:
         """A new person's first words to the bot were in a group: the welcome and privacy note
@@ -587,7 +593,16 @@ class Engine:
             day += timedelta(days=1)
         turn.say(turn.t.gettext("Which day?"), buttons=rows)
 
-    def _show_events(self, turn: Turn, events: list[Event], heading: str, *, not_understood: bool = False) -> None:
+    def _show_events(
+        self,
+        turn: Turn,
+        events: list[Event],
+        heading: str,
+        *,
+        before: TextBuilder | None = None,
+        faq: tuple[str, ...] = (),
+    ) -> None:
+        """The list in one message, with `before` (an FAQ answer, a note) on top of it."""
         _ = turn.t.gettext
         assert turn.snapshot is not None
         if not events:
@@ -595,17 +610,25 @@ class Engine:
             start = datetime.combine(festival.start_date, datetime.min.time(), tzinfo=turn.t.zone)
             end = datetime.combine(festival.end_date, datetime.min.time(), tzinfo=turn.t.zone)
             text = TextBuilder()
+            if before is not None and before.spans:
+                text.spans += before.build()
+                text.line()
+                text.line()
             text.line(heading, bold=True)
             text.line(_("I found nothing for that."))
             text.line(_("The festival runs {start} – {end}.").format(start=turn.t.day(start), end=turn.t.day(end)))
-            # Found nothing because of words the programme does not have: as honest as "I didn't understand".
-            turn.say(text, fallback=not_understood)
-            self._menu(turn)
+            # Understood, and nothing matches ("nåt om klimat"): a real answer, not "I didn't understand";
+            # the question still goes to the organisers' list of unanswered ones.
+            turn.say(text, buttons=self._menu_rows(turn), faq=list(faq))
             return
         list_id = int(turn.state.get("list", {}).get("id", 0)) + 1
         turn.state["list"] = {"id": list_id, "codes": [e.code for e in events], "heading": heading}
         count = turn.t.ngettext("{n} event", "{n} events", len(events)).format(n=len(events))
-        turn.out.append(event_list(turn.t, turn.snapshot, events, f"{heading} – {count}", page=0, list_id=list_id))
+        turn.out.append(
+            event_list(
+                turn.t, turn.snapshot, events, f"{heading} – {count}", page=0, list_id=list_id, before=before, faq=faq
+            )
+        )
 
     def _page(self, turn: Turn, list_id: str, page: str) -> None:
         current = turn.state.get("list") or {}
@@ -914,8 +937,11 @@ class Engine:
             self._no_programme(turn)
             return
         offer = await self._written_in(turn, text)
+        if turn.state.pop("for_a_person", False):
+            await self._pass_on(turn, text)
+            return
         understood = understand(text, turn.t.lang, turn.now, turn.snapshot)
-        await self._answer(turn, understood, text)
+        await self._answer(turn, understood)
         if _unanswered(understood) and self._may_log_unanswered(turn):
             # Only the words and the language: organisers see what people miss, not who asked.
             await self.store.unanswered.record(text, turn.t.lang, turn.now)
@@ -964,15 +990,16 @@ class Engine:
             )
         )
 
-    async def _answer(self, turn: Turn, understood: Understanding, text: str) -> None:
+    async def _answer(self, turn: Turn, understood: Understanding) -> None:
         _ = turn.t.gettext
         assert turn.snapshot is not None
-        if understood.intent == "language" and understood.languages:
+        if understood.intent == "small_talk" and understood.small_talk:
+            self._small_talk(turn, understood.small_talk)
+        elif understood.intent == "language" and understood.languages:
             self._speaks(turn, understood.languages)
         elif understood.intent == "venue" and understood.venue_keys:
-            if understood.faq:
-                self._faq_answer(turn, understood.faq[0][0].key)
-            self._venue_info(turn, understood.venue_keys)
+            entry = self._faq_entry(turn, understood.faq[0][0].key) if understood.faq else None
+            self._venue_info(turn, understood.venue_keys, entry)
         elif understood.intent == "faq" and understood.faq:
             self._faq_answer(turn, understood.faq[0][0].key)
         elif understood.intent == "faq_unsure" and understood.faq:
@@ -987,14 +1014,63 @@ class Engine:
             ]
             turn.say(_("I'm not sure I understood. Did you mean one of these?"), buttons=rows)
         elif understood.intent == "events" and understood.query is not None:
+            # The FAQ answer, a note on what differs from the question and the list: one message.
+            before = TextBuilder()
+            faq: tuple[str, ...] = ()
             if understood.faq:
-                self._faq_answer(turn, understood.faq[0][0].key)
-            self._explain(turn, understood, text)
+                entry = self._faq_entry(turn, understood.faq[0][0].key)
+                if entry is not None:
+                    before.spans += self._faq_text(turn, entry).build()
+                    faq = (entry.key,)
+            note = self._explain(turn, understood)
+            if note:
+                if before.spans:
+                    before.line()
+                before.add(note)
             if understood.events or not understood.ended:
                 heading = _heading(turn, understood.query)
-                self._show_events(turn, understood.events, heading, not_understood=_found_nothing(understood))
+                self._show_events(turn, understood.events, heading, before=before, faq=faq)
+            elif faq:
+                turn.say(before, faq=list(faq))
         else:
             self._fallback(turn)
+
+    def _small_talk(self, turn: Turn, kind: str) -> None:
+        """A greeting, thanks, "ok", "are you a bot?" or "can I talk to a person?": a real answer."""
+        _ = turn.t.gettext
+        if kind == "human":
+            turn.state["for_a_person"] = True
+            turn.say(
+                _(
+                    "I'm a bot, but I can pass a question to the festival's organisers: one of them will answer "
+                    "you here in this chat. Write your question in one message. (I keep it with your chat id "
+                    "until you /forget or the festival's data is deleted.)"
+                )
+            )
+        elif kind == "bot":
+            turn.say(
+                _(
+                    "I'm the {festival} chatbot, not a person. I answer questions about the programme and can "
+                    "sign you up. To reach a person, write “I want to talk to a person”."
+                ).format(festival=self._festival_name(turn))
+            )
+        elif kind == "thanks":
+            turn.say(_("You're welcome! Ask me any time."))
+        elif kind == "ok":
+            turn.say(_("Good! Ask me whenever you want to know what's on."))
+        else:
+            turn.say(
+                _("Hi! Ask me what's on, e.g. “what's on tonight?” or “workshops in English”, or choose:"),
+                buttons=self._menu_rows(turn),
+            )
+
+    async def _pass_on(self, turn: Turn, text: str) -> None:
+        """The question someone wrote after asking for a person goes to the organisers' inbox."""
+        _ = turn.t.gettext
+        if await self.store.handover.ask(turn.person.id, text, turn.t.lang, turn.now):
+            turn.say(_("Thanks! Your question is with the organisers; one of them will answer you here."))
+        else:
+            turn.say(_("You already have questions waiting for the organisers; they will answer you here soon."))
 
     def _speaks(self, turn: Turn, languages: tuple[str, ...]) -> None:
         """ "Can you speak Arabic?": yes, and one tap switches."""
@@ -1010,11 +1086,14 @@ class Engine:
         ]
         turn.say(_("Yes, I can answer in {languages}. Tap to switch:").format(languages=names), buttons=rows)
 
-    def _venue_info(self, turn: Turn, keys: tuple[str, ...]) -> None:
-        """Where a venue is and what its access is like, from the programme's venue data."""
+    def _venue_info(self, turn: Turn, keys: tuple[str, ...], entry: FaqEntry | None = None) -> None:
+        """Where a venue is and what its access is like, from the programme's venue data, after
+        the FAQ answer about it when there is one (one message)."""
         _ = turn.t.gettext
         assert turn.snapshot is not None
-        text = TextBuilder()
+        text = self._faq_text(turn, entry) if entry is not None else TextBuilder()
+        if entry is not None:
+            text.line()
         for key in keys[:3]:
             venue = turn.snapshot.venues.get(key)
             if venue is None:
@@ -1028,38 +1107,51 @@ class Engine:
                 access = access[len(venue.address) :].lstrip(" .,")
             if access:
                 text.line(turn.t.isolate(access))
-        turn.say(text)
+        turn.say(text, faq=[entry.key] if entry is not None else [])
 
-    def _explain(self, turn: Turn, understood: Understanding, text: str) -> None:
-        """Says why the list differs from the literal question, before the list itself."""
+    def _explain(self, turn: Turn, understood: Understanding) -> str:
+        """Why the list differs from the literal question: a line to put above it (or, when all
+        that matched has ended, a message of its own)."""
         _ = turn.t.gettext
+        notes: list[str] = []
         if understood.ignored and understood.events:
-            # The understanding folds accents and case; the person should see their own words.
-            ignored = set(understood.ignored)
-            typed = [word for word, _start, _end in token_spans(text) if normalize(word) in ignored]
-            words = ", ".join(f"“{turn.t.isolate(word)}”" for word in dict.fromkeys(typed or understood.ignored))
-            turn.say(_("Nothing in the programme mentions {words}; here is what matches the rest:").format(words=words))
+            # Not quoted: what is left over is mostly slang and fillers, which read oddly said back.
+            notes.append(_("Some of your words are not in the programme; this matches the rest:"))
         if understood.note == "nothing_now" and understood.events:
-            turn.say(_("Nothing is happening right now. Coming up next:"))
+            notes.append(_("Nothing is happening right now. Coming up next:"))
         elif understood.note == "other_kinds" and understood.events:
-            turn.say(_("Nothing of that kind matches; here are other events that match the rest:"))
+            notes.append(_("Nothing of that kind matches; here are other events that match the rest:"))
         elif understood.note in ("ended", "past_only") and understood.ended and not understood.events:
             over = TextBuilder()
             over.line(_("That has already ended:"))
             for event in understood.ended[:3]:
                 over.line(f"• {title_of(event, turn.t)} ({turn.t.when(event.starts_at)})")
             turn.say(over, buttons=self._menu_rows(turn))
+        return " ".join(notes)
+
+    def _faq_entry(self, turn: Turn, key: str) -> FaqEntry | None:
+        return next((e for e in turn.snapshot.faq if e.key == key), None) if turn.snapshot else None
 
     def _faq_answer(self, turn: Turn, key: str) -> None:
-        entry = next((e for e in turn.snapshot.faq if e.key == key), None) if turn.snapshot else None
+        entry = self._faq_entry(turn, key)
         if entry is None:
             turn.say(turn.t.gettext("That button is from an older message. Here is what you can do now:"))
             self._menu(turn)
             return
+        turn.say(self._faq_text(turn, entry), faq=[entry.key])
+
+    def _faq_text(self, turn: Turn, entry: FaqEntry) -> TextBuilder:
         text = TextBuilder()
         text.line(turn.t.isolate(_faq_question(entry, turn.t.lang)), bold=True)
+        if not entry.answer.get(turn.t.lang, "").strip():
+            # The organisers have not written it in this language: say so, in this language.
+            text.line(
+                turn.t.gettext("The organisers have not written this answer in {language} yet:").format(
+                    language=NATIVE_NAMES[turn.t.lang]
+                )
+            )
         text.line(turn.t.isolate(pick(entry.answer, turn.t.lang)))
-        turn.say(text, faq=[entry.key])
+        return text
 
     def _fallback(self, turn: Turn) -> None:
         _ = turn.t.gettext
@@ -1125,6 +1217,9 @@ def _heading(turn: Turn, query: ProgrammeQuery) -> str:
     if query.languages:
         names = ", ".join(sorted(t.language_name(code) for code in query.languages))
         parts.append(_("in {language}").format(language=names))
+    if query.exclude_languages:
+        names = ", ".join(sorted(t.language_name(code) for code in query.exclude_languages))
+        parts.append(_("not in {language}").format(language=names))
     if query.venue_keys and turn.snapshot is not None:
         parts.append(
             ", ".join(
@@ -1135,8 +1230,8 @@ def _heading(turn: Turn, query: ProgrammeQuery) -> str:
         )
     if query.online:
         parts.append(_("online"))
-    if query.terms:
-        parts.append("“" + " ".join(query.terms) + "”")
+    # The words the list was ranked by are not said back: they are the asker's own spelling, slang
+    # or a typo folded to a near word ("rasism mot svara"), which reads as a wrong correction.
     if query.running_now:
         parts.append(_("happening now"))
     elif query.upcoming:
@@ -1167,6 +1262,6 @@ def _heading(turn: Turn, query: ProgrammeQuery) -> str:
         if clock is not None:
             parts.append(label.format(time=t.time(datetime.combine(day, clock, tzinfo=t.zone))))
     if not parts:
-        return _("Events")
+        return _("What I found") if query.terms else _("Events")
     heading = " · ".join(parts)
     return heading[0].upper() + heading[1:]

@@ -170,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in ("import", "export", "chat", "admin", "purge", "matrix"):
         # Short-lived commands print only what matters to the person at the terminal.
         logging.getLogger().setLevel(logging.WARNING)
+    if args.command == "matrix":
+        return _matrix_reset_identity(settings, args.yes)
     db: str | None = args.db
     if args.command == "run":
         return asyncio.run(run(settings, db))
@@ -183,8 +185,6 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         days = settings.motsbot_retention_days if args.days is None else args.days
         return asyncio.run(_purge(db, days, args.now or utc_now()))
-    if args.command == "matrix":
-        return _matrix_reset_identity(settings, args.yes)
     if args.command == "admin":
         from admin.cli import run_admin_command
 

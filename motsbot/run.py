@@ -175,7 +175,6 @@ async def serve(settings: Settings, standby: Standby) -> int:
     metrics = Metrics()
     hub = Hub(metrics.metered(engine.handle), utc_now)
     connectors = configured_connectors(settings, store)
-    metrics.connectors = connectors
     stop = asyncio.Event()
     lost: list[str] = []
 

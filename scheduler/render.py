@@ -65,6 +65,16 @@ class Renderer:
             if not text:
                 return Skip(Status.CANCELLED, "no text in any language")
             return Outgoing.model_validate({"spans": [{"text": text}], "lang": t.lang, "rtl": t.rtl})
+        if item.kind is Kind.ANSWER:
+            answer = TextBuilder()
+            answer.line(
+                t.gettext("An organiser answers your question “{question}”:").format(
+                    question=t.isolate(item.payload.get("question", ""))
+                ),
+                bold=True,
+            )
+            answer.line(t.isolate(item.payload.get("answer", "")))
+            return Outgoing(spans=answer.build(), lang=t.lang, rtl=t.rtl)
         if item.kind in (Kind.SURVEY, Kind.SURVEY_OPTIN):
             survey = await render_survey(self.store, t, item, now)
             return survey if isinstance(survey, Outgoing) else Skip(survey.status, survey.reason)

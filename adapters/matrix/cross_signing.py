@@ -299,7 +299,12 @@ class CrossSigning:
         ]
         if not stale:
             return
-        await self._request("POST", "/delete_devices", {"devices": stale}, interactive=True)
+        try:
+            await self._request("POST", "/delete_devices", {"devices": stale}, interactive=True)
+        except IdentityError as error:
+            # The chain is whole all the same; the next start tries again.
+            log.warning("could not delete the bot's stale devices %s: %s", ", ".join(stale), error)
+            return
         report.repairs.append(Repair.STALE_DEVICES_DELETED)
         report.deleted_devices.extend(stale)
         log.info("deleted %d stale device(s) of the bot: %s", len(stale), ", ".join(stale))

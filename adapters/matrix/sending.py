@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import io
 import logging
+import os
 from typing import Any
 
+from aiohttp import ClientResponse
 from nio import (
     ErrorResponse,
     KeysClaimResponse,
@@ -20,6 +22,7 @@ from nio import (
     RoomCreateResponse,
     RoomSendResponse,
     SendRetryError,
+    ShareGroupSessionError,
     ShareGroupSessionResponse,
     UploadResponse,
 )
@@ -48,13 +51,31 @@ class Client(AsyncClient):
     """nio's client with one repair: a room key share that did not reach every device is not
     taken as done.
 
-    nio 0.26 sends a new Megolm session to the room's devices in to-device requests, ignores
-    those that fail (a 502 while the homeserver restarts) and marks the session shared anyway;
-    every later message in the room is then encrypted with a key those devices never got, until
-    the session is rotated (a week, or a restart). Here a share that missed devices leaves the
-    session unshared and raises, before anything is encrypted with it: the next send shares the
-    same session (still at its first message) with the devices that missed it.
+    nio 0.26 sends a new Megolm session to the room's devices in to-device requests and reads
+    any answer to them as success, a 502 from a proxy while the homeserver restarts included;
+    the session is marked shared, and every later message in the room is encrypted with a key
+    those devices never got, until the session is rotated (a week, or a restart). Here such an
+    answer is an error, and a share that missed devices leaves the session unshared and raises
+    before anything is encrypted with it: the next send shares the same session (still at its
+    first message) with the devices that missed it.
     """
+
+    async def create_matrix_response(
+        self,
+        response_class: type,
+        transport_response: ClientResponse,
+        data: tuple[Any, ...] | None = None,
+        save_to: os.PathLike[str] | None = None,
+    ) -> Any:
+        if response_class is ShareGroupSessionResponse and not 200 <= transport_response.status < 300:
+            room_id, devices = data or ("", set())
+            return ShareGroupSessionError(
+                message=f"HTTP {transport_response.status}",
+                status_code=str(transport_response.status),
+                room_id=room_id,
+                users_shared_with=devices,
+            )
+        return await super().create_matrix_response(response_class, transport_response, data, save_to)
 
     async def share_group_session(
         self, room_id: str, ignore_unverified_devices: bool = False

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.store.checkins import CheckinStore
 from bot.store.database import Database
 from bot.store.dead_letters import DeadLetterStore
+from bot.store.handover import HandoverStore
 from bot.store.people import PeopleStore
 from bot.store.programme import ProgrammeStore
 from bot.store.signups import SignupStore
@@ -20,6 +21,7 @@ class Store:
         self.checkins = CheckinStore(database)
         self.unanswered = UnansweredStore(database)
         self.dead_letters = DeadLetterStore(database)
+        self.handover = HandoverStore(database)
 
     @classmethod
     async def open(cls, db: str | None = None, *, pooled: bool = True, migrate: bool = True) -> Store:

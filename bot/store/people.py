@@ -155,6 +155,11 @@ class PeopleStore:
                 .where(t.outbox.c.person_id == person_id)
                 .order_by(t.outbox.c.not_before)
             )
+            questions = await conn.execute(
+                select(t.human_question.c.text, t.human_question.c.asked_at, t.human_question.c.answered_at)
+                .where(t.human_question.c.person_id == person_id)
+                .order_by(t.human_question.c.asked_at)
+            )
             state = await conn.scalar(select(t.dialogue.c.state).where(t.dialogue.c.person_id == person_id))
             set_aside = await conn.execute(
                 select(t.dead_letter.c.received_at, t.dead_letter.c.reason).where(
@@ -192,6 +197,14 @@ class PeopleStore:
                     }
                     for m in messages
                 ],
+                "questions_to_organisers": [
+                    {
+                        "text": q.text,
+                        "asked_at": q.asked_at.isoformat(),
+                        **({"answered_at": q.answered_at.isoformat()} if q.answered_at else {}),
+                    }
+                    for q in questions
+                ],
                 "dialogue_state": dict(state) if state else {},
                 "messages_set_aside": [
                     {"received_at": d.received_at.isoformat(), "reason": d.reason} for d in set_aside
@@ -218,5 +231,6 @@ class PeopleStore:
                 # In a private chat Telegram's chat id is the person's user id.
                 await conn.execute(delete(t.telegram_poll).where(t.telegram_poll.c.chat_id == row.channel_user_id))
         await conn.execute(delete(t.signup).where(t.signup.c.person_id == person_id))
+        await conn.execute(delete(t.human_question).where(t.human_question.c.person_id == person_id))
         await conn.execute(delete(t.dialogue).where(t.dialogue.c.person_id == person_id))
         await conn.execute(delete(t.person).where(t.person.c.id == person_id))

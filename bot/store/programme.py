@@ -11,6 +11,7 @@ from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import Event, EventStatus, FaqEntry, Festival, GlossaryTerm, Programme, Venue
+from bot.store import organisations
 from bot.store import schema as t
 from bot.store.database import Database
 from bot.store.glossary import read_glossary, replace_glossary
@@ -59,6 +60,12 @@ class ProgrammeSnapshot:
     events: list[Event]
     faq: list[FaqEntry]
     glossary: list[GlossaryTerm] = field(default_factory=list)
+    organisations_of: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    """Event id to the ids of the organisations that run it, the lead one first."""
+    organisation_names: dict[int, str] = field(default_factory=dict)
+
+    def organisation_ids(self, event: Event) -> tuple[int, ...]:
+        return self.organisations_of.get(event.id, ()) if event.id is not None else ()
 
     def event(self, code: str) -> Event | None:
         return self._by_code.get(code.upper()) if code else None
@@ -136,9 +143,24 @@ class ProgrammeStore:
             await self._apply_events(
                 conn, festival_id, programme, venue_ids, now, report, by_admin=by_admin, take_file=take_file
             )
+            await self._link_organisations(conn, festival_id, [e.code for e in programme.events], now)
         if programme.faq:
             await self._apply_faq(conn, festival_id, programme.faq, programme.complete, report)
         return festival_id
+
+    async def _link_organisations(
+        self, conn: AsyncConnection, festival_id: int, codes: list[str], now: datetime
+    ) -> None:
+        """Each imported event linked to the organisation records its text names (created when new)."""
+        rows = await conn.execute(
+            select(t.event.c.id, t.event.c.organisation).where(
+                t.event.c.festival_id == festival_id, func.upper(t.event.c.code).in_([c.upper() for c in codes])
+            )
+        )
+        for row in rows.all():
+            await organisations.set_links(
+                conn, int(row.id), await organisations.ids_for_text(conn, row.organisation, now)
+            )
 
     async def _festival_id(self, conn: AsyncConnection, festival: Festival | None) -> int:
         if festival is None:
@@ -339,7 +361,16 @@ class ProgrammeStore:
             )
             faq = [FaqEntry(key=f.key, questions=f.questions, answer=f.answer) for f in faq_rows]
             glossary = await read_glossary(conn, row.id)
-            return ProgrammeSnapshot(festival, int(row.revision), venues, events, faq, glossary)
+            return ProgrammeSnapshot(
+                festival,
+                int(row.revision),
+                venues,
+                events,
+                faq,
+                glossary,
+                organisations_of=await organisations.links(conn),
+                organisation_names=await organisations.names(conn),
+            )
 
     async def event_id(self, code: str) -> int | None:
         async with self.database.reading() as conn:

@@ -80,6 +80,7 @@ async def purge(database: Database, cutoff: datetime) -> PurgeReport:
         await _remove(conn, report, t.waitlist_offer, t.waitlist_offer.c.signup_id.in_(signups))
         await _remove(conn, report, t.signup, t.signup.c.person_id.in_(people))
         await _remove(conn, report, t.dialogue, t.dialogue.c.person_id.in_(people))
+        await _remove(conn, report, t.human_question, t.human_question.c.person_id.in_(people))
         await _remove(conn, report, t.survey_consent, t.survey_consent.c.person_id.in_(people))
         await _remove(conn, report, t.outbox, t.outbox.c.person_id.in_(people) | (t.outbox.c.created_at <= cutoff))
         await _remove(conn, report, t.person, t.person.c.id.in_(people))

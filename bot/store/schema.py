@@ -371,8 +371,21 @@ organisation = Table(
     Column("id", Integer, primary_key=True),
     Column("name", String(300), nullable=False, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("key", String(300), nullable=False, unique=True),
+    Column("merged_into", ForeignKey("organisation.id", ondelete="SET NULL"), nullable=True),
 )
-"""Who runs events; an organiser account sees the events whose `organisation` names it."""
+"""Who runs events. `key` is the name normalised (bot/store/organisations.py), so one organisation
+spelt several ways is one record; a record merged into another keeps its key as a way there."""
+
+event_organisation = Table(
+    "event_organisation",
+    metadata,
+    Column("event_id", ForeignKey("event.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True),
+    Column("lead", Boolean, nullable=False),
+)
+"""Which organisations run an event, by id: the lead one (it decides on co-organisers) and the
+co-organisers. Organiser accounts manage the events linked to their organisation."""
 
 admin_account = Table(
     "admin_account",
@@ -386,8 +399,13 @@ admin_account = Table(
     Column("locked_until", UTCDateTime, nullable=True),
     Column("disabled", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("totp_secret", String(64), nullable=True),
+    Column("totp_last_step", BigInteger, nullable=True),
+    Column("language", String(8), nullable=True),
 )
-"""Admin web accounts: argon2 hashes, role admin/organiser/viewer, lockout after failed logins."""
+"""Admin web accounts: argon2 hashes, role admin/organiser/viewer, wrong passwords counted, an
+optional TOTP secret (with the last time step used, so a code works once) and the page language
+(None: the browser's)."""
 
 admin_session = Table(
     "admin_session",
@@ -397,6 +415,7 @@ admin_session = Table(
     Column("csrf_token", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=True),
 )
 """Signed-in browsers. Only a hash of the cookie is kept, so a leaked database opens no session."""
 
@@ -449,6 +468,20 @@ unanswered_question = Table(
 )
 """Questions the bot could not answer, for organisers to turn into FAQ entries. No person id,
 and times only to the hour, so a question cannot be traced back to whoever asked it."""
+
+human_question = Table(
+    "human_question",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("person_id", Integer, ForeignKey("person.id", ondelete="CASCADE"), nullable=False, index=True),
+    Column("text", String(1000), nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("asked_at", UTCDateTime, nullable=False),
+    Column("answered_at", UTCDateTime, nullable=True),
+)
+"""A resident's question for a person ("can I talk to someone?"): who asked, so that an
+organiser's answer reaches their chat. Phone numbers and e-mail are masked before it is stored;
+the answer itself goes through the outbox and is not kept here."""
 
 qa_session = Table(
     "qa_session",

@@ -58,6 +58,9 @@ def understand(text: str, lang: str, now: datetime, snapshot: ProgrammeSnapshot)
     if parsed.venues and parsed.faq_concepts & _VENUE_CONCEPTS and not (about_programme or known or strong):
         return _venue(parsed, ranked)
     practical = _practical_answer(index, parsed, ranked)
+    if practical is not None and _asks_only(parsed, query, "languages_question"):
+        # "Do I need to speak Swedish?": the language is what the question is about, not a filter.
+        return _faq("faq", [practical])
     if practical is not None and (strong or medium):
         # "Is the Arabic workshop free?": the answer, and the events it is about.
         found = _events(snapshot, query, now, ignored)
@@ -79,7 +82,8 @@ def understand(text: str, lang: str, now: datetime, snapshot: ProgrammeSnapshot)
             # "Events about climate" when nothing is about climate: say so, list nothing.
             return Understanding("events", query=query, events=[], ignored=ignored)
         return _events(snapshot, replace(query, upcoming=True), now, ignored)
-    if ranked and ranked[0].score >= PLAUSIBLE:
+    if ranked and ranked[0].score >= PLAUSIBLE and parsed.faq_concepts:
+        # Only for a practical question; words in common alone are guesses ("vem vann matchen").
         return _faq("faq_unsure", ranked[:2])
     return Understanding("fallback", ignored=ignored)
 
@@ -136,6 +140,16 @@ def _particular(index: SnapshotIndex, score: FaqScore) -> int:
     item = next((item for item in index.faq if item.entry.key == score.entry.key), None)
     features = set(item.features) if item is not None else set()
     return next((rank for rank, concept in enumerate(_PARTICULAR) if f"faq:{concept}" in features), len(_PARTICULAR))
+
+
+def _asks_only(parsed: Parsed, query: ProgrammeQuery, concept: str) -> bool:
+    """The practical question is about `concept` and names no time, place, kind or topic."""
+    return (
+        parsed.faq_concepts & _DOMINANT_CONCEPTS == set()
+        and concept in parsed.faq_concepts
+        and not (parsed.has_time or parsed.online or query.types or query.type_concepts or query.venue_keys)
+        and not any(tag.kind == "topic" for m in parsed.matches for tag in m.tags)
+    )
 
 
 def only_time(parsed: Parsed, query: ProgrammeQuery) -> bool:

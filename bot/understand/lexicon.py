@@ -170,6 +170,8 @@ NEXT: list[str] = [
     "التالي", "التالية", "القادم", "القادمة", "قريبا",
     "لاحقا", "بعد قليل", "seuraava", "seuraavaksi", "pian", "kohta", "myöhemmin", "tulossa", "xiga",
     "ku xiga", "dhawaan", "kadib", "soo socda", "بعدی", "به زودی", "بزودی", "بعدا", "بعد از این",
+    "is it over", "everything over", "är det slut", "slut nu", "onko ohi", "kaikki ohi", "خلص", "انتهى",
+    "تموم شد", "ma dhammaaday",
     "kvar", "återstår", "left", "still to come", "remaining", "what's left", "whats left", "jäljellä", "باقي",
     "الباقي", "شو ضل", "ka haray", "باقی مانده",
 ]
@@ -184,6 +186,8 @@ FAQ_CUES: list[str] = [
     "behöver jag kunna", "behöver man kunna", "måste man prata", "pitääkö osata", "täytyykö osata",
     "tarviiks osata", "pitääks osata", "لازم احكي", "لازم اعرف", "lazem ehki", "باید بلد باشم",
     "kaliya ayaa lagu qabtaa", "kaliya lagu qabtaa",
+    "pratar de", "talar de", "do they speak", "will they speak", "puhutaanko", "puhuvatko", "بيحكوا", "يتكلمون",
+    "صحبت میکنن", "ku hadlaan", "is everything", "är allt", "onko kaikki", "همه چی", "كل شي", "كل الفعاليات",
 ]
 
 # "Can you speak Arabic?": a question to the bot about its own language, not for events.
@@ -269,7 +273,9 @@ PROGRAMME: list[str] = [
     "schedule", "activities", "activity", "sessions", "session", "agenda", "attend", "things to do",
     "يحدث", "تحدث", "فعاليات", "فعالية", "الفعاليات", "برنامج", "البرنامج", "نشاطات", "أنشطة", "الأنشطة",
     "الجدول", "حدث", "أحداث", "tapahtuu", "tapahtumat", "tapahtuma", "tapahtumia", "ohjelma", "ohjelmaa",
-    "ohjelmassa", "mitä tapahtuu", "tekemistä", "dhacaya", "dhaca", "dhici", "socda", "ka socda", "socota", "socdaa",
+    "ohjelmassa", "mitä tapahtuu", "tekemistä", "nåt om", "något om", "anything about", "something about",
+    "smth about", "شي عن", "شيء عن", "jotain aiheesta", "wax ku saabsan", "چیزی درباره", "dhacaya", "dhaca", "dhici",
+    "socda", "ka socda", "socota", "socdaa",
     "barnaamij", "barnaamijka",
     "barnaamijyo", "munaasabad", "munaasabado", "hawlaha", "hawl", "برنامه", "برنامه ها", "رویداد",
     "رویدادها", "چه خبر", "چه خبره", "che khabare", "che khabar", "chi hast", "barname", "barnameh", "خبره",
@@ -577,7 +583,7 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "b2adesh", "2adesh", "adesh", "bkam", "edfa3", "adfa3", "badfa3", "mesari", "masari", "msari", "flous",
         "fulus", "majjani", "majani", "balash", "ببلاش", "بلاش", "بقديش", "قديش", "مصاري", "فلوس", "para", "cash",
         "rahaa", "raha", "tarviiks rahaa", "maksaaks", "ilmane", "ilmanen", "پولیه", "پولی", "مجانیه", "رایگانه",
-        "dokhool", "dukhul", "الدخول",
+        "dokhool", "dukhul", "الدخول", "هزینش", "چنده", "قیمتش", "قیمتش چنده",
     ],
     "signup": [
         "anmäla", "anmäler", "anmälan", "anmäld", "anmäl", "anmälning", "registrera", "registrering",
@@ -624,7 +630,7 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "lunch ingår", "ingår lunch", "lunch included", "is lunch included", "الغداء مشمول", "lounas sisältyy",
         "sisältyykö lounas", "qado ma ku jirtaa", "ناهار داره",
         "mat", "maten", "äta", "fika", "bjuds", "bjuder", "servering", "allergi", "allergier",
-        "vegetarisk", "food", "eat", "eating", "meal", "meals", "snacks", "serve", "served", "drinks",
+        "vegetarisk", "käk", "käka", "food", "eat", "eating", "meal", "meals", "snacks", "serve", "served", "drinks",
         "coffee", "allergies", "allergy", "vegetarian", "halal", "طعام", "الطعام", "أكل", "الأكل", "وجبة",
         "وجبات", "حلال", "حساسية", "ruoka", "ruokaa", "syödä", "tarjoilu", "tarjoilua", "kahvi",
         "allergia", "cunto", "cuntada", "raashin", "xalaal", "cuno", "quraac", "غذا", "خوراک", "خوردن",
@@ -642,6 +648,8 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "behöver jag kunna", "behöver man kunna", "måste man prata", "pitääkö osata", "täytyykö osata",
         "tarviiks osata", "pitääks osata", "لازم احكي", "لازم اعرف", "lazem ehki", "باید بلد باشم",
         "kaliya ayaa lagu qabtaa", "kaliya lagu qabtaa",
+        "pratar de", "talar de", "do they speak", "will they speak", "puhutaanko", "puhuvatko", "بيحكوا", "يتكلمون",
+        "صحبت میکنن", "ku hadlaan", "is everything", "är allt", "onko kaikki", "همه چی", "كل شي", "كل الفعاليات",
     ],
     "directions": [
         "برسم", "میرسم", "بروم", "أذهب", "الذهاب", "pääsee", "tagaa", "gaaraa", "where's", "whr", "whr is", "wer is",
@@ -656,7 +664,8 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "bussi", "reitti", "kartta", "sidee u tagaa", "sidee ku tagaa", "gaaro", "tago", "cinwaan",
         "cinwaanka", "xagee", "halkee", "baska", "khariidad", "آدرس", "نشانی", "کجاست", "چطور برسم",
         "چگونه برسم", "رسیدن", "اتوبوس", "نقشه", "کجا",
-        "بوصل", "اوصل", "بروح", "اروح", "بتوصل", "me buss", "med buss", "bussilla", "بالباص",
+        "بوصل", "اوصل", "بروح", "اروح", "بتوصل", "me buss", "med buss", "bussilla", "بالباص", "برم", "چطوری برم",
+        "چطور برم", "میرم", "park", "parkera", "parka", "pysäköidä", "parkkeerata",
     ],
     "about_festival": [
         "syftet med festivalen", "purpose of the festival", "festivaalin tarkoitus", "mikä tämä festivaali on",
@@ -681,7 +690,8 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "xog", "xogta", "xogtayda", "kaydisaa", "kaydsataan", "tirtir", "ذخیره", "حریم خصوصی",
         "حذف", "داده",
         "keräätte", "kerätä", "tietoi", "tietoja", "نگه میدارین", "نگه میدارید", "اطلاعاتمو", "پاکش کنم",
-        "save my messages", "my messages", "mina meddelanden",
+        "save my messages", "my messages", "mina meddelanden", "save", "saved", "saves", "saving",
+        "what i write", "det jag skriver", "chat history", "رسائلي", "viestini", "fariimahayga", "پیامامو", "پیامام",
     ],
 }
 
@@ -815,13 +825,15 @@ STOPWORDS: list[str] = [
     "vielä", "mitää", "jotai", "sit", "niinku", "just",
     "sxb", "saaxiib", "ahay", "imaan", "iman", "mise", "kaliya", "khasab", "loogu", "talagalay",
     "عاشق", "هنوز", "تو", "دیگه", "بیام", "بیاد", "میتونه", "قبلش", "لازمه", "خوبه",
+    "يا شباب", "ya shabab", "ya shebab", "يا جماعه", "fam", "jätkät", "shi", "shee", "el", "il", "3al", "3a", "lal",
     "wala", "walla", "voinks", "puhuu", "eller", "bara", "riktig", "real", "pls", "e", "سنه", "السنه", "عام",
     "العام", "سال", "امسال",
 ]
 # Asking whether one may come ("får ja komma?"): with an age, a question about the age limit.
 PERMISSION: list[str] = [
     "får jag komma", "får ja komma", "får man komma", "får jag vara med", "får ja vara med", "får jag gå",
-    "kan jag komma", "kan ja komma", "ens komma", "för ung", "för gammal", "can i come", "can i join", "can i go",
+    "kan jag komma", "kan ja komma", "ens komma", "får jag va med", "får ja va med", "va med", "vara med", "för ung",
+    "för gammal", "can i come", "can i join", "can i go",
     "am i allowed", "allowed", "too young", "too old", "old enough", "بقدر اجي", "بقدر احضر", "ممكن اجي",
     "ممكن احضر", "مسموح", "يسمح", "اقدر اجي", "اقدر احضر", "صغير", "saanks mä tulla", "saanko tulla",
     "saanks tulla", "voinko tulla", "voinks tulla", "saa tulla", "pääseekö", "pääsenkö", "liian nuori",
@@ -837,7 +849,8 @@ OFF_TOPIC: list[str] = [
     "president", "joke", "homework", "capital of",
     "طقس", "الطقس", "مطر", "تمطر", "ستمطر", "الدوري", "مباراه", "المباراه", "ماتش", "يربح", "فاز", "رئيس",
     "نكته", "كوره",
-    "sää", "sataa", "sataako", "lumi", "jalkapallo", "jääkiekko", "jääkiekossa", "ottelu", "voitti", "voittaa",
+    "sää", "keli", "sataa", "sataako", "lumi", "game", "match", "matsi", "jalkapallo", "jääkiekko", "jääkiekossa",
+    "ottelu", "voitti", "voittaa",
     "presidentti", "vitsi",
     "cimilada", "cimilo", "roob", "kubadda", "ciyaarta", "madaxweynaha", "kaftan",
     "هوا", "بارون", "باران", "فوتبال", "بازی", "استقلال", "پرسپولیس", "لیگ", "رئیس جمهور", "جوک",
@@ -853,15 +866,23 @@ SMALL_TALK: dict[str, list[str]] = {
         "moro", "heippa", "huomenta", "asc", "iska warran", "nabad", "salaan", "سلام علیکم", "درود",
         "how are you", "how r u", "hur mår du", "läget", "hur är läget", "كيف حالك", "كيفك", "شلونك",
         "mitä kuuluu", "mitä kuuluu?", "sidee tahay", "ma nabad baa", "خوبی", "چطوری", "حالت چطوره",
+        "god kväll", "god natt", "god dag", "good evening", "good night", "good afternoon", "hii", "tjenixen",
+        "wsg", "wassup", "whats up", "what's up", "salam alaikum", "salam aleikum", "salamu alaikum",
+        "صباح الخير", "مساء الخير", "هلا والله", "اهلين", "subax wanaagsan", "galab wanaagsan", "habeen wanaagsan",
+        "صبح بخیر", "عصر بخیر", "شب بخیر", "hyvää iltaa", "iltaa", "päivää", "hyvää päivää", "heips",
     ],
     "thanks": [
         "tack", "tackar", "tack så mycket", "tusen tack", "thanks", "thank you", "thx", "ty", "tnx",
         "شكرا", "شكرا كتير", "مشكور", "يسلمو", "kiitos", "kiitti", "kiitoksia", "mahadsanid", "mahadsanid walaal",
-        "ممنون", "مرسی", "دمت گرم", "مرسی دمت گرم", "merci", "tack bror",
+        "ممنون", "مرسی", "دمت گرم", "مرسی دمت گرم", "merci", "tack bror", "mersi", "thank u", "thanks a lot",
+        "tack så mkt", "tack för hjälpen", "thanks for the help", "thanks for helping", "يعطيك العافية",
+        "شكرا على المساعدة", "كثر خيرك", "kiitos avusta", "kiitos paljon", "mahadsanid aad", "مرسی از کمکت",
+        "خیلی ممنون", "ممنونم",
     ],
     "ok": [
         "ok", "okej", "okey", "okay", "k", "kk", "okei", "oki", "selvä", "jees", "bra", "fint", "great", "cool",
         "nice", "najs", "perfect", "perfekt", "تمام", "اوكي", "طيب", "حسنا", "haye", "waayahay", "hagaag",
+        "oki doki", "okidoki", "aight", "alright", "all right", "sure", "visst", "got it", "fattar", "jep", "joo",
         "باشه", "اوکی", "عالیه", "خوبه",
     ],
     "bot": [
@@ -872,6 +893,9 @@ SMALL_TALK: dict[str, list[str]] = {
         "kuka sä oot", "kuka olet", "ootsä botti", "bot baad tahay", "ma bot baad tahay", "yaad tahay",
         "ربات هستی", "تو رباتی", "رباتی", "آدمی", "تو کی هستی", "کی هستی",
         "bot", "botti", "robot", "chatbot", "بوت", "ربات", "insan", "انسان", "qof", "ihminen",
+        "human", "r u human", "är du riktig", "روبوت", "oikea ihminen", "qof baad tahay", "who am i talking to",
+        "who is this", "vem pratar jag med", "vem är det här", "مع مين عم احكي", "مين معي", "kenen kanssa puhun",
+        "kuma la hadlayaa", "با کی حرف میزنم", "آدمی یا ربات",
     ],
     "human": [
         "talk to a person", "talk to a real person", "talk to a human", "speak to a human", "speak to a person",
@@ -881,6 +905,17 @@ SMALL_TALK: dict[str, list[str]] = {
         "موظف", "ihmisen kaa", "ihmisen kanssa", "oikean ihmisen", "oikeen ihmisen", "puhua ihmiselle",
         "puhuu ihmiselle", "qof dhab ah", "la hadlo qof", "qof la hadlo", "آدم واقعی", "یه آدم", "یک آدم",
         "با یه آدم", "آدم واقعی حرف بزنم", "با یک نفر حرف بزنم", "پشتیبانی",
+        "talk to someone", "talk to somebody", "speak to someone", "speak with someone", "talk with someone",
+        "call me", "ring me", "ring mig", "prata med nån", "prata med personal", "snacka med nån",
+        "prata med nån på riktigt", "احكي مع حدا", "كلم حدا", "اتواصل مع شخص", "اتكلم مع حدا",
+        "puhua jonkun kanssa", "jonkun kanssa", "soittaa mulle", "la hadlo qof", "la hadli karaa qof",
+        "با یه نفر", "با یک نفر", "یه نفر صحبت", "با یه نفر صحبت کنم",
+    ],
+    # Words that may come with small talk and say nothing more ("tack så mkt", "thanks for the help").
+    "filler": [
+        "help", "the help", "hjälp", "hjälpen", "avusta", "المساعده", "كمكت", "mkt", "doki", "والله", "aleikum",
+        "alaikum", "paljon", "aad", "r", "there", "där", "you too", "dig med", "again", "igen", "uudestaan",
+        "جزيلا", "كتير", "خیلی", "ولا", "oletko", "vai",
     ],
 }
 

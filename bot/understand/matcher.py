@@ -86,6 +86,20 @@ class Matcher:
                     best = Match(i, end, self._phrases[key], q)
         return best
 
+    def compound_head(self, word: str, kinds: frozenset[str]) -> str | None:
+        """The first part of a compound whose last part is a lexicon word of `kinds`
+        ("ihmisoikeus|tapahtumaan", "runo|tapahtuma"): what the compound is about."""
+        if is_arabic_script(word) or len(word) < 9:
+            return None
+        for cut in range(4, len(word) - 4):
+            tail = word[cut:]
+            # Finnish illative doubles the vowel: "tapahtumaan" is "tapahtuma".
+            illative = [tail[:-2]] if len(tail) > 6 and tail[-1] == "n" and tail[-2] == tail[-3] else []
+            for form in (tail, *base_forms(tail), *illative):
+                if any(tag.kind in kinds for tag in self._single.get(form, ())):
+                    return word[:cut]
+        return None
+
     def compound_tags(self, word: str, kinds: frozenset[str]) -> list[tuple[Tag, float]]:
         """Tags of lexicon words that end or begin a Swedish/Finnish compound ("antirasism")."""
         if is_arabic_script(word) or len(word) < 8:
@@ -104,8 +118,9 @@ class Matcher:
 
 def _variants(word: str) -> list[tuple[str, float]]:
     found = [(word, 1.0)] + [(form, INFLECTED) for form in base_forms(word)]
-    if len(word) >= 4 and not is_arabic_script(word):
-        # The other way round: "park" is the base of the entry "parking".
+    if len(word) >= 5 and not is_arabic_script(word):
+        # The other way round: "parks" is the base of the entry "parkser"... and "fotboll" of
+        # "fotbollen". Not for four letters: "last" would be Finnish "lasten" and "even" "evening".
         found += [(word + suffix, INFLECTED) for suffix in LONGER_FORMS]
     return found
 

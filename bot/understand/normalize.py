@@ -69,6 +69,10 @@ def is_arabic_script(token: str) -> bool:
 # "workshop", "panelen" meets "panel", "tiistaina" meets "tiistai", "maksaako" meets "maksaa".
 LATIN_SUFFIXES = (
     "arnas",
+    # Finnish illative: "tapahtumaan", "konserttiin".
+    "aan",
+    "een",
+    "iin",
     "ernas",
     "ornas",
     "arna",

@@ -103,6 +103,14 @@ def parse(text: str, lang: str, now: datetime, index: SnapshotIndex) -> Parsed:
         types = {tag.value for tag, _ in compound}
         if types:
             parsed.type_concepts |= types
+        # "ihmisoikeustapahtuma", "kvällsevenemang": an event, and what its first part says.
+        head = index.matcher.compound_head(word, _PROGRAMME_KINDS) if not types else None
+        head_matches = index.matcher.match([head]) if head is not None else []
+        if head_matches:
+            parsed.programme = True
+            for m in head_matches:
+                _apply(parsed, m, [head or word], today, festival.start_date, festival.end_date, lang)
+            continue
         # The rest of a compound ("öppnings-konsert") still says which one.
         parsed.terms.append(word)
     youth = _YOUTH_TERMS.get(lang, "youth")
@@ -159,6 +167,7 @@ def _in_language(m: Match, words: list[str], lang: str) -> Match:
     return replace(m, tags=tuple(t for t in m.tags if t.kind not in dropped))
 
 
+_PROGRAMME_KINDS = frozenset({"programme"})
 _NOT_SLOTS = frozenset({"stop", "weak", "programme", "faq", "month", "faqcue", "speak", "offtopic", "permission"})
 
 

@@ -15,6 +15,8 @@ from bot.understand.normalize import normalize, tokens
 
 KINDS = ("human", "bot", "thanks", "greeting", "ok")
 """By precedence: in "okei kiitti" the thanks is what needs an answer."""
+# A message of emoji alone is small talk too: 👍 is "ok", 🙏 and ❤️ are thanks, 👋 is hello.
+_EMOJI = {"👍": "ok", "👌": "ok", "🙏": "thanks", "❤": "thanks", "♥": "thanks", "🥰": "thanks", "👋": "greeting"}
 
 
 @cache
@@ -28,12 +30,13 @@ def small_talk(text: str) -> str | None:
     """The kind of small talk `text` is (one of KINDS), or None for anything else."""
     words = tokens(normalize(text))
     if not words:
-        return None
+        marks = {kind for mark, kind in _EMOJI.items() if mark in text}
+        return next((kind for kind in KINDS if kind in marks), None)
     kinds: set[str] = set()
     covered: set[int] = set()
     for match in _matcher().match(words):
-        found = {tag.value for tag in match.tags if tag.kind == "small"}
-        if found or any(tag.kind == "stop" for tag in match.tags):
+        found = {tag.value for tag in match.tags if tag.kind == "small"} - {"filler"}
+        if match.tags:
             covered.update(range(match.start, match.end))
         kinds |= found
     if "human" in kinds:

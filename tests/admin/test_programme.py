@@ -8,7 +8,7 @@ from datetime import timedelta
 import httpx
 
 from bot.messages import Incoming
-from tests.admin.conftest import AdminEnv
+from tests.admin.conftest import AdminEnv, org_id
 from tests.admin.support import event_payload, sign_up
 from tests.conftest import SCHEDULE
 
@@ -35,7 +35,8 @@ async def test_edit_event_through_the_form_changes_what_the_bot_says(env: AdminE
             "language": "ar",
             "capacity": "35",
             "signup_required": "on",
-            "organisation": "Malmö Ideella",
+            "organisations_chosen": "1",
+            "lead": str(await org_id(env, "Malmö Ideella")),
         },
     )
     assert response.status_code == 303, response.text
@@ -85,7 +86,8 @@ async def test_create_move_cancel_reinstate(env: AdminEnv) -> None:
             "title_sv": "Extra samtal",
             "starts_at": "2027-05-12T10:00",
             "ends_at": "2027-05-12T11:00",
-            "organisation": "Malmö Ideella",
+            "organisations_chosen": "1",
+            "lead": str(await org_id(env, "Malmö Ideella")),
             "language": "sv",
         },
     )
@@ -343,3 +345,49 @@ async def test_an_import_keeps_what_was_changed_in_the_admin_unless_the_file_is_
     assert applied.json()["moved"] == ["MM009"] and applied.json()["conflicts"] == []
     snapshot = await env.store.programme.snapshot()
     assert snapshot is not None and snapshot.event("MM009").starts_at.day != 12  # type: ignore[union-attr]
+
+
+async def test_a_resident_who_asks_for_a_person_gets_an_organisers_answer_in_their_chat(env: AdminEnv) -> None:
+    from scheduler import Scheduler
+
+    async def say(text: str) -> str:
+        replies = await env.hub.receive(Incoming(channel="web", user_id="res-1", text=text, lang_hint="sv"))
+        assert not any(r.fallback for r in replies), text
+        return "\n".join(r.text for r in replies)
+
+    assert "arrangörer" in await say("kan jag prata med en människa?")
+    assert "arrangörerna" in await say("Min kompis sitter i rullstol, ring mig på 070-123 45 67")
+    client, csrf = await env.browser("ada")
+    page = (await client.get("/faq")).text
+    assert "Min kompis sitter i rullstol, ring mig på …" in page and "070-123" not in page
+    [question] = await env.store.handover.waiting()
+    assert question.text == "Min kompis sitter i rullstol, ring mig på …"
+    answer = {"csrf_token": csrf, "answer": "Alla våra lokaler har hiss."}
+    assert (await client.post(f"/faq/person/{question.id}/answer", data=answer)).status_code == 303
+    # Twice is not sent twice.
+    assert (await client.post(f"/faq/person/{question.id}/answer", data=answer)).status_code == 303
+    assert await env.store.handover.waiting() == []
+    scheduler = Scheduler(env.store, env.hub.connectors, clock=env.clock)
+    await scheduler.tick()
+    told = [m.html for m in env.web_chat.transcript("res-1") if "Alla våra lokaler har hiss." in m.html]
+    assert len(told) == 1 and "En arrangör svarar på din fråga" in told[0]
+    assert ("ada", "answer a question for a person", str(question.id)) in await _audit_actions(env)
+    person = await env.store.people.find("web", "res-1")
+    assert person is not None
+    data = await env.store.people.data_of(person.id)
+    assert [q["text"] for q in data["questions_to_organisers"]] == [question.text]
+    await env.store.signups.forget(person.id, env.clock.now)
+    assert await env.store.handover.get(question.id) is None
+    viewer, _ = await env.browser("vera")
+    assert (await viewer.post(f"/faq/person/{question.id}/dismiss", data={})).status_code == 403
+
+
+async def test_the_faq_page_shows_which_languages_each_answer_lacks(env: AdminEnv) -> None:
+    api = await env.api("ada")
+    entry = {"key": "lockers", "questions": {"sv": ["finns det förvaring?"]}, "answer": {"sv": "Ja.", "en": "Yes."}}
+    assert (await api.put("/api/faq/lockers", json=entry)).status_code == 200
+    client, _ = await env.browser("ada")
+    page = (await client.get("/faq")).text
+    row = page[page.index('<td class="code">lockers</td>') :]
+    row = row[: row.index("</tr>")]
+    assert '<td class="missing">ar, fi, so, fa</td>' in row

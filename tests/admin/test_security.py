@@ -367,3 +367,14 @@ async def test_password_checks_run_off_the_event_loop_a_few_at_a_time(env: Admin
     assert {a.status_code for a in answers} == {401}
     assert hasher.threads and loop_thread not in hasher.threads
     assert 1 <= hasher.most <= auth.config.hashing_threads
+
+
+async def test_the_audit_log_reads_as_written(env: AdminEnv) -> None:
+    api = await env.api("ada")
+    event = (await api.get("/api/events/MM009")).json()
+    event["title"] = {"sv": "Möte i Malmö", "ar": "لقاء في مالمو"}
+    assert (await api.put("/api/events/MM009", json=event)).status_code == 200
+    client, _ = await env.browser("ada")
+    page = (await client.get("/audit")).text
+    assert "Möte i Malmö" in page and "لقاء في مالمو" in page
+    assert "\\u00f6" not in page and "\\u0644" not in page

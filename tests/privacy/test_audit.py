@@ -86,6 +86,9 @@ ALLOWED: dict[str, dict[str, str]] = {
         ["id", "signup_id", "event_id", "status", "expires_at", "created_at", "updated_at"], PERSON
     ),
     "checkin": dict.fromkeys(["signup_id", "code", "checked_in_at", "checked_in_by"], PERSON),
+    # A question for a person ("can I talk to someone?"): who asked, so that the organiser's
+    # answer reaches their chat; contact details masked; gone with /forget and the purge.
+    "human_question": dict.fromkeys(["id", "person_id", "text", "language", "asked_at", "answered_at"], PERSON),
     "outbox": dict.fromkeys(
         [
             "id",
@@ -167,7 +170,11 @@ ALLOWED: dict[str, dict[str, str]] = {
     "survey_ballot": dict.fromkeys(["survey_id", "voter", "answers"], AGGREGATE),
     "survey_tally": dict.fromkeys(["survey_id", "question", "option", "votes"], AGGREGATE),
     "survey_text": dict.fromkeys(["id", "survey_id", "question", "text"], AGGREGATE),
-    "organisation": dict.fromkeys(["id", "name", "created_at"], ADMIN),
+    # key: the name normalised, so one organisation is one record; merged_into: a misspelling's way
+    # to the right record.
+    "organisation": dict.fromkeys(["id", "name", "created_at", "key", "merged_into"], ADMIN),
+    # Which organisations run an event (the lead one decides on co-organisers).
+    "event_organisation": dict.fromkeys(["event_id", "organisation_id", "lead"], ADMIN),
     "admin_account": dict.fromkeys(
         [
             "id",
@@ -179,10 +186,18 @@ ALLOWED: dict[str, dict[str, str]] = {
             "locked_until",
             "disabled",
             "created_at",
+            # The second factor: its secret, and the last code's time step so a code works once.
+            "totp_secret",
+            "totp_last_step",
+            # The admin pages' language the organiser chose (none: the browser's).
+            "language",
         ],
         ADMIN,
     ),
-    "admin_session": dict.fromkeys(["token_hash", "account_id", "csrf_token", "created_at", "expires_at"], ADMIN),
+    # last_seen_at: a session ends after 30 idle minutes (updated at most once a minute).
+    "admin_session": dict.fromkeys(
+        ["token_hash", "account_id", "csrf_token", "created_at", "expires_at", "last_seen_at"], ADMIN
+    ),
     "audit_log": dict.fromkeys(["id", "at", "account_id", "actor", "action", "target", "details"], ADMIN),
 }
 

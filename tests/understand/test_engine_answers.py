@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
+from bot import buttons
 from bot.engine import Engine
 from bot.messages import Incoming
 from bot.store import Store
@@ -139,3 +140,67 @@ async def test_nothing_found_for_unknown_words_is_an_honest_fallback(engine: Eng
     assert [q.text for q in await store.unanswered.list_unanswered()] == ["finns det evenemang om fotboll?"]
     await chat.say("konserter på måndag förmiddag")
     assert chat.events == [] and not any(m.fallback for m in chat.last)
+
+
+async def test_small_talk_gets_a_real_answer_in_one_message(engine: Engine) -> None:
+    for user, lang, text, says in (
+        ("hi-sv", "sv", "tjena", "Fråga mig vad som händer"),
+        ("thanks-ar", "ar", "شكرا كتير حبيبي", "العفو"),
+        ("bot-so", "so", "ma bot baad tahay mise qof?", "qof ma ihi"),
+        ("ok-fi", "fi", "okei", "Kysy minulta"),
+    ):
+        chat = Chat(engine, user, lang)
+        await chat.say(text)
+        await chat.say(text)  # the second time, without a first-contact welcome
+        assert len(chat.last) == 1 and not chat.last[0].fallback, text
+        assert says in chat.text, (text, chat.text)
+
+
+async def test_asking_for_a_person_puts_the_next_message_in_the_organisers_inbox(engine: Engine, store: Store) -> None:
+    chat = Chat(engine, "person", "en")
+    await chat.say("can i talk to a real person pls")
+    assert "organisers" in chat.text and not any(m.fallback for m in chat.last)
+    await chat.say("my friend needs an interpreter, mail me at a.b@example.org")
+    assert "Your question is with the organisers" in chat.text
+    [question] = await store.handover.waiting()
+    assert question.text == "my friend needs an interpreter, mail me at …" and question.language == "en"
+    # The next message is a question for the bot again.
+    await chat.say("is it free?")
+    assert [f for m in chat.last for f in m.faq] == ["cost"]
+
+
+async def test_an_faq_answer_and_events_come_in_one_message(engine: Engine) -> None:
+    chat = Chat(engine, "one", "en", now=TUESDAY)
+    await chat.say("is the workshop tonight free?")
+    await chat.say("is the workshop tonight free?")
+    assert len(chat.last) == 1
+    assert chat.last[0].faq == ["cost"] and chat.last[0].events == ["MM009"]
+
+
+async def test_an_answer_not_written_in_the_askers_language_says_so(engine: Engine, store: Store) -> None:
+    from bot.model import FaqEntry
+    from bot.store.programme import Programme
+
+    entry = FaqEntry(key="lockers", questions={"sv": ["finns det förvaring?"]}, answer={"sv": "Ja, i entrén."})
+    await store.programme.apply(Programme(faq=[entry], complete=False), TUESDAY)
+    chat = Chat(engine, "lockers", "fa")
+    await chat.press_payload(buttons.encode("faq", "lockers"))
+    assert "برگزارکنندگان هنوز این جواب را به فارسی ننوشته‌اند" in chat.text and "Ja, i entrén." in chat.text
+    chat = Chat(engine, "lockers-fi", "fi")
+    await chat.say("moi")
+    await chat.say("maksaako se?")
+    assert "maksuttomia" in chat.text and "ei ole vielä" not in chat.text
+
+
+async def test_relative_times_and_languages_not_wanted(engine: Engine) -> None:
+    thursday_afternoon = datetime.fromisoformat("2027-05-13T14:05:00+02:00")
+    chat = Chat(engine, "in-an-hour", "sv", now=thursday_afternoon)
+    await chat.say("börjar nåt om typ en timme?")
+    assert chat.events == ["MM017"]
+    chat = Chat(engine, "in-two-hours", "fa", now=datetime.fromisoformat("2027-05-16T12:00:00+02:00"))
+    await chat.say("۲ ساعت دیگه چی هست؟")
+    assert chat.events == ["MM027"]
+    chat = Chat(engine, "no-swedish", "fi", now=datetime.fromisoformat("2027-05-13T08:00:00+02:00"))
+    await chat.say("en puhu ruotsii, mitä on huomenna?")
+    assert chat.events == ["MM019"]
+    assert "ruotsi" in chat.text.casefold()

@@ -20,7 +20,8 @@ from bot.messages import Incoming, Outgoing
 
 QUESTIONS = Path(__file__).with_name("questions.jsonl")
 FLOOR = 0.97
-"""Measured 99.9 % (744/745); the margin leaves room for a deliberate trade-off, not for drift."""
+"""Measured 100 % (865/865: our 745 and the first blind batch of issue 21, fresh1-*); the margin
+leaves room for a deliberate trade-off, not for drift."""
 LANGUAGE_FLOOR = 0.9
 
 
@@ -49,6 +50,8 @@ def judge(expect: dict[str, Any], replies: list[Outgoing]) -> list[str]:
         why.append(f"faq {expect['faq']} not given (got {faqs})")
     if expect.get("fallback") and not (fallback and not events):
         why.append("expected an honest 'I don't know' fallback")
+    if expect.get("fallback") is False and fallback:
+        why.append("answered 'I did not understand' where a real answer was due")
     if "text" in expect:
         shown = [r.text for r in replies] + [b.label for r in replies for row in r.buttons for b in row]
         if not any(expect["text"] in part for part in shown):

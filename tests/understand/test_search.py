@@ -146,13 +146,60 @@ def test_in_my_language_uses_the_persons_language() -> None:
 
 
 def test_unsure_faq_offers_the_two_closest() -> None:
-    u = understand("gratis mat?", "sv", at("2027-05-10T08:00:00+02:00"), fixture_snapshot())
+    u = understand("språk eller adress?", "sv", at("2027-05-10T08:00:00+02:00"), fixture_snapshot())
     assert u.intent == "faq_unsure"
-    assert {entry.key for entry, _ in u.faq} == {"cost", "food"}
+    assert {entry.key for entry, _ in u.faq} == {"languages", "getting-there"}
     assert all(0.0 <= score <= 1.0 for _, score in u.faq)
 
 
+def test_the_more_particular_need_decides_between_close_entries() -> None:
+    # "Free food" asks about the food; a little brother in a wheelchair about access.
+    for text, lang, key in (
+        ("gratis mat?", "sv", "food"),
+        ("will there be free food", "en", "food"),
+        ("min lillebror sitter i rullstol, kommer han in?", "sv", "accessibility"),
+    ):
+        u = understand(text, lang, at("2027-05-10T08:00:00+02:00"), fixture_snapshot())
+        assert u.intent == "faq" and u.faq[0][0].key == key, text
+
+
+def test_words_in_common_with_an_entry_are_no_reason_to_guess() -> None:
+    for text, lang in (("vem vinner derbyt på söndag", "sv"), ("مين رح يربح الدوري السنة هاي؟", "ar")):
+        u = understand(text, lang, at("2027-05-12T08:00:00+02:00"), fixture_snapshot())
+        assert u.intent == "fallback" and not u.faq and not u.events, text
+
+
+def test_small_talk_is_recognised_in_each_language() -> None:
+    for text, kind in (
+        ("tjena", "greeting"),
+        ("hej!", "greeting"),
+        ("heyy", "greeting"),
+        ("السلام عليكم", "greeting"),
+        ("moi", "greeting"),
+        ("asc walaal", "greeting"),
+        ("سلام خوبی؟", "greeting"),
+        ("tack bror 🙏", "thanks"),
+        ("شكرا كتير حبيبي", "thanks"),
+        ("okei kiitti", "thanks"),
+        ("mahadsanid walaal", "thanks"),
+        ("مرسی، دمت گرم", "thanks"),
+        ("ok", "ok"),
+        ("👍", "ok"),
+        ("e du en riktig människa eller bara en bot?", "bot"),
+        ("inta bot wala insan?", "bot"),
+        ("ma bot baad tahay mise qof?", "bot"),
+        ("can i talk to a real person pls", "human"),
+        ("voinks puhuu oikeen ihmisen kaa", "human"),
+        ("با یه آدم واقعی میتونم حرف بزنم؟", "human"),
+    ):
+        u = understand(text, "sv", at("2027-05-10T08:00:00+02:00"), fixture_snapshot())
+        assert (u.intent, u.small_talk) == ("small_talk", kind), text
+    # A greeting before a question is still the question.
+    u = understand("hej, vad händer idag?", "sv", at("2027-05-10T08:00:00+02:00"), fixture_snapshot())
+    assert u.intent == "events" and u.events
+
+
 def test_nothing_to_understand_is_a_fallback() -> None:
-    for text in ("", "   ", "???", "👍", "hej", "qwertyuiop asdfgh"):
+    for text in ("", "   ", "???", "🤷", "qwertyuiop asdfgh"):
         u = understand(text, "sv", at("2027-05-10T08:00:00+02:00"), fixture_snapshot())
         assert u.intent == "fallback" and u.events == [], text

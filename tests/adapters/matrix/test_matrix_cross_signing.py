@@ -5,10 +5,15 @@ residents' devices nobody cross-signed."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import os
 import shutil
+import subprocess
+import sys
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,12 +23,34 @@ from signedjson.sign import verify_signed_json
 from unpaddedbase64 import decode_base64
 
 from adapters.matrix.cross_signing import KEYS_FILE, Repair
-from adapters.matrix.operator import reset_identity
 from bot.messages import Incoming, Outgoing, Span
 
 
 async def echo(incoming: Incoming, now: datetime) -> list[Outgoing]:
     return [Outgoing(spans=[Span(text=f"echo: {incoming.text}")])]
+
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+async def motsbot_matrix(bot: Bot, *args: str) -> subprocess.CompletedProcess[str]:
+    """`motsbot matrix …` as the operator runs it, configured like the bot."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "MATRIX_HOMESERVER": bot.config.homeserver,
+        "MATRIX_USER": bot.config.user,
+        "MATRIX_PASSWORD": bot.config.password,
+        "MATRIX_STORE_PATH": str(bot.config.store_path),
+        "MATRIX_PICKLE_KEY": bot.config.pickle_key,
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-c", f"from motsbot.cli import main; raise SystemExit(main(['matrix', *{list(args)!r}]))",
+        env=env, stdin=asyncio.subprocess.DEVNULL, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, err = await asyncio.wait_for(process.communicate(), 120)
+    assert process.returncode is not None
+    return subprocess.CompletedProcess(args, process.returncode, out.decode(), err.decode())
 
 
 def query(synapse: Synapse, token: str, user_id: str) -> dict[str, Any]:
@@ -138,8 +165,15 @@ async def test_an_identity_the_bot_does_not_hold_is_kept_until_the_operator_rese
     )
     await bot.stop()
 
-    done = await reset_identity(bot.config)
-    assert "new cross-signing identity" in done and old_device in done
+    # The operator's command: refused without a confirmation, done with --yes.
+    refused = await motsbot_matrix(bot, "reset-identity")
+    assert refused.returncode == 2 and "--yes" in refused.stderr, refused
+    assert verify_key(query(synapse, alice.client.access_token, bot.user_id)["master_keys"][bot.user_id])[0] == (
+        f"ed25519:{master}"
+    )
+    done = await motsbot_matrix(bot, "reset-identity", "--yes")
+    assert done.returncode == 0, done
+    assert "new cross-signing identity" in done.stdout and old_device in done.stdout, done
     listing = query(synapse, alice.client.access_token, bot.user_id)
     new_master = check_chain(listing, bot.user_id, new_device)
     assert new_master != master

@@ -70,6 +70,7 @@ class MatrixConnector(Connector):
             self._identity_retry = asyncio.create_task(self._retry_identity(client), name="matrix-identity")
         state = MatrixState(self.store, self.session.user_id)
         await state.prune_handled(self.clock())
+        await self.store.dead_letters.prune(self.clock())
         self.sender = Sender(client)
         self.late_keys = LateKeys(client, wait=self.config.key_wait, keep=self.config.key_keep)
         self.conversation = Conversation(client, self.sender, state, self.store, self.clock, self.late_keys)

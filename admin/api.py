@@ -23,6 +23,7 @@ from admin.broadcasts import (
     preview,
 )
 from admin.deps import MAX_ID, Id, csrf_guard, session
+from admin.health import readiness
 from admin.service import EventInput, FaqInput, Invalid, NotFound, Refused, VenueInput, check_time, may_manage, require
 from admin.store import Role
 from bot.model import Event, FaqEntry, Venue
@@ -37,6 +38,8 @@ router = APIRouter(prefix="/api", dependencies=[Depends(csrf_guard)])
 class LoginInput(BaseModel):
     username: str = Field(max_length=200)
     password: str = Field(max_length=1000)
+    code: str = Field(default="", max_length=20)
+    """The authenticator app's code, for accounts with a second factor."""
 
 
 class Me(BaseModel):
@@ -95,6 +98,8 @@ class ImportReportOut(BaseModel):
     moved: list[str]
     cancelled: list[str]
     unchanged: list[str]
+    conflicts: list[str]
+    """Events changed in the admin since that the file would change back: kept unless `take_file`."""
     venues: int
     faq: int
 
@@ -107,6 +112,8 @@ class PreviewOut(BaseModel):
 
 class ApplyInput(BaseModel):
     token: str = Field(min_length=1, max_length=100)
+    take_file: bool = False
+    """The file's version wins over changes made in the admin since (the preview's `conflicts`)."""
 
 
 class UrlInput(BaseModel):
@@ -124,7 +131,10 @@ class AuditOut(BaseModel):
 
 class Health(BaseModel):
     status: str
+    """"ok", or "unavailable" (with status 503) when the database or a channel's intake is not."""
     programme_revision: int | None
+    database: bool
+    channels: dict[str, Any]
 
 
 def _report(report: Any) -> ImportReportOut:
@@ -134,15 +144,19 @@ def _report(report: Any) -> ImportReportOut:
         moved=report.moved,
         cancelled=report.cancelled,
         unchanged=report.unchanged,
+        conflicts=report.conflicts,
         venues=report.venues,
         faq=report.faq,
     )
 
 
-@public.get("/health", response_model=Health)
-async def health(request: Request) -> Health:
+@public.get("/health", response_model=Health, responses={503: {"description": "not ready"}})
+async def health(request: Request, response: Response) -> Health:
     admin = admin_of(request)
-    return Health(status="ok", programme_revision=await admin.store.programme.revision())
+    ready, details = await readiness(admin.store.database, admin.metrics)
+    if not ready:
+        response.status_code = 503
+    return Health(programme_revision=await admin.store.programme.revision(), **details)
 
 
 @public.post("/login", response_model=Me, responses={401: {"description": "wrong name or password, or locked"}})
@@ -151,7 +165,9 @@ async def login(request: Request, body: LoginInput, response: Response) -> Any:
     # foreign page cannot send without the browser asking first (CORS), and we allow no origin.
     admin = admin_of(request)
     try:
-        sess = await admin.auth.login(body.username, body.password, client_address(request), admin.now())
+        sess = await admin.auth.login(
+            body.username, body.password, client_address(request), admin.now(), code=body.code
+        )
     except LoginRefused as error:
         return JSONResponse({"detail": str(error)}, status_code=401)
     old = request.cookies.get(SESSION_COOKIE)
@@ -314,7 +330,7 @@ async def import_preview_url(request: Request, body: UrlInput, sess: SessionDep)
     admin = admin_of(request)
     name, data = await importing.fetch(body.url, admin.fetch_transport)
     zone = await admin.zone()
-    report = await importing.preview_bytes(admin.store, data, name, zone.key, admin.now())
+    report = await importing.preview_bytes(admin.store, data, name, zone.key, admin.now(), url=body.url)
     pending = admin.pending.add(sess.account.id, name, data, report, admin.now())
     return PreviewOut(token=pending.token, file=name, report=_report(report))
 
@@ -325,7 +341,9 @@ async def import_apply(request: Request, body: ApplyInput, sess: SessionDep) -> 
     admin = admin_of(request)
     pending = admin.pending.take(body.token, sess.account.id, admin.now())
     zone = await admin.zone()
-    report = await importing.apply(admin.store, pending.data, pending.name, zone.key, admin.now())
+    report = await importing.apply(
+        admin.store, pending.data, pending.name, zone.key, admin.now(), take_file=body.take_file
+    )
     out = _report(report)
     await admin.admin.audit(sess.account, "programme.import", pending.name, out.model_dump(), admin.now())
     return out
@@ -487,7 +505,7 @@ async def broadcast_cancel(request: Request, broadcast_id: Id, sess: SessionDep)
 async def _result_events(request: Request, sess: Session) -> list[Event]:
     snapshot = await admin_of(request).service.snapshot()
     if sess.account.role is Role.ORGANISER:
-        return [e for e in snapshot.events if may_manage(sess.account, e)]
+        return [e for e in snapshot.events if may_manage(sess.account, e, snapshot)]
     return list(snapshot.events)
 
 

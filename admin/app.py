@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -20,10 +21,11 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from adapters.base import Clock
-from adapters.web import WebConnector
 from admin.auth import AuthConfig, Authenticator, CsrfFailed, LoginRequired, make_hasher
+from admin.guard import RequestGuard
 from admin.importing import ImportFailed, PendingImports
 from admin.metrics import Metrics
+from admin.sandbox import Sandbox
 from admin.service import AdminService, Invalid, NotFound, Refused
 from admin.store import AdminStore, Role
 from bot.model import pick
@@ -55,7 +57,8 @@ class Admin:
     templates: Jinja2Templates
     metrics: Metrics
     pending: PendingImports = field(default_factory=PendingImports)
-    web_chat: WebConnector | None = None
+    sandbox: Sandbox | None = None
+    """"Try the bot": the real engine on a copy of the programme, apart from the residents."""
     fetch_transport: httpx.AsyncBaseTransport | None = None
     broadcasts: Any = None
     """The scheduler's broadcast API when it runs in this process (see admin/broadcasts.py)."""
@@ -96,6 +99,8 @@ def _templates() -> Jinja2Templates:
     )
     env.globals["pick"] = pick
     env.filters["local"] = _local
+    # Readable in the audit log: "Malmö", not "Malm\u00f6". Still escaped as HTML by autoescape.
+    env.filters["readable_json"] = lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True)
     return Jinja2Templates(env=env)
 
 
@@ -103,7 +108,6 @@ def create_admin_app(
     store: Store,
     *,
     clock: Clock,
-    web_chat: WebConnector | None = None,
     auth_config: AuthConfig | None = None,
     hasher: PasswordHasher | None = None,
     metrics: Metrics | None = None,
@@ -121,7 +125,7 @@ def create_admin_app(
         clock=clock,
         templates=_templates(),
         metrics=metrics or Metrics(),
-        web_chat=web_chat,
+        sandbox=Sandbox(store, clock),
         fetch_transport=fetch_transport,
         broadcasts=broadcasts,
     )
@@ -142,6 +146,7 @@ def create_admin_app(
     app.include_router(pages_reports.router)
     app.include_router(pages_qa.router)
     app.include_router(pages_surveys.router)
+    app.add_middleware(RequestGuard, auth=lambda: admin.auth, clock=admin.now)
 
     @app.middleware("http")
     async def security_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:

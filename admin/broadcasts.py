@@ -41,7 +41,7 @@ def check_audience(account: Account, audience: Audience, snapshot: ProgrammeSnap
         event = snapshot.event(code)
         if event is None:
             raise Invalid(f"no event {code}")
-        if not may_manage(account, event):
+        if not may_manage(account, event, snapshot):
             raise Refused()
     if account.role is Role.ORGANISER and (audience.everyone or not audience.events):
         # Organisers write to the people signed up for their own events, nobody else.
@@ -123,7 +123,7 @@ def may_see(account: Account, row: BroadcastRow, snapshot: ProgrammeSnapshot) ->
     return (
         not row.audience.get("everyone")
         and bool(events)
-        and all(e is not None and may_manage(account, e) for e in events)
+        and all(e is not None and may_manage(account, e, snapshot) for e in events)
     )
 
 

@@ -9,16 +9,18 @@ from typing import Annotated, Any
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+import pyotp
 import segno
 from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, UploadFile
-from fastapi.responses import FileResponse, HTMLResponse, PlainTextResponse, RedirectResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
 from pydantic import ValidationError
 
 from admin import importing
 from admin.app import STATIC, admin_of
-from admin.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, LoginRefused, Session, client_address
+from admin.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, LoginRefused, Session, client_address, totp_step
 from admin.deps import Id, csrf_guard, optional_session, session
 from admin.handover import answer_question
+from admin.health import readiness
 from admin.service import EventInput, FaqInput, Invalid, NotFound, VenueInput, check_time, require
 from admin.store import AccountExists, Role
 from bot.model import LANGUAGES, Event, SignupStatus
@@ -77,10 +79,20 @@ async def stylesheet() -> FileResponse:
 
 
 @router.get("/health")
-async def health(request: Request) -> dict[str, Any]:
+async def health(request: Request) -> Response:
     admin = admin_of(request)
-    revision = await admin.store.programme.revision()
-    return {"status": "ok", "programme_revision": revision}
+    ready, details = await readiness(admin.store.database, admin.metrics)
+    details["programme_revision"] = await admin.store.programme.revision()
+    return JSONResponse(details, status_code=200 if ready else 503)
+
+
+@router.get("/readiness")
+async def ready(request: Request) -> Response:
+    """For a load balancer or systemd's watchdog: 200 when the database answers and every
+    channel polled or synced lately, 503 otherwise."""
+    admin = admin_of(request)
+    ready, details = await readiness(admin.store.database, admin.metrics)
+    return JSONResponse(details, status_code=200 if ready else 503)
 
 
 @router.get("/metrics")
@@ -113,11 +125,12 @@ async def login(
     username: Annotated[str, Form(max_length=200)],
     password: Annotated[str, Form(max_length=1000)],
     next: Annotated[str, Form(max_length=2000)] = "/",
+    code: Annotated[str, Form(max_length=20)] = "",
 ) -> Response:
     admin = admin_of(request)
     old = request.cookies.get(SESSION_COOKIE)
     try:
-        sess = await admin.auth.login(username, password, client_address(request), admin.now())
+        sess = await admin.auth.login(username, password, client_address(request), admin.now(), code=code)
     except LoginRefused as error:
         token = request.cookies.get(LOGIN_CSRF_COOKIE, "")
         return render(
@@ -182,9 +195,15 @@ async def _event_input(
         "language": raw.get("language", "sv"),
         "venue_key": raw.get("venue_key") or None,
         "signup_required": raw.get("signup_required") == "on",
-        "organisation": raw.get("organisation", ""),
         "url": raw.get("url", "").strip() or None,
     }
+    if raw.get("organisations_chosen"):
+        try:
+            lead = [int(raw["lead"])] if raw.get("lead") else []
+            co = [int(v) for v in form.getlist("co") if isinstance(v, str)]
+        except ValueError:
+            return None, raw, "choose organisations from the list"
+        data["organisation_ids"] = [*lead, *[i for i in co if i not in lead]]
     capacity = raw.get("capacity", "").strip()
     try:
         data["capacity"] = int(capacity) if capacity else None
@@ -270,6 +289,15 @@ async def _event_form(
 ) -> HTMLResponse:
     admin = admin_of(request)
     snapshot = await admin.service.snapshot()
+    if isinstance(values.get("lead"), str):
+        # A form sent back with its problem: the choices as they were typed in.
+        values = {**values, "lead": int(values["lead"]) if values["lead"].isdigit() else None, "co": set()}
+    if "lead" not in values:
+        ids = list(snapshot.organisation_ids(event)) if event is not None else []
+        if event is None and sess.account.organisation_id is not None:
+            ids = [sess.account.organisation_id]
+        values = {**values, "lead": ids[0] if ids else None, "co": set(ids[1:])}
+    mine = sess.account.organisation_id
     return render(
         request,
         "event_form.html",
@@ -279,6 +307,10 @@ async def _event_form(
             "values": values,
             "error": error,
             "venues": sorted(snapshot.venues.values(), key=lambda v: v.name),
+            "organisations": await admin.admin.organisations(),
+            # Who may change what (admin.service.AdminService._organisations decides for real).
+            "choose_lead": sess.account.role is Role.ADMIN,
+            "choose_co": sess.account.role is Role.ADMIN or event is None or values.get("lead") == mine,
             "active": "events",
         },
         status=status,
@@ -288,8 +320,7 @@ async def _event_form(
 @router.get("/events/new")
 async def new_event_form(request: Request, sess: SessionDep) -> HTMLResponse:
     require(sess.account, Role.ADMIN, Role.ORGANISER)
-    values: dict[str, Any] = {"language": "sv", "organisation": sess.account.organisation or ""}
-    return await _event_form(request, sess, None, values, "")
+    return await _event_form(request, sess, None, {"language": "sv"}, "")
 
 
 @router.post("/events/new")
@@ -612,15 +643,17 @@ async def import_preview(
     require(sess.account, Role.ADMIN)
     admin = admin_of(request)
     zone = await admin.zone()
+    fetched: str | None = None
     try:
         if file is not None and file.filename:
             data = await file.read(importing.MAX_IMPORT_BYTES + 1)
             name = file.filename
         elif url.strip():
-            name, data = await importing.fetch(url.strip(), admin.fetch_transport)
+            fetched = url.strip()
+            name, data = await importing.fetch(fetched, admin.fetch_transport)
         else:
             raise importing.ImportFailed("choose a file or give an address")
-        report = await importing.preview_bytes(admin.store, data, name, zone.key, admin.now())
+        report = await importing.preview_bytes(admin.store, data, name, zone.key, admin.now(), url=fetched)
     except importing.ImportFailed as error:
         return render(request, "import.html", sess, {"active": "import", "error": str(error)}, 422)
     pending = admin.pending.add(sess.account.id, name, data, report, admin.now())
@@ -628,12 +661,17 @@ async def import_preview(
 
 
 @router.post("/import/apply")
-async def import_apply(request: Request, sess: SessionDep, token: Annotated[str, Form(max_length=100)]) -> Response:
+async def import_apply(
+    request: Request,
+    sess: SessionDep,
+    token: Annotated[str, Form(max_length=100)],
+    take_file: Annotated[bool, Form()] = False,
+) -> Response:
     require(sess.account, Role.ADMIN)
     admin = admin_of(request)
     pending = admin.pending.take(token, sess.account.id, admin.now())
     zone = await admin.zone()
-    report = await importing.apply(admin.store, pending.data, pending.name, zone.key, admin.now())
+    report = await importing.apply(admin.store, pending.data, pending.name, zone.key, admin.now(), take_file=take_file)
     await admin.admin.audit(
         sess.account,
         "programme.import",
@@ -643,6 +681,8 @@ async def import_apply(request: Request, sess: SessionDep, token: Annotated[str,
             "updated": report.updated,
             "moved": report.moved,
             "cancelled": report.cancelled,
+            "kept_admin_changes": report.conflicts,
+            "took_file_version": take_file,
             "venues": report.venues,
             "faq": report.faq,
         },
@@ -693,12 +733,12 @@ def _tester(sess: Session, lang: str) -> str:
 async def try_page(request: Request, sess: SessionDep, lang: str = "sv") -> HTMLResponse:
     admin = admin_of(request)
     lang = lang if lang in LANGUAGES else "sv"
-    transcript = admin.web_chat.transcript(_tester(sess, lang)) if admin.web_chat else []
+    transcript = admin.sandbox.transcript(_tester(sess, lang)) if admin.sandbox else []
     return render(
         request,
         "try.html",
         sess,
-        {"lang": lang, "transcript": transcript, "available": admin.web_chat is not None, "active": "try"},
+        {"lang": lang, "transcript": transcript, "available": admin.sandbox is not None, "active": "try"},
     )
 
 
@@ -713,13 +753,16 @@ async def try_say(
 ) -> Response:
     admin = admin_of(request)
     lang = lang if lang in LANGUAGES else "sv"
-    if admin.web_chat is None:
+    if admin.sandbox is None:
         raise Invalid("the web chat is not running")
     user = _tester(sess, lang)
-    if payload:
-        await admin.web_chat.say(user, payload=payload, label=label, lang=lang)
-    elif text.strip():
-        await admin.web_chat.say(user, text=text, lang=lang)
+    if payload or text.strip():
+        if payload:
+            await admin.sandbox.say(user, payload=payload, label=label, lang=lang)
+        else:
+            await admin.sandbox.say(user, text=text, lang=lang)
+        # What was said stays out of the log: only that staff used the sandbox, and how.
+        await admin.admin.audit(sess.account, "try.message", f"sandbox {lang}", {"button": bool(payload)}, admin.now())
     return redirect(f"/try?lang={lang}#end")
 
 
@@ -727,12 +770,91 @@ async def try_say(
 async def try_reset(request: Request, sess: SessionDep, lang: Annotated[str, Form(max_length=16)] = "sv") -> Response:
     admin = admin_of(request)
     lang = lang if lang in LANGUAGES else "sv"
-    if admin.web_chat is not None:
-        admin.web_chat.clear(_tester(sess, lang))
-    person = await admin.store.people.find("web", _tester(sess, lang))
-    if person is not None:
-        await admin.store.signups.forget(person.id, admin.now())
+    if admin.sandbox is not None:
+        await admin.sandbox.reset(_tester(sess, lang))
+        await admin.admin.audit(sess.account, "try.reset", f"sandbox {lang}", {}, admin.now())
     return redirect(f"/try?lang={lang}")
+
+
+# One's own account: password, second factor
+
+
+TOTP_ISSUER = "Malmö Möts admin"
+
+
+def _account_context(sess: Session, error: str | None = None) -> dict[str, Any]:
+    context: dict[str, Any] = {"active": "account", "error": error}
+    if not sess.account.second_factor:
+        # A new secret each time the page is shown; it is kept only once a code from it works.
+        secret = pyotp.random_base32()
+        uri = pyotp.TOTP(secret).provisioning_uri(name=sess.account.username, issuer_name=TOTP_ISSUER)
+        context.update(totp_secret=secret, totp_qr=segno.make_qr(uri, error="m").svg_data_uri(scale=5, border=2))
+    return context
+
+
+@router.get("/account")
+async def account_page(request: Request, sess: SessionDep) -> HTMLResponse:
+    return render(request, "account.html", sess, _account_context(sess))
+
+
+@router.post("/account/password")
+async def change_own_password(
+    request: Request,
+    sess: SessionDep,
+    current: Annotated[str, Form(max_length=1000)],
+    password: Annotated[str, Form(max_length=1000)],
+    again: Annotated[str, Form(max_length=1000)],
+) -> Response:
+    admin = admin_of(request)
+    now = admin.now()
+    if not await admin.auth.check_password(sess.account, current):
+        await admin.admin.audit(sess.account, "account.password.failed", sess.account.username, {}, now)
+        return render(request, "account.html", sess, _account_context(sess, "the current password is wrong"), 422)
+    if password != again:
+        return render(request, "account.html", sess, _account_context(sess, "the two new passwords differ"), 422)
+    try:
+        await admin.auth.set_password(sess.account.id, password, sess.account.username)
+    except ValueError as error:
+        return render(request, "account.html", sess, _account_context(sess, str(error)), 422)
+    await admin.admin.audit(sess.account, "account.password.own", sess.account.username, {}, now)
+    # Every session of the account ended (a thief's too); this browser gets a fresh one.
+    token, _csrf = await admin.admin.create_session(sess.account.id, now, admin.auth.config.session_ttl)
+    admin.flash(token, "Your password is changed; other browsers were signed out.")
+    response = redirect("/account")
+    admin.auth.set_session_cookie(request, response, token)
+    return response
+
+
+@router.post("/account/totp")
+async def enrol_second_factor(
+    request: Request,
+    sess: SessionDep,
+    secret: Annotated[str, Form(min_length=16, max_length=64, pattern=r"^[A-Z2-7]+$")],
+    code: Annotated[str, Form(max_length=20)],
+) -> Response:
+    admin = admin_of(request)
+    now = admin.now()
+    step = totp_step(secret, code, now)
+    if step is None:
+        context = _account_context(sess, "that code does not match: scan the new QR code and try again")
+        return render(request, "account.html", sess, context, 422)
+    await admin.admin.set_totp_secret(sess.account.id, secret)
+    await admin.admin.use_totp_step(sess.account.id, step)
+    await admin.admin.audit(sess.account, "account.totp.on", sess.account.username, {}, now)
+    admin.flash(sess.token, "Two-step sign-in is on: you will be asked for a code at every sign-in.")
+    return redirect("/account")
+
+
+@router.post("/account/totp/remove")
+async def remove_own_second_factor(
+    request: Request, sess: SessionDep, current: Annotated[str, Form(max_length=1000)]
+) -> Response:
+    admin = admin_of(request)
+    if not await admin.auth.check_password(sess.account, current):
+        return render(request, "account.html", sess, _account_context(sess, "the current password is wrong"), 422)
+    await admin.admin.set_totp_secret(sess.account.id, None)
+    await admin.admin.audit(sess.account, "account.totp.off", sess.account.username, {}, admin.now())
+    return redirect("/account")
 
 
 # Accounts and audit log
@@ -749,7 +871,7 @@ async def accounts_page(request: Request, sess: SessionDep) -> HTMLResponse:
         {
             "accounts": await admin.admin.accounts(),
             "organisations": await admin.admin.organisations(),
-            "now": admin.now(),
+            "locked": admin.auth.lockout.locked_names(admin.now()),
             "error": None,
             "active": "accounts",
         },
@@ -763,14 +885,15 @@ async def create_account(
     username: Annotated[str, Form(max_length=100)],
     password: Annotated[str, Form(max_length=1000)],
     role: Annotated[Role, Form()],
-    organisation: Annotated[str, Form(max_length=300)] = "",
+    organisation_id: Annotated[int | None, Form(ge=1, le=2**62)] = None,
 ) -> Response:
     require(sess.account, Role.ADMIN)
     admin = admin_of(request)
     now = admin.now()
-    organisation_id = None
-    if organisation.strip():
-        organisation_id = (await admin.admin.ensure_organisation(organisation, now)).id
+    chosen = await admin.admin.organisation(organisation_id) if organisation_id is not None else None
+    organisation = chosen.name if chosen else ""
+    if organisation_id is not None and chosen is None:
+        raise Invalid("choose an organisation from the list")
     try:
         account = await admin.auth.create_account(username, password, role, organisation_id, now)
     except (ValueError, AccountExists) as error:
@@ -782,7 +905,7 @@ async def create_account(
             {
                 "accounts": await admin.admin.accounts(),
                 "organisations": await admin.admin.organisations(),
-                "now": now,
+                "locked": admin.auth.lockout.locked_names(now),
                 "error": message,
                 "active": "accounts",
             },
@@ -795,6 +918,44 @@ async def create_account(
     return redirect("/accounts")
 
 
+@router.post("/organisations")
+async def create_organisation(
+    request: Request, sess: SessionDep, name: Annotated[str, Form(min_length=1, max_length=300)]
+) -> Response:
+    require(sess.account, Role.ADMIN)
+    admin = admin_of(request)
+    before = {o.id for o in await admin.admin.organisations()}
+    made = await admin.admin.ensure_organisation(name, admin.now())
+    if made.id in before:
+        admin.flash(sess.token, f"{made.name} is already there.", "warn")
+    else:
+        await admin.admin.audit(sess.account, "organisation.create", made.name, {"id": made.id}, admin.now())
+        admin.flash(sess.token, f"Added the organisation {made.name}.")
+    return redirect("/accounts#organisations")
+
+
+@router.post("/organisations/merge")
+async def merge_organisations(
+    request: Request,
+    sess: SessionDep,
+    source: Annotated[int, Form(ge=1, le=2**62)],
+    target: Annotated[int, Form(ge=1, le=2**62)],
+) -> Response:
+    """A misspelt organisation goes into the right one, with its events and accounts."""
+    require(sess.account, Role.ADMIN)
+    admin = admin_of(request)
+    gone, kept = await admin.admin.organisation(source), await admin.admin.organisation(target)
+    if gone is None or kept is None or gone.id == kept.id:
+        raise Invalid("choose two different organisations")
+    await admin.admin.merge_organisation(gone.id, kept.id)
+    admin.service.changed()
+    await admin.admin.audit(
+        sess.account, "organisation.merge", kept.name, {"merged": gone.name, "into": kept.name}, admin.now()
+    )
+    admin.flash(sess.token, f"{gone.name} is now {kept.name}.")
+    return redirect("/accounts#organisations")
+
+
 @router.post("/accounts/{account_id}/unlock")
 async def unlock_account(request: Request, account_id: Id, sess: SessionDep) -> Response:
     require(sess.account, Role.ADMIN)
@@ -802,7 +963,8 @@ async def unlock_account(request: Request, account_id: Id, sess: SessionDep) -> 
     target = await admin.admin.account(account_id)
     if target is None:
         raise Invalid("no such account")
-    await admin.admin.unlock(account_id)
+    await admin.admin.login_succeeded(account_id)
+    admin.auth.unlock(target.username)
     await admin.admin.audit(sess.account, "account.unlock", target.username, {}, admin.now())
     return redirect("/accounts")
 
@@ -817,12 +979,25 @@ async def reset_password(
     if target is None:
         raise Invalid("no such account")
     try:
-        await admin.auth.set_password(account_id, password)
+        await admin.auth.set_password(account_id, password, target.username)
     except ValueError as error:
         raise Invalid(str(error)) from None
-    await admin.admin.unlock(account_id)
+    admin.auth.unlock(target.username)
     await admin.admin.audit(sess.account, "account.password", target.username, {}, admin.now())
     admin.flash(sess.token, f"New password set for {target.username}; their sessions were ended.")
+    return redirect("/accounts")
+
+
+@router.post("/accounts/{account_id}/totp/remove")
+async def remove_second_factor(request: Request, account_id: Id, sess: SessionDep) -> Response:
+    """For an organiser who lost their phone: they sign in with the password and set it up anew."""
+    require(sess.account, Role.ADMIN)
+    admin = admin_of(request)
+    target = await admin.admin.account(account_id)
+    if target is None:
+        raise Invalid("no such account")
+    await admin.admin.set_totp_secret(account_id, None)
+    await admin.admin.audit(sess.account, "account.totp.remove", target.username, {}, admin.now())
     return redirect("/accounts")
 
 
@@ -842,6 +1017,19 @@ async def disable_account(
         sess.account, "account.disable" if disabled else "account.enable", target.username, {}, admin.now()
     )
     return redirect("/accounts")
+
+
+@router.get("/dead-letters")
+async def dead_letters_page(request: Request, sess: SessionDep) -> HTMLResponse:
+    require(sess.account, Role.ADMIN)
+    admin = admin_of(request)
+    letters = await admin.store.dead_letters.recent()
+    return render(
+        request,
+        "dead_letters.html",
+        sess,
+        {"letters": letters, "zone": await admin.zone(), "active": "dead_letters"},
+    )
 
 
 @router.get("/audit")

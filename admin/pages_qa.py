@@ -8,6 +8,7 @@ beyond a salted hash for the rate limit, erased when the Q&A closes.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -17,10 +18,11 @@ from admin.app import STATIC, admin_of
 from admin.auth import Session
 from admin.deps import Id, csrf_guard, session
 from admin.pages import redirect, render
+from admin.results import mask
 from admin.service import Invalid, NotFound, Refused, may_manage, require
 from admin.store import Role
 from bot.model import Event, pick
-from bot.store.qa import QaStore, QuestionStatus, is_running
+from bot.store.qa import QaStore, Question, QuestionStatus, is_running
 
 router = APIRouter(dependencies=[Depends(csrf_guard)], include_in_schema=False)
 SessionDep = Annotated[Session, Depends(session)]
@@ -38,10 +40,11 @@ def _qa(request: Request) -> QaStore:
 
 async def _event(request: Request, sess: Session, code: str) -> Event:
     require(sess.account, Role.ADMIN, Role.ORGANISER)
-    event = (await admin_of(request).service.snapshot()).event(code)
+    snapshot = await admin_of(request).service.snapshot()
+    event = snapshot.event(code)
     if event is None or event.id is None:
         raise NotFound(f"no event {code}")
-    if not may_manage(sess.account, event):
+    if not may_manage(sess.account, event, snapshot):
         raise Refused()
     return event
 
@@ -97,7 +100,7 @@ async def qa_moderate(request: Request, code: str, sess: SessionDep) -> HTMLResp
     found = await qa.session(event.id)
     if found is None:
         raise NotFound("Q&A is not switched on for this event")
-    questions = await qa.questions(event.id)
+    questions = [_masked(q) for q in await qa.questions(event.id)]
     return render(
         request,
         "qa_moderate.html",
@@ -113,6 +116,24 @@ async def qa_moderate(request: Request, code: str, sess: SessionDep) -> HTMLResp
     )
 
 
+def _masked(question: Question) -> Question:
+    # Masked before storing too (bot/store/qa.py); this covers questions stored before that.
+    return replace(question, text=mask(question.text))
+
+
+@router.post("/qa/{code}/screen/renew")
+async def qa_renew_screen(request: Request, code: str, sess: SessionDep) -> Response:
+    event = await _event(request, sess, code)
+    assert event.id is not None
+    admin = admin_of(request)
+    if await _qa(request).session(event.id) is None:
+        raise NotFound("Q&A is not switched on for this event")
+    await _qa(request).renew_screen(event.id)
+    await admin.admin.audit(sess.account, "qa.screen_renew", f"event {code}", {}, admin.now())
+    admin.flash(sess.token, "The screen has a new link; the old one no longer works.")
+    return redirect(f"/qa/{code}")
+
+
 def _groups(questions: list[Any]) -> dict[str, list[Any]]:
     groups: dict[str, list[Any]] = {status.value: [] for status in QuestionStatus}
     for question in questions:
@@ -126,7 +147,7 @@ def _groups(questions: list[Any]) -> dict[str, list[Any]]:
 async def qa_questions(request: Request, code: str, sess: SessionDep) -> dict[str, Any]:
     event = await _event(request, sess, code)
     assert event.id is not None
-    groups = _groups(await _qa(request).questions(event.id))
+    groups = _groups([_masked(q) for q in await _qa(request).questions(event.id)])
     return {status: [q.as_json() for q in items] for status, items in groups.items()}
 
 
@@ -155,7 +176,8 @@ async def qa_action(request: Request, code: str, question_id: Id, action: str, s
 
 async def _screen_event(request: Request, token: str) -> tuple[Event, int]:
     found = await _qa(request).by_token(token)
-    if found is None:
+    if found is None or not found.enabled or found.closed_at is not None:
+        # The screen stops with the Q&A: its link shows nothing once the Q&A is off or closed.
         raise NotFound("this screen link is not valid")
     snapshot = await admin_of(request).service.snapshot()
     event = next((e for e in snapshot.events if e.id == found.event_id), None)
@@ -171,7 +193,7 @@ async def qa_screen(request: Request, token: str) -> HTMLResponse:
         request,
         "qa_screen.html",
         None,
-        {"event": event, "questions": await _qa(request).screen(event_id), "token": token},
+        {"event": event, "questions": [_masked(q) for q in await _qa(request).screen(event_id)], "token": token},
     )
 
 
@@ -180,7 +202,9 @@ async def qa_screen_questions(request: Request, token: str) -> dict[str, Any]:
     _event, event_id = await _screen_event(request, token)
     # Only approved questions, and only what the room may see: no counts of reports.
     return {
-        "questions": [{"id": q.id, "text": q.text, "upvotes": q.upvotes} for q in await _qa(request).screen(event_id)]
+        "questions": [
+            {"id": q.id, "text": mask(q.text), "upvotes": q.upvotes} for q in await _qa(request).screen(event_id)
+        ]
     }
 
 

@@ -45,7 +45,7 @@ async def _visible_events(request: Request, sess: Session) -> list[Event]:
     snapshot = await admin.service.snapshot()
     if sess.account.role in (Role.ADMIN, Role.VIEWER):
         return list(snapshot.events)
-    return [e for e in snapshot.events if may_manage(sess.account, e)]
+    return [e for e in snapshot.events if may_manage(sess.account, e, snapshot)]
 
 
 @router.get("/results")
@@ -72,10 +72,11 @@ async def results_page(request: Request, sess: SessionDep) -> HTMLResponse:
 @router.get("/results/{code}")
 async def event_results_page(request: Request, code: str, sess: SessionDep) -> HTMLResponse:
     admin = admin_of(request)
-    event = (await admin.service.snapshot()).event(code)
+    snapshot = await admin.service.snapshot()
+    event = snapshot.event(code)
     if event is None or event.id is None:
         raise NotFound(f"no event {code}")
-    if sess.account.role is Role.ORGANISER and not may_manage(sess.account, event):
+    if sess.account.role is Role.ORGANISER and not may_manage(sess.account, event, snapshot):
         raise Refused()
     result = (await res.event_results(admin.store, [event]))[0]
     comments = await res.comments_of(admin.store, event.id) if result.tally.shown else []
@@ -99,7 +100,8 @@ async def _report(request: Request, sess: Session) -> tuple[list[res.EventResult
     events = await _visible_events(request, sess)
     results = await res.event_results(admin.store, events)
     now = admin.now()
-    return results, res.by_organiser(results, now), res.festival_summary(results, now)
+    snapshot = await admin.service.snapshot()
+    return results, res.by_organiser(results, now, snapshot), res.festival_summary(results, now)
 
 
 @router.get("/report")
@@ -129,7 +131,7 @@ async def report_csv(request: Request, sess: SessionDep) -> Response:
     admin = admin_of(request)
     results, organisers, total = await _report(request, sess)
     return PlainTextResponse(
-        res.report_csv(results, organisers, total, admin.now()),
+        res.report_csv(results, organisers, total, admin.now(), await admin.service.snapshot()),
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": 'attachment; filename="follow-up-report.csv"'},
     )

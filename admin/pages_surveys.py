@@ -8,8 +8,6 @@ from __future__ import annotations
 import io
 from typing import Annotated, Any
 
-# Residents' and organisers' text that a spreadsheet would run as a formula gets a leading '.
-from defusedcsv import csv  # type: ignore[import-untyped]
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from sqlalchemy import func, select
@@ -22,6 +20,7 @@ from admin.results import MIN_ANSWERS, mask
 from admin.service import Invalid, NotFound, require
 from admin.store import Role
 from bot.model import pick
+from bot.programme import spreadsheet
 from bot.store import schema as t
 from bot.store.surveys import MAX_OPTIONS, MAX_QUESTIONS, Kind, Question, Results, Survey, SurveyStore
 from scheduler.surveys import ask_opt_in, close_survey, send_survey
@@ -286,7 +285,7 @@ async def survey_csv(request: Request, survey_id: Id, sess: SessionDep) -> Respo
     if results is None:
         raise NotFound("no such survey")
     out = io.StringIO()
-    writer = csv.writer(out)
+    writer = spreadsheet.writer(out)
     writer.writerow(["question", "kind", "question_text", "option", "answers"])
     for row in _question_results(results):
         if not row["shown"]:

@@ -14,15 +14,13 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from babel.numbers import format_decimal, format_percent
-
-# Residents' and organisers' text that a spreadsheet would run as a formula gets a leading '.
-from defusedcsv import csv  # type: ignore[import-untyped]
 from sqlalchemy import func, select
 
-from admin.service import organisations_of
 from bot.model import Event, EventStatus, SignupStatus, pick
+from bot.programme import spreadsheet
 from bot.store import Store
 from bot.store import schema as t
+from bot.store.programme import ProgrammeSnapshot
 from bot.store.ratings import DID_NOT_ATTEND
 
 MIN_ANSWERS = 5
@@ -192,17 +190,29 @@ def festival_summary(results: list[EventResult], now: datetime) -> Summary:
     return summary
 
 
-def by_organiser(results: list[EventResult], now: datetime) -> list[Summary]:
-    groups: dict[str, Summary] = {}
+def organiser_names(event: Event, snapshot: ProgrammeSnapshot) -> list[str]:
+    """The names of the organisation records that run an event, lead first."""
+    return [
+        snapshot.organisation_names[i] for i in snapshot.organisation_ids(event) if i in snapshot.organisation_names
+    ]
+
+
+def by_organiser(results: list[EventResult], now: datetime, snapshot: ProgrammeSnapshot) -> list[Summary]:
+    """One row per organisation record: spellings of one name, and records merged, are one row."""
+    groups: dict[int, Summary] = {}
     for result in results:
-        for name in organisations_of(result.event) or ["(no organiser)"]:
-            groups.setdefault(name, Summary(name)).add(result, result.event.ends_at <= now)
+        ids = [i for i in snapshot.organisation_ids(result.event) if i in snapshot.organisation_names] or [0]
+        for organisation_id in ids:
+            name = snapshot.organisation_names.get(organisation_id, "(no organiser)")
+            groups.setdefault(organisation_id, Summary(name)).add(result, result.event.ends_at <= now)
     return sorted(groups.values(), key=lambda s: s.label.casefold())
 
 
-def report_csv(results: list[EventResult], organisers: list[Summary], total: Summary, now: datetime) -> str:
+def report_csv(
+    results: list[EventResult], organisers: list[Summary], total: Summary, now: datetime, snapshot: ProgrammeSnapshot
+) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = spreadsheet.writer(out)
     writer.writerow(
         [
             "level",
@@ -234,7 +244,7 @@ def report_csv(results: list[EventResult], organisers: list[Summary], total: Sum
                 "activity",
                 r.event.code,
                 r.title,
-                r.event.organisation,
+                "; ".join(organiser_names(r.event, snapshot)),
                 1,
                 int(r.held and r.event.ends_at <= now),
                 r.signups,

@@ -9,18 +9,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-# Residents' and organisers' text that a spreadsheet would run as a formula gets a leading '.
-from defusedcsv import csv  # type: ignore[import-untyped]
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import delete, func, insert, select, update
 
 from admin.store import Account, AdminStore, Role
 from bot.model import LANGUAGES, Event, EventStatus, FaqEntry, Programme, SignupStatus, Venue, pick
+from bot.programme import spreadsheet
 from bot.store import Store
 from bot.store import schema as t
 from bot.store.checkins import CheckIn
+from bot.store.organisations import organisation_key, set_links, split_names
 from bot.store.programme import ImportReport, ProgrammeError, ProgrammeSnapshot
 from bot.store.signups import Occupancy, SignupError
+
+EXCLUDED = {"code", "organisation", "organisation_ids"}
+"""EventInput fields that are not Event fields as they are."""
 
 MANUAL_CHANNEL = "manual"
 """People an organiser added by hand (walk-ins, phone signups): no chat behind them."""
@@ -38,16 +41,12 @@ class Invalid(Exception):
     """The request cannot be carried out; the message says why, for an organiser."""
 
 
-def organisations_of(event: Event) -> list[str]:
-    """The organisations named by an event: pretalx joins several speakers' names with commas."""
-    return [part.strip() for part in event.organisation.split(",") if part.strip()]
-
-
-def may_manage(account: Account, event: Event) -> bool:
+def may_manage(account: Account, event: Event, snapshot: ProgrammeSnapshot) -> bool:
+    """Admins manage every event; an organiser those linked to their organisation's record."""
     if account.role is Role.ADMIN:
         return True
-    if account.role is Role.ORGANISER and account.organisation:
-        return account.organisation in organisations_of(event)
+    if account.role is Role.ORGANISER and account.organisation_id is not None:
+        return account.organisation_id in snapshot.organisation_ids(event)
     return False
 
 
@@ -90,6 +89,10 @@ class EventInput(BaseModel):
     signup_required: bool = False
     audience: dict[str, str] = Field(default_factory=dict)
     organisation: str = Field(default="", max_length=300)
+    """Organisation names as an import has them (pretalx joins them with commas); an organiser
+    may name only existing organisations. `organisation_ids` is the way to choose."""
+    organisation_ids: list[int] | None = Field(default=None, max_length=50)
+    """The organisations that run the event, the lead one first; None: as `organisation` says."""
     url: str | None = Field(default=None, max_length=1000)
 
     @field_validator("title", "abstract", "audience")
@@ -222,7 +225,7 @@ class AdminService:
         self.admin = admin
         self._cached: ProgrammeSnapshot | None = None
 
-    def _changed(self) -> None:
+    def changed(self) -> None:
         # The engine in this process re-reads the programme at once when this count moves.
         self.store.programme.local_changes += 1
 
@@ -249,33 +252,80 @@ class AdminService:
         snapshot = await self.current()
         if snapshot is None:
             return []
-        return [e for e in snapshot.events if may_manage(actor, e)]
+        return [e for e in snapshot.events if may_manage(actor, e, snapshot)]
 
     async def event(self, actor: Account, code: str) -> Event:
         require(actor, Role.ADMIN, Role.ORGANISER)
-        event = (await self.snapshot()).event(code)
+        snapshot = await self.snapshot()
+        event = snapshot.event(code)
         if event is None:
             raise NotFound(f"no event {code}")
-        if not may_manage(actor, event):
+        if not may_manage(actor, event, snapshot):
             raise Refused()
         return event
 
-    def _owned_organisation(self, actor: Account, organisation: str) -> str:
-        organisation = organisation.strip()
-        if actor.role is Role.ADMIN:
-            return organisation
-        assert actor.organisation is not None
-        if not organisation:
-            return actor.organisation
-        names = [part.strip() for part in organisation.split(",")]
-        if actor.organisation not in names:
-            # An organiser who gave the event away would lose it and could not undo that.
-            raise Invalid(f"the organisation must include {actor.organisation}")
-        return organisation
+    async def _organisations(
+        self, actor: Account, data: EventInput, old: tuple[int, ...] | None, now: datetime
+    ) -> tuple[list[int], str]:
+        """The organisation records that will run the event, lead first, and their names as the
+        event's text.
+
+        The rule: an admin chooses any. An organiser creating an event leads it. Only an admin
+        adds a co-organiser, since that opens the event's attendee list to another organisation.
+        The lead organisation's organisers may remove co-organisers; a co-organiser changes none
+        (it could otherwise remove the lead and take the event).
+        """
+        records = {o.id: o.name for o in await self.admin.organisations()}
+        if data.organisation_ids is not None:
+            wanted = list(dict.fromkeys(data.organisation_ids))
+            unknown = [i for i in wanted if i not in records]
+            if unknown:
+                raise Invalid("choose organisations from the list")
+        elif data.organisation.strip():
+            if actor.role is Role.ADMIN:
+                wanted = [(await self.admin.ensure_organisation(name, now)).id for name in self._names(data, records)]
+                records = {o.id: o.name for o in await self.admin.organisations()}
+            else:
+                by_key = {organisation_key(name): i for i, name in records.items()}
+                names = self._names(data, records)
+                missing = [n for n in names if organisation_key(n) not in by_key]
+                if missing:
+                    raise Invalid(f"unknown organisation {missing[0]}: choose organisations from the list")
+                wanted = [by_key[organisation_key(n)] for n in names]
+            wanted = list(dict.fromkeys(wanted))
+        else:
+            wanted = list(old) if old is not None else []
+        if actor.role is Role.ORGANISER:
+            mine = actor.organisation_id
+            assert mine is not None
+            before = set(old or ()) | {mine}
+            if old and old[0] != mine:
+                if set(wanted) != set(old):
+                    raise Invalid("only the lead organisation or an admin changes the organisations of this event")
+                wanted = list(old)
+            else:
+                if set(wanted) - before:
+                    raise Invalid("only an admin adds a co-organiser: ask one")
+                # Their organisation leads, and stays: an organiser who gave the event away
+                # would lose it and could not undo that.
+                wanted = [mine, *[i for i in wanted if i != mine]]
+        return wanted, ", ".join(records[i] for i in wanted if i in records)
+
+    @staticmethod
+    def _names(data: EventInput, records: dict[int, str]) -> list[str]:
+        return split_names(data.organisation, {organisation_key(n) for n in records.values()})
+
+    async def _link(self, code: str, organisation_ids: list[int]) -> None:
+        event_id = await self.store.programme.event_id(code)
+        assert event_id is not None
+        async with self.store.database.transaction() as conn:
+            await set_links(conn, event_id, organisation_ids)
+            await _bump_revision(conn, (await self.snapshot()).festival.id)
+        self.changed()
 
     async def _apply(self, programme: Programme, now: datetime) -> ImportReport:
         try:
-            return await self.store.programme.apply(programme, now)
+            return await self.store.programme.apply(programme, now, by_admin=True)
         except ProgrammeError as error:
             raise Invalid(str(error)) from None
 
@@ -286,10 +336,11 @@ class AdminService:
         if snapshot.event(code) is not None:
             raise Invalid(f"there is already an event with the code {code}")
         self._check_venue(snapshot, data.venue_key)
-        organisation = self._owned_organisation(actor, data.organisation)
-        event = Event(**data.model_dump(exclude={"code", "organisation"}), code=code, organisation=organisation)
+        ids, organisation = await self._organisations(actor, data, None, now)
+        event = Event(**data.model_dump(exclude=EXCLUDED), code=code, organisation=organisation)
         await self._apply(Programme(events=[event], complete=False), now)
-        await self.admin.audit(actor, "event.create", code, {"title": event.title}, now)
+        await self._link(code, ids)
+        await self.admin.audit(actor, "event.create", code, {"title": event.title, "organisations": ids}, now)
         return await self.event(actor, code)
 
     def _check_venue(self, snapshot: ProgrammeSnapshot, venue_key: str | None) -> None:
@@ -298,10 +349,12 @@ class AdminService:
 
     async def update_event(self, actor: Account, code: str, data: EventInput, now: datetime) -> Event:
         old = await self.event(actor, code)
-        self._check_venue(await self.snapshot(), data.venue_key)
-        organisation = self._owned_organisation(actor, data.organisation)
-        new = old.model_copy(update={**data.model_dump(exclude={"code", "organisation"}), "organisation": organisation})
+        snapshot = await self.snapshot()
+        self._check_venue(snapshot, data.venue_key)
+        ids, organisation = await self._organisations(actor, data, snapshot.organisation_ids(old), now)
+        new = old.model_copy(update={**data.model_dump(exclude=EXCLUDED), "organisation": organisation})
         report = await self._apply(Programme(events=[new], complete=False), now)
+        await self._link(code, ids)
         changes = _diff(old, new)
         await self.admin.audit(actor, "event.update", code, {"changes": changes, "moved": bool(report.moved)}, now)
         return await self.event(actor, code)
@@ -346,7 +399,7 @@ class AdminService:
                 action = "venue.create"
             await _bump_revision(conn, festival_id)
             await self.admin.audit(actor, action, key, {"name": data.name}, now, conn)
-        self._changed()
+        self.changed()
         venue = (await self.snapshot()).venues[key]
         return venue
 
@@ -368,7 +421,7 @@ class AdminService:
                 raise NotFound(f"no FAQ entry {key}")
             await _bump_revision(conn, snapshot.festival.id)
             await self.admin.audit(actor, "faq.delete", key, {}, now, conn)
-        self._changed()
+        self.changed()
 
     async def signup_counts(self, event_ids: list[int]) -> dict[tuple[int, SignupStatus], int]:
         """Signups per event and status in one query, for lists of many events."""
@@ -469,7 +522,7 @@ class AdminService:
         event = next((e for e in snapshot.events if e.id == event_id), None)
         if event is None:
             raise NotFound("no signup has this code")
-        if not may_manage(actor, event):
+        if not may_manage(actor, event, snapshot):
             # Same answer as an unknown code: codes of other organisations' events stay secret.
             raise NotFound("no signup has this code")
         people = await self.people(actor, event.code)
@@ -488,7 +541,7 @@ class AdminService:
     async def people_csv(self, actor: Account, code: str, now: datetime) -> str:
         people = await self.people(actor, code)
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = spreadsheet.writer(out)
         # Only what the door and the follow-up need: no chat ids.
         writer.writerow(["event", "status", "waiting_list_position", "name", "language", "code", "checked_in_at"])
         for a in people.attendees:

@@ -13,6 +13,7 @@ from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.store import organisations
 from bot.store import schema as t
 from bot.store.checkins import CheckIn, CheckinStore, checkin_of, normalise_code
 from bot.store.database import Database
@@ -34,6 +35,10 @@ class Account:
     failed_logins: int = 0
     locked_until: datetime | None = None
     disabled: bool = False
+    second_factor: bool = False
+    """The account signs in with a TOTP code besides its password."""
+    language: str | None = None
+    """The admin pages' language it chose; None: the browser's."""
 
     @property
     def is_admin(self) -> bool:
@@ -70,6 +75,8 @@ def _account(row: Row[Any]) -> Account:
         failed_logins=int(row.failed_logins),
         locked_until=row.locked_until,
         disabled=bool(row.disabled),
+        second_factor=row.totp_secret is not None,
+        language=row.language,
     )
 
 
@@ -82,6 +89,8 @@ _ACCOUNT_COLUMNS = (
     t.admin_account.c.failed_logins,
     t.admin_account.c.locked_until,
     t.admin_account.c.disabled,
+    t.admin_account.c.totp_secret,
+    t.admin_account.c.language,
 )
 
 
@@ -102,19 +111,57 @@ class AdminStore:
     # Organisations
 
     async def organisations(self) -> list[Organisation]:
+        """The organisations to choose from (merged ones are gone into another)."""
         async with self.database.reading() as conn:
-            rows = await conn.execute(select(t.organisation).order_by(t.organisation.c.name))
+            rows = await conn.execute(
+                select(t.organisation).where(t.organisation.c.merged_into.is_(None)).order_by(t.organisation.c.name)
+            )
             return [Organisation(int(r.id), r.name) for r in rows]
 
+    async def organisation(self, organisation_id: int) -> Organisation | None:
+        async with self.database.reading() as conn:
+            row = (
+                await conn.execute(
+                    select(t.organisation).where(
+                        t.organisation.c.id == organisation_id, t.organisation.c.merged_into.is_(None)
+                    )
+                )
+            ).first()
+            return None if row is None else Organisation(int(row.id), row.name)
+
     async def ensure_organisation(self, name: str, now: datetime) -> Organisation:
-        name = name.strip()
+        """The record this name leads to (spelt any way), made when there is none."""
+        if not name.strip():
+            raise ValueError("an organisation needs a name")
         async with self.database.transaction() as conn:
-            existing = await conn.scalar(select(t.organisation.c.id).where(t.organisation.c.name == name))
-            if existing is not None:
-                return Organisation(int(existing), name)
-            result = await conn.execute(insert(t.organisation).values(name=name, created_at=now))
-            assert result.inserted_primary_key is not None
-            return Organisation(int(result.inserted_primary_key[0]), name)
+            organisation_id = await organisations.ensure(conn, name.strip(), now)
+            found = await conn.scalar(select(t.organisation.c.name).where(t.organisation.c.id == organisation_id))
+            return Organisation(organisation_id, str(found))
+
+    async def merge_organisation(self, source: int, target: int) -> None:
+        """`source` was a misspelling of `target`: its events and accounts go there, and its key
+        leads there at every later import."""
+        async with self.database.transaction() as conn:
+            await conn.execute(
+                update(t.organisation).where(t.organisation.c.merged_into == source).values(merged_into=target)
+            )
+            await conn.execute(update(t.organisation).where(t.organisation.c.id == source).values(merged_into=target))
+            await conn.execute(
+                update(t.admin_account)
+                .where(t.admin_account.c.organisation_id == source)
+                .values(organisation_id=target)
+            )
+            rows = (
+                await conn.execute(
+                    select(t.event_organisation.c.event_id).where(t.event_organisation.c.organisation_id == source)
+                )
+            ).all()
+            for row in rows:
+                current = await organisations.links(conn)
+                ids = [target if i == source else i for i in current.get(int(row.event_id), ())]
+                await organisations.set_links(conn, int(row.event_id), list(dict.fromkeys(ids)))
+            # The engine and the admin re-read links with the programme's revision.
+            await conn.execute(update(t.festival).values(revision=t.festival.c.revision + 1))
 
     # Accounts
 
@@ -166,6 +213,39 @@ class AdminStore:
                 update(t.admin_account).where(t.admin_account.c.id == account_id).values(password_hash=password_hash)
             )
 
+    async def totp_secret(self, account_id: int) -> str | None:
+        async with self.database.reading() as conn:
+            value = await conn.scalar(select(t.admin_account.c.totp_secret).where(t.admin_account.c.id == account_id))
+            return None if value is None else str(value)
+
+    async def set_totp_secret(self, account_id: int, secret: str | None) -> None:
+        async with self.database.transaction() as conn:
+            await conn.execute(
+                update(t.admin_account)
+                .where(t.admin_account.c.id == account_id)
+                .values(totp_secret=secret, totp_last_step=None)
+            )
+
+    async def use_totp_step(self, account_id: int, step: int) -> bool:
+        """Marks a code's time step as used; False when it (or a later one) was used already, so
+        a code seen over a shoulder cannot be used a second time."""
+        async with self.database.transaction() as conn:
+            changed = await conn.execute(
+                update(t.admin_account)
+                .where(
+                    t.admin_account.c.id == account_id,
+                    (t.admin_account.c.totp_last_step.is_(None)) | (t.admin_account.c.totp_last_step < step),
+                )
+                .values(totp_last_step=step)
+            )
+            return changed.rowcount == 1
+
+    async def set_language(self, account_id: int, language: str | None) -> None:
+        async with self.database.transaction() as conn:
+            await conn.execute(
+                update(t.admin_account).where(t.admin_account.c.id == account_id).values(language=language)
+            )
+
     async def set_disabled(self, account_id: int, disabled: bool) -> None:
         async with self.database.transaction() as conn:
             await conn.execute(
@@ -174,24 +254,15 @@ class AdminStore:
             if disabled:
                 await conn.execute(delete(t.admin_session).where(t.admin_session.c.account_id == account_id))
 
-    async def login_failed(self, account_id: int, now: datetime, limit: int, lock_for: timedelta) -> bool:
-        """Counts a failed login; True when this one locked the account."""
+    async def login_failed(self, account_id: int) -> None:
+        """Counts a wrong password for the accounts page; locking is per name and address
+        (admin.auth.Lockout), so that nobody can lock someone else out."""
         async with self.database.transaction() as conn:
-            failures = await conn.scalar(
-                select(t.admin_account.c.failed_logins).where(t.admin_account.c.id == account_id)
-            )
-            failures = int(failures or 0) + 1
-            locked = failures >= limit
             await conn.execute(
                 update(t.admin_account)
                 .where(t.admin_account.c.id == account_id)
-                .values(
-                    # The count starts again after a lock, so the next lock needs `limit` more.
-                    failed_logins=0 if locked else failures,
-                    locked_until=now + lock_for if locked else t.admin_account.c.locked_until,
-                )
+                .values(failed_logins=t.admin_account.c.failed_logins + 1)
             )
-            return locked
 
     async def login_succeeded(self, account_id: int) -> None:
         async with self.database.transaction() as conn:
@@ -200,9 +271,6 @@ class AdminStore:
                 .where(t.admin_account.c.id == account_id)
                 .values(failed_logins=0, locked_until=None)
             )
-
-    async def unlock(self, account_id: int) -> None:
-        await self.login_succeeded(account_id)
 
     # Sessions
 
@@ -219,26 +287,45 @@ class AdminStore:
                     csrf_token=csrf,
                     created_at=now,
                     expires_at=now + ttl,
+                    last_seen_at=now,
                 )
             )
         return token, csrf
 
-    async def session(self, token: str, now: datetime) -> tuple[Account, str] | None:
-        """The signed-in account and the session's CSRF token, or None when unknown or expired."""
+    async def session(
+        self, token: str, now: datetime, idle: timedelta = timedelta(minutes=30)
+    ) -> tuple[Account, str] | None:
+        """The signed-in account and the session's CSRF token, or None when unknown, expired or
+        idle longer than `idle` (a browser left open in a shared office)."""
         async with self.database.reading() as conn:
             row = (
                 await conn.execute(
-                    select(t.admin_session.c.account_id, t.admin_session.c.csrf_token).where(
-                        t.admin_session.c.token_hash == _hash_token(token), t.admin_session.c.expires_at > now
-                    )
+                    select(
+                        t.admin_session.c.account_id,
+                        t.admin_session.c.csrf_token,
+                        t.admin_session.c.created_at,
+                        t.admin_session.c.last_seen_at,
+                    ).where(t.admin_session.c.token_hash == _hash_token(token), t.admin_session.c.expires_at > now)
                 )
             ).first()
             if row is None:
                 return None
             account = (await conn.execute(_account_query().where(t.admin_account.c.id == row.account_id))).first()
-            if account is None or account.disabled:
-                return None
-            return _account(account), str(row.csrf_token)
+        if account is None or account.disabled:
+            return None
+        seen = row.last_seen_at or row.created_at
+        if now - seen > idle:
+            await self.end_session(token)
+            return None
+        if now - seen > timedelta(minutes=1):
+            # At most one write a minute per session, not one per request.
+            async with self.database.transaction() as conn:
+                await conn.execute(
+                    update(t.admin_session)
+                    .where(t.admin_session.c.token_hash == _hash_token(token))
+                    .values(last_seen_at=now)
+                )
+        return _account(account), str(row.csrf_token)
 
     async def end_session(self, token: str) -> None:
         async with self.database.transaction() as conn:

@@ -46,6 +46,14 @@ from bot.understand.normalize import normalize, token_spans
 log = logging.getLogger(__name__)
 
 START_EVENT_PREFIX = "ev_"
+START_SIGNUP_PREFIX = "su_"
+WELCOME_DUE_KEY = "welcome_due"
+"""Dialogue state: met in a group, not yet welcomed in private."""
+CONFIRM_KEY = "confirm"
+"""Dialogue state: the question a "yes" button answers, and when it was asked."""
+CONFIRM_WITHIN = timedelta(minutes=10)
+"""A "yes" to a destructive question counts only this long after the question was shown: a
+button payload typed by hand, or pressed on a day-old message, asks again instead."""
 _QUOTABLE = 7
 """Letters a word left out of the search needs before the reply names it."""
 
@@ -174,15 +182,28 @@ class Engine:
             if incoming.poll_id is not None:
                 return []
             language = supported(incoming.lang_hint) or DEFAULT_LANGUAGE
-            person = await self.store.people.create(incoming.channel, incoming.user_id, language, now)
+            # Met in a group on a channel that cannot open a private chat (Telegram: only the
+            # person can): nothing can be sent to them privately until they write there.
+            unreachable = incoming.in_group and not incoming.can_write_first
+            person = await self.store.people.create(
+                incoming.channel, incoming.user_id, language, now, unreachable=unreachable
+            )
         elif not person.reachable and not incoming.in_group:
             # Writing to the bot proves the person has unblocked it: reminders and polls go to
             # them again. (Here, where the person is read anyway, not by a read per message in
             # each adapter.)
             await self.store.people.set_unreachable(incoming.channel, incoming.user_id, None)
         saved_state = copy.deepcopy(state)
+        if incoming.payload is None and incoming.poll_id is None and incoming.text is not None:
+            # The words (or number) of a shown button, typed, press it, also while the next
+            # message would otherwise be taken as a comment, a panel question or a survey answer.
+            pressed = chosen(state, clean(incoming.text).text)
+            if pressed is not None:
+                incoming = incoming.model_copy(update={"payload": pressed})
         zone = _time_zone(snapshot)
         turn = Turn(incoming, now, person, state, Translator(person.language, zone), snapshot, new_person)
+        # Met in a group first: the welcome and privacy note come with their first private message.
+        welcome_due = not incoming.in_group and bool(turn.state.pop(WELCOME_DUE_KEY, False))
 
         survey_poll = parse_poll_id(incoming.poll_id) if incoming.poll_id is not None else None
         if survey_poll is not None:
@@ -195,7 +216,7 @@ class Engine:
             await self._button(turn, incoming.payload)
         else:
             await self._text(turn, incoming.text)
-        if turn.new_person and not turn.welcomed:
+        if (turn.new_person or welcome_due) and not turn.welcomed:
             self._short_welcome(turn)
         if not turn.forgotten:
             self._remember_choices(turn)
@@ -299,7 +320,12 @@ class Engine:
         elif action.name == "faq":
             self._faq_answer(turn, action.arg())
         elif action.name == "forget":
-            await self._forget(turn, confirmed=action.arg() == "yes")
+            asked = self._was_asked(turn, "forget")
+            if action.arg() == "yes" and not asked:
+                turn.say(_("To be sure it is what you want, here is the question again:"))
+                self._forget_ask(turn)
+            else:
+                await self._forget(turn, confirmed=action.arg() == "yes")
         elif action.name == "help":
             self._help(turn)
         elif action.name == "offer":
@@ -319,9 +345,11 @@ class Engine:
             await self.evaluation.start_link(turn, argument[len(START_RATE_PREFIX) :])
             return
         if argument.startswith(START_EVENT_PREFIX):
-            if turn.new_person:
-                self._short_welcome(turn)
             await self._card(turn, argument[len(START_EVENT_PREFIX) :])
+            return
+        if argument.startswith(START_SIGNUP_PREFIX):
+            # The deep link a group's "Sign up" gave: the signup is finished here, in one tap.
+            await self._sign_up(turn, argument[len(START_SIGNUP_PREFIX) :])
             return
         self._welcome(turn)
 
@@ -353,13 +381,20 @@ class Engine:
             text.line(line)
         text.line()
         text.line(_("Your language is {language}. Change it here:").format(language=NATIVE_NAMES[turn.t.lang]))
-        turn.say(text, buttons=self._language_rows(turn))
+        # Personal: said to this one person (and their language), never posted in a group.
+        turn.say(text, buttons=self._language_rows(turn), personal=True)
         self._menu(turn)
 
     def _short_welcome(self, turn: Turn) -> None:
-        """For a person whose first message was a question: the answer first, then this."""
+        """For a person whose first message was not /start: the welcome, folded into the
+        answer's last message. One message, not two: in a rush of new residents every message
+        waits its turn under Telegram's 30 a second. In a group, only a short public hint;
+        the rest privately."""
         _ = turn.t.gettext
         turn.welcomed = True
+        if turn.incoming.in_group:
+            self._group_hint(turn)
+            return
         text = TextBuilder()
         text.line(
             _("Welcome to the {festival} bot! /help shows what I can do, /language changes the language.").format(
@@ -368,7 +403,37 @@ class Engine:
         )
         for line in self._privacy_lines(turn):
             text.line(line)
-        turn.say(text)
+        for index in range(len(turn.out) - 1, -1, -1):
+            answer = turn.out[index]
+            if (
+                answer.recipient is None
+                and answer.lang == turn.t.lang
+                and answer.attachment is None
+                and answer.poll is None
+                and answer.spans
+            ):
+                spans = [*answer.spans, Span(text="\n\n"), *text.build()]
+                turn.out[index] = answer.model_copy(update={"spans": spans})
+                return
+        turn.say(text, personal=True)
+
+    def _group_hint(self, turn: Turn) -> None:
+        """A new person's first words to the bot were in a group: the welcome and privacy note
+        are for them alone. Where the bot can open a private chat it goes there; elsewhere the
+        group sees one line and a button that opens the private chat."""
+        _ = turn.t.gettext
+        if turn.person.reachable:
+            text = TextBuilder()
+            text.line(_("Hi! I'm the {festival} bot.").format(festival=self._festival_name(turn)), bold=True)
+            for line in self._privacy_lines(turn):
+                text.line(line)
+            turn.say(text, personal=True)
+            return
+        turn.state[WELCOME_DUE_KEY] = True
+        turn.say(
+            _("Hi! Write to me in a private chat to sign up and get reminders."),
+            buttons=[[Button(label=_("Open a private chat"), start="")]],
+        )
 
     def _help(self, turn: Turn) -> None:
         _ = turn.t.gettext
@@ -639,6 +704,17 @@ class Engine:
                 events=[event.code],
             )
             return
+        if turn.incoming.in_group and not turn.person.reachable:
+            # Pressed in a group by someone the bot cannot write to privately: a seat taken
+            # now would be one they never hear of (no confirmation, reminder or offer).
+            turn.say(
+                _("To sign up for “{title}”, open a private chat with me: one tap below and you're signed up.").format(
+                    title=title
+                ),
+                buttons=[[Button(label=_("Sign up in a private chat"), start=START_SIGNUP_PREFIX + event.code)]],
+                events=[event.code],
+            )
+            return
         try:
             outcome = await self.store.signups.sign_up(event.id, turn.person.id, turn.now)
         except SignupError as error:
@@ -783,8 +859,24 @@ class Engine:
         turn.say(text, personal=True)
         turn.say(json.dumps(data, ensure_ascii=False, indent=1), personal=True)
 
+    def _ask_to_confirm(self, turn: Turn, action: str) -> None:
+        turn.state[CONFIRM_KEY] = {"action": action, "at": turn.now.isoformat()}
+
+    def _was_asked(self, turn: Turn, action: str) -> bool:
+        """Whether the person was just asked the question this button answers (once: the
+        answer uses the question up)."""
+        asked = turn.state.pop(CONFIRM_KEY, None)
+        if not isinstance(asked, dict) or asked.get("action") != action:
+            return False
+        try:
+            at = datetime.fromisoformat(str(asked.get("at")))
+        except ValueError:
+            return False
+        return timedelta(0) <= turn.now - at <= CONFIRM_WITHIN
+
     def _forget_ask(self, turn: Turn) -> None:
         _ = turn.t.gettext
+        self._ask_to_confirm(turn, "forget")
         turn.say(
             _(
                 "Delete everything I store about you: your language, your signups (your places go to the waiting "

@@ -123,14 +123,18 @@ class Evaluation:
 
     async def answer(self, turn: Turn) -> None:
         """A vote, a changed vote or a withdrawn vote in an evaluation poll."""
-        _ = turn.t.gettext
         assert turn.incoming.poll_id is not None
         event_id = event_id_of(turn.incoming.poll_id)
         if event_id is None:
             return
         options = turn.incoming.poll_options
-        choice = choice_of(options[0]) if options else None
-        if options and choice is None:
+        await self._vote(turn, event_id, options[0] if options else None)
+
+    async def _vote(self, turn: Turn, event_id: int, option: int | None) -> None:
+        """Votes for the poll's option `option` (None withdraws the vote)."""
+        _ = turn.t.gettext
+        choice = choice_of(option) if option is not None else None
+        if option is not None and choice is None:
             return
         event = self._event(turn, event_id)
         title = title_of(event, turn.t) if event is not None else ""
@@ -183,15 +187,13 @@ class Evaluation:
         if cleaned.problem is not None or cleaned.text.startswith("/"):
             return False
         text = cleaned.text
-        choices: list[str] = turn.state.get("choices", [])
         answer = text.strip().rstrip(".)").strip()
-        if answer.isascii() and answer.isdigit() and 1 <= int(answer) <= len(choices):
-            # A typed number answers the numbered choices ("1. No comment"), not a comment.
-            action = buttons.decode(choices[int(answer) - 1])
-            if action is not None and action.name == NO_COMMENT:
-                turn.say(_("OK. Thanks again for your answer!"))
-                return True
-            return False
+        # (A shown choice typed, "1" or "No comment", arrives pressed: see `Engine._handle`.)
+        if answer.isascii() and answer.isdigit() and 1 <= int(answer) <= len(poll_options(turn.t)):
+            # A bare number is no comment: the poll's numbered options are above it, and the
+            # person changes their vote.
+            await self._vote(turn, event_id, int(answer) - 1)
+            return True
         if await self.ratings.comment(event_id, turn.person.channel, turn.person.channel_user_id, text, turn.now):
             turn.say(_("Thank you! Your comment is saved, without your name."))
         else:

@@ -38,6 +38,9 @@ class Incoming(BaseModel):
     """Chosen option indexes of a poll answer; empty means the vote was retracted."""
     in_group: bool = False
     """From a group room: the adapter passes on only what was addressed to the bot."""
+    can_write_first: bool = True
+    """Whether the channel can open a private chat with this person by itself (Matrix: a DM).
+    False for a Telegram group: a bot can write only to people who have started it."""
     platform_event_id: str | None = None
 
 
@@ -62,6 +65,9 @@ class Button(BaseModel):
     label: str
     payload: str | None = None
     url: str | None = None
+    start: str | None = None
+    """Opens the person's private chat with the bot and starts it with this argument (a
+    Telegram deep link, `/start <start>`); "" starts it plainly."""
 
 
 class Poll(BaseModel):

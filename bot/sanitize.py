@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 
 MAX_MESSAGE_CHARS = 4000
+# Residents sometimes write a phone number or an e-mail address into free text (a comment, a
+# question to a panel, a survey answer); nobody who reads it later needs either.
+_CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|\+?\d[\d \-]{5,}\d")
+
+
+def mask_contacts(text: str) -> str:
+    """The text with phone numbers and e-mail addresses replaced by "…", before it is stored."""
+    return _CONTACT.sub("…", text)
 
 
 class Problem(StrEnum):

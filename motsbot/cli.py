@@ -45,6 +45,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     purge.add_argument("--days", type=int, help="days after the festival (default: MOTSBOT_RETENTION_DAYS, 30)")
     purge.add_argument("--now", type=datetime.fromisoformat, help="pretend it is this moment (ISO 8601 with zone)")
+    matrix = commands.add_parser("matrix", help="operator commands for the bot's Matrix account")
+    matrix_commands = matrix.add_subparsers(dest="matrix_command", required=True)
+    reset = matrix_commands.add_parser(
+        "reset-identity",
+        help="replace the account's cross-signing identity with a new one (see adapters/matrix/README.md)",
+    )
+    reset.add_argument("--yes", action="store_true", help="do it without asking")
     from admin.cli import add_commands
 
     add_commands(commands, with_db)
@@ -115,6 +122,43 @@ async def _purge(db: str | None, days: int, now: datetime) -> int:
     return 0
 
 
+RESET_WARNING = """\
+This replaces the cross-signing identity of the bot's Matrix account with a new one, signs the
+bot's device with it and deletes the bot's other devices. Residents' clients that knew the old
+identity will show that the bot's identity changed (Element: a notice in each DM with the bot)
+until they accept it. Only do this when the bot's cross-signing keys are lost, or the account's
+identity was replaced by someone else. Stop motsbot first."""
+
+
+def _matrix_reset_identity(settings: Settings, yes: bool) -> int:
+    from adapters.matrix import config_from_settings
+    from adapters.matrix.operator import IdentityError, LoginFailed, reset_identity
+
+    try:
+        config = config_from_settings(settings)
+    except ValueError as error:
+        print(f"motsbot matrix reset-identity: {error}", file=sys.stderr)
+        return 2
+    if config is None:
+        print("motsbot matrix reset-identity: Matrix is not configured (MATRIX_* settings).", file=sys.stderr)
+        return 2
+    print(RESET_WARNING, file=sys.stderr)
+    if not yes:
+        if not sys.stdin.isatty():
+            print("Run again with --yes to confirm.", file=sys.stderr)
+            return 2
+        if input("Type yes to go on: ").strip().lower() != "yes":
+            print("Nothing was changed.", file=sys.stderr)
+            return 1
+    try:
+        done = asyncio.run(reset_identity(config))
+    except (IdentityError, LoginFailed) as error:
+        print(f"motsbot matrix reset-identity: {error}. Nothing more was changed.", file=sys.stderr)
+        return 1
+    print(f"motsbot matrix reset-identity: {done}.")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = Settings()
@@ -123,9 +167,11 @@ def main(argv: list[str] | None = None) -> int:
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
-    if args.command in ("import", "export", "chat", "admin", "purge"):
+    if args.command in ("import", "export", "chat", "admin", "purge", "matrix"):
         # Short-lived commands print only what matters to the person at the terminal.
         logging.getLogger().setLevel(logging.WARNING)
+    if args.command == "matrix":
+        return _matrix_reset_identity(settings, args.yes)
     db: str | None = args.db
     if args.command == "run":
         return asyncio.run(run(settings, db))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import hashlib
 import importlib
 import logging
 import signal
@@ -51,13 +52,34 @@ async def import_files(store: Store, files: list[Path]) -> None:
     for path in files:
         report = await store.programme.apply(load_programme_file(path), utc_now())
         log.info("imported %s: %s", path.name, report.summary())
+        if report.conflicts:
+            log.warning(
+                "%s would change back events changed in the admin since; kept as the admin has them: %s "
+                "(import the file in the admin to choose its version)",
+                path.name,
+                ", ".join(report.conflicts),
+            )
+
+
+async def import_changed_files(store: Store, files: list[Path]) -> None:
+    """The files given at start, each imported only when its content changed since its last
+    import: a restart (routine with a standby) must not undo what organisers changed in the
+    admin meanwhile, nor tell residents of "moves" back."""
+    for path in files:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        name = str(path.resolve())
+        if await store.programme.imported_hash(name) == digest:
+            log.info("%s is unchanged since its last import; not imported again", path.name)
+            continue
+        await import_files(store, [path])
+        await store.programme.remember_import(name, digest, utc_now())
 
 
 async def load_programme(settings: Settings, store: Store) -> None:
     """The configured programme and FAQ files, or the demo festival into an empty store."""
     configured = [Path(p) for p in (settings.motsbot_programme, settings.motsbot_faq) if p]
     if configured:
-        await import_files(store, configured)
+        await import_changed_files(store, configured)
     elif await store.programme.revision() is None:
         log.info("no programme configured: loading the demo festival")
         await import_files(store, demo_files())
@@ -138,6 +160,16 @@ async def serve(settings: Settings, standby: Standby) -> int:
     hub = Hub(metrics.metered(engine.handle), utc_now)
     connectors = configured_connectors(settings, store)
     stop = asyncio.Event()
+    lost: list[str] = []
+
+    def channel_lost(channel: str) -> None:
+        # Deaf but "running" helps nobody: exit non-zero, for systemd to restart motsbot or
+        # the standby to take over.
+        log.critical("the %s channel could not be brought back; motsbot stops", channel)
+        lost.append(channel)
+        stop.set()
+
+    hub.channel_lost = channel_lost
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
@@ -178,7 +210,7 @@ async def serve(settings: Settings, standby: Standby) -> int:
                     task.cancel()
                 return 0
         await stop.wait()
-        return 0
+        return 1 if lost else 0
     finally:
         if web is not None:
             await web.stop()

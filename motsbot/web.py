@@ -48,8 +48,22 @@ class _Server(uvicorn.Server):
 class WebServer:
     """uvicorn serving `app` until `stop`; `port=0` picks a free port (see `port` after start)."""
 
-    def __init__(self, app: FastAPI, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT) -> None:
-        config = uvicorn.Config(app, host=host, port=port, log_config=None, access_log=False, lifespan="on")
+    def __init__(
+        self, app: FastAPI, host: str = DEFAULT_HOST, port: int = DEFAULT_PORT, trusted_proxies: str = ""
+    ) -> None:
+        # X-Forwarded-For and -Proto are believed only from `trusted_proxies` (addresses or
+        # networks, comma-separated). uvicorn's own default trusts 127.0.0.1, which on a machine
+        # where anything else runs lets any local process claim any client address.
+        config = uvicorn.Config(
+            app,
+            host=host,
+            port=port,
+            log_config=None,
+            access_log=False,
+            lifespan="on",
+            proxy_headers=bool(trusted_proxies.strip()),
+            forwarded_allow_ips=trusted_proxies.strip() or None,
+        )
         self.server = _Server(config)
         self._task: asyncio.Task[None] | None = None
 

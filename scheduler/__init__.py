@@ -51,6 +51,7 @@ def connect(scheduler: Scheduler, hub: Hub) -> None:
     for channel, connector in hub.connectors.items():
         share_flood_pauses(connector, scheduler.dispatcher.gate(channel))
     hub.later = scheduler.later
+    hub.holding = scheduler.holding
 
 
 async def start_scheduler(settings: Settings, store: Store, hub: Hub) -> Scheduler | None:

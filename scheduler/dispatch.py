@@ -44,6 +44,7 @@ LATE = {
     Kind.POLL: "too late: the poll has closed",
     Kind.POLL_NUDGE: "too late: the poll has closed",
     Kind.OFFER: "too late: the offer has expired",
+    Kind.OFFER_EXPIRED: "too late: the event has started",
     Kind.BROADCAST: "too late: the broadcast's time is over",
     Kind.REPLY: "too late: the answer is no longer useful",
 }
@@ -156,7 +157,9 @@ class Dispatcher:
         return None
 
     def _transient(self, item: Item, reason: str) -> Result:
-        if item.attempts >= self.config.max_attempts:
+        # A held-up answer is tried until it is no longer useful (`expires_at`): the outage that
+        # held it up may well outlast five tries (a homeserver restarting for minutes).
+        if item.attempts >= self.config.max_attempts and item.kind is not Kind.REPLY:
             return Result(item.id, Status.FAILED, f"gave up after {item.attempts} attempts: {reason}")
         delay = min(self.config.retry_max, self.config.retry_first * 2 ** max(item.attempts - 1, 0))
         return Result(item.id, Status.PENDING, f"retrying: {reason}", retry_at=self.clock() + delay)

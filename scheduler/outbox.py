@@ -43,6 +43,8 @@ class Kind(StrEnum):
     POLL = "poll"
     POLL_NUDGE = "poll_nudge"
     OFFER = "offer"
+    OFFER_EXPIRED = "offer_expired"
+    """A seat offer was not answered in time: the person is told they left the waiting list."""
     BROADCAST = "broadcast"
     SURVEY = "survey"
     """A citizen survey's invitation to a person who opted in."""
@@ -203,11 +205,20 @@ class Outbox:
                 .order_by(t.outbox.c.priority, t.outbox.c.not_before, t.outbox.c.id)
                 .limit(limit + len(busy_set))
             )
+            candidates = [_item(row) for row in rows]
+            first = await _first_replies(conn, {(i.channel, i.user_id) for i in candidates if i.kind is Kind.REPLY})
             chosen: list[Item] = []
-            for row in rows:
-                item = _item(row)
+            following: list[tuple[int, int]] = []
+            for item in candidates:
                 recipient = (item.channel, item.user_id)
                 if recipient in busy_set:
+                    continue
+                if item.kind is Kind.REPLY and first.get(recipient, item.id) != item.id:
+                    # An earlier held-up answer to this recipient waits for its next try (its
+                    # retry moved it back): this one follows it, never overtakes it, and is
+                    # due when it is (else it would be due, unclaimable, and wake us at once).
+                    busy_set.add(recipient)
+                    following.append((item.id, first[recipient]))
                     continue
                 busy_set.add(recipient)
                 chosen.append(replace(item, status=Status.SENDING, attempts=item.attempts + 1))
@@ -218,6 +229,13 @@ class Outbox:
                     update(t.outbox)
                     .where(t.outbox.c.id.in_([i.id for i in chosen]))
                     .values(status=Status.SENDING.value, attempts=t.outbox.c.attempts + 1, updated_at=now)
+                )
+            leader = t.outbox.alias("leader")
+            for row_id, leader_id in following:
+                await conn.execute(
+                    update(t.outbox)
+                    .where(t.outbox.c.id == row_id)
+                    .values(not_before=select(leader.c.not_before).where(leader.c.id == leader_id).scalar_subquery())
                 )
             return chosen
 
@@ -268,6 +286,22 @@ class Outbox:
                 .group_by(t.outbox.c.status, t.outbox.c.reason)
             )
             return {(r[0], r[1]): int(r[2]) for r in rows}
+
+
+async def _first_replies(conn: AsyncConnection, recipients: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
+    """The oldest open held-up answer of each recipient (its row id)."""
+    if not recipients:
+        return {}
+    rows = await conn.execute(
+        select(t.outbox.c.channel, t.outbox.c.user_id, func.min(t.outbox.c.id))
+        .where(
+            t.outbox.c.kind == Kind.REPLY.value,
+            t.outbox.c.status.in_(OPEN),
+            t.outbox.c.user_id.in_([user_id for _, user_id in recipients]),
+        )
+        .group_by(t.outbox.c.channel, t.outbox.c.user_id)
+    )
+    return {(row[0], row[1]): int(row[2]) for row in rows}
 
 
 @dataclass

@@ -109,6 +109,10 @@ class Renderer:
                 if await self.ratings.has_voted(event.id, item.channel, item.user_id):
                     return Skip(Status.CANCELLED, "not needed")
             return poll_message(t, event, poll.closes_at, nudge=item.kind is Kind.POLL_NUDGE)
+        if item.kind is Kind.OFFER_EXPIRED:
+            if await self._signup_status(event.id, item.person_id) in (SignupStatus.CONFIRMED, SignupStatus.WAITLISTED):
+                return Skip(Status.CANCELLED, "signed up again")
+            return self._offer_expired(t, event)
         if item.kind is Kind.OFFER:
             if not await self._offer_open(int(item.payload["offer_id"])):
                 return Skip(Status.CANCELLED, "offer no longer open")
@@ -228,6 +232,35 @@ class Renderer:
         return Outgoing(
             spans=text.build(),
             buttons=[[Button(label=_("Programme"), payload=buttons.encode("b", "days"))]],
+            events=[event.code],
+            lang=t.lang,
+            rtl=t.rtl,
+            personal=True,
+        )
+
+    def _offer_expired(self, t: Translator, event: Event) -> Outgoing:
+        _ = t.gettext
+        text = TextBuilder()
+        text.line(
+            _("The seat at “{title}” was not taken in time, so it went to the next person waiting.").format(
+                title=title_of(event, t)
+            ),
+            bold=True,
+        )
+        text.line(
+            _(
+                "You are no longer on the waiting list. If you still want to come, sign up again: "
+                "you join it at the end."
+            )
+        )
+        return Outgoing(
+            spans=text.build(),
+            buttons=[
+                [
+                    Button(label=_("Sign up again"), payload=buttons.encode("su", event.code)),
+                    Button(label=_("My events"), payload=buttons.encode("my")),
+                ]
+            ],
             events=[event.code],
             lang=t.lang,
             rtl=t.rtl,

@@ -9,15 +9,16 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler  # type: ignore[import-untyped]
-from sqlalchemy import delete
+from sqlalchemy import delete, select
+from sqlalchemy.ext.asyncio import AsyncConnection
 
-from adapters.base import Connector
+from adapters.base import REPLY_KEY, Connector
 from bot.evaluation import poll_id_of
 from bot.messages import Outgoing
 from bot.store import Store
@@ -32,7 +33,7 @@ from scheduler.broadcasts import Audience, Broadcasts
 from scheduler.config import SchedulerConfig
 from scheduler.dispatch import Clock, Dispatcher, DispatchStats
 from scheduler.limits import MonotonicClock, Sleep
-from scheduler.outbox import Kind, NewItem, Outbox, Priority
+from scheduler.outbox import OPEN, Kind, NewItem, Outbox, Priority, add_in
 from scheduler.plan import Planner, PlanReport
 from scheduler.surveys import close_survey
 
@@ -91,7 +92,7 @@ class Scheduler:
         """Plans the outbox and closes what is due to close; sends nothing."""
         now = self.clock()
         report = TickReport()
-        report.expired_offers = await self.offers.expire_due(now)
+        report.expired_offers = await self.offers.expire_due(now, self._tell_expired)
         report.plan = await self.planner.plan(now)
         report.closed_polls = await self.close_polls(now)
         report.closed_surveys = await self.close_surveys(now)
@@ -101,6 +102,34 @@ class Scheduler:
             if report.purge is not None and report.purge.total:
                 log.info("retention purge: %s", report.purge.summary())
         return report
+
+    async def _tell_expired(self, conn: AsyncConnection, offers: Sequence[Any]) -> None:
+        """Every change to a person's place is told: an offer that expired, too."""
+        now = self.clock()
+        starts = {
+            int(r.id): r.starts_at
+            for r in await conn.execute(
+                select(t.event.c.id, t.event.c.starts_at).where(t.event.c.id.in_({o.event_id for o in offers}))
+            )
+        }
+        await add_in(
+            conn,
+            [
+                NewItem(
+                    key=f"offer_expired:{offer.id}",
+                    kind=Kind.OFFER_EXPIRED,
+                    channel=offer.channel,
+                    user_id=offer.channel_user_id,
+                    person_id=offer.person_id,
+                    event_id=offer.event_id,
+                    not_before=now,
+                    expires_at=starts.get(int(offer.event_id)),
+                    priority=Priority.URGENT,
+                )
+                for offer in offers
+            ],
+            now,
+        )
 
     async def tick(self) -> TickReport:
         """Everything the scheduler does at this moment: plan, close, then send what is due."""
@@ -171,15 +200,16 @@ class Scheduler:
 
     # -- replies a platform outage held up -------------------------------------------------
 
-    async def later(self, message: Outgoing) -> None:
+    async def later(self, message: Outgoing, key: str | None = None) -> None:
         """Keeps a message a connector could not deliver (`Hub.later`) in the outbox: sent again
-        soon, ahead of bulk messages, while still useful; emptied once done."""
+        soon, ahead of bulk messages, while still useful; emptied once done. The row's key is
+        `reply:` and the connector's `key` (a repeat is one row), or a random one."""
         assert message.recipient is not None
         now = self.clock()
         channel, user_id = message.recipient.channel, message.recipient.user_id
         person = await self.store.people.find(channel, user_id)
         item = NewItem(
-            key=f"reply:{uuid.uuid4().hex}",
+            key=f"{REPLY_KEY}{key if key is not None else uuid.uuid4().hex}",
             kind=Kind.REPLY,
             channel=channel,
             user_id=user_id,
@@ -191,6 +221,16 @@ class Scheduler:
         )
         await self.outbox.add([item], now)
         self.wake()
+
+    async def holding(self, channel: str, user_id: str) -> bool:
+        """Whether answers for this recipient wait in the outbox (`Hub.holding`)."""
+        rows = await self.outbox.items(
+            t.outbox.c.kind == Kind.REPLY.value,
+            t.outbox.c.channel == channel,
+            t.outbox.c.user_id == user_id,
+            t.outbox.c.status.in_(OPEN),
+        )
+        return bool(rows)
 
     # -- running --------------------------------------------------------------------------
 

@@ -12,23 +12,26 @@ from motsbot.settings import Settings
 
 
 def from_settings(settings: Settings, store: Store) -> Connector | None:
-    """The connector when homeserver, user and password are configured, else None.
+    """The connector when homeserver, user and password are configured, else None."""
+    config = config_from_settings(settings)
+    return None if config is None else MatrixConnector(config, store)
 
-    A pickle key is required with them: without it nio would encrypt the key store with a
-    well-known default, which is no protection at all.
-    """
+
+def config_from_settings(settings: Settings) -> MatrixConfig | None:
+    """None when Matrix is not configured. A pickle key is required with homeserver, user and
+    password: without it nio would encrypt the key store with a well-known default, which is
+    no protection at all (and the cross-signing keys are encrypted with it too)."""
     if not (settings.matrix_homeserver and settings.matrix_user and settings.matrix_password):
         return None
     if settings.matrix_pickle_key is None or not settings.matrix_pickle_key.get_secret_value():
         raise ValueError("MATRIX_PICKLE_KEY must be set to protect the bot's encryption keys")
-    config = MatrixConfig(
+    return MatrixConfig(
         homeserver=settings.matrix_homeserver.rstrip("/"),
         user=settings.matrix_user,
         password=settings.matrix_password.get_secret_value(),
         store_path=Path(settings.matrix_store_path),
         pickle_key=settings.matrix_pickle_key.get_secret_value(),
     )
-    return MatrixConnector(config, store)
 
 
-__all__ = ["MatrixConfig", "MatrixConnector", "from_settings"]
+__all__ = ["MatrixConfig", "MatrixConnector", "config_from_settings", "from_settings"]

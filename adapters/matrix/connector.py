@@ -10,12 +10,15 @@ from datetime import UTC, datetime
 
 from nio.client.async_client import AsyncClient
 
-from adapters.base import Connector, DeliveryError, Hub, NotConnected
+from adapters.base import REPLY_KEY, Connector, DeliveryError, Hub, IntakeHealth, NotConnected
 from adapters.matrix.conversation import Conversation
+from adapters.matrix.cross_signing import CrossSigning, IdentityError, IdentityNotHeld, Report
+from adapters.matrix.late_keys import LateKeys
 from adapters.matrix.sending import Sender
-from adapters.matrix.session import MatrixConfig, Session, log_in, new_client
+from adapters.matrix.session import DEVICE_NAME, MatrixConfig, Session, log_in, new_client
 from adapters.matrix.state import MatrixState
 from adapters.matrix.sync import SyncLoop
+from adapters.supervise import Supervisor
 from bot.messages import Channel, Outgoing, number_choices
 from bot.store import Store
 
@@ -28,6 +31,7 @@ def _utc_now() -> datetime:
 
 class MatrixConnector(Connector):
     channel = Channel.MATRIX
+    health: IntakeHealth
 
     def __init__(self, config: MatrixConfig, store: Store, *, clock: Callable[[], datetime] = _utc_now) -> None:
         self.config = config
@@ -38,17 +42,23 @@ class MatrixConnector(Connector):
         self.sender: Sender | None = None
         self.conversation: Conversation | None = None
         self.loop: SyncLoop | None = None
-        self._task: asyncio.Task[None] | None = None
+        self.health = IntakeHealth()
+        self.supervisor: Supervisor | None = None
+        self.late_keys: LateKeys | None = None
+        self.identity: Report | None = None
+        """What the start's cross-signing check repaired; None when it could not be done."""
 
     async def start(self, hub: Hub) -> None:
         """Logs in (the only step that needs the homeserver before returning) and starts
         syncing in the background; `ready` is set after the first batch was handled."""
         client = self.client = new_client(self.config)
         self.session = await log_in(client, self.config)
+        self.identity = await set_up_identity(client, self.config)
         state = MatrixState(self.store, self.session.user_id)
         await state.prune_handled(self.clock())
         self.sender = Sender(client)
-        self.conversation = Conversation(client, self.sender, state, self.store, self.clock)
+        self.late_keys = LateKeys(client, wait=self.config.key_wait, keep=self.config.key_keep)
+        self.conversation = Conversation(client, self.sender, state, self.store, self.clock, self.late_keys)
         self.conversation.hub = hub
         self.loop = SyncLoop(
             client,
@@ -57,17 +67,12 @@ class MatrixConnector(Connector):
             self.clock,
             timeout_ms=self.config.sync_timeout_ms,
             max_wait=self.config.max_reconnect_wait,
+            health=self.health,
+            dead_letters=self.store.dead_letters,
         )
-        self._task = asyncio.create_task(self._run(self.loop), name="matrix-sync")
-
-    async def _run(self, loop: SyncLoop) -> None:
-        try:
-            await loop.run()
-        except asyncio.CancelledError:
-            raise
-        except BaseException:
-            log.exception("the Matrix sync loop stopped")
-            raise
+        # Whatever ends the sync loop, it is started again (from the saved position).
+        self.supervisor = Supervisor("matrix", self.loop.run, self.health, hub.channel_lost)
+        self.supervisor.start()
 
     @property
     def ready(self) -> asyncio.Event:
@@ -77,29 +82,37 @@ class MatrixConnector(Connector):
     async def stop(self, grace: float = 5.0) -> None:
         """Lets a batch being handled finish (up to `grace` seconds), then stops; whatever is
         still mid-way after that is handled again on the next start, as after a crash."""
-        if self.loop is not None and self._task is not None:
+        if self.loop is not None and self.supervisor is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.loop.idle.wait(), grace)
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(BaseException):
-                await self._task
-            self._task = None
+        if self.supervisor is not None:
+            await self.supervisor.stop()
+            self.supervisor = None
         if self.client is not None:
             await self.client.close()  # type: ignore[no-untyped-call]
 
     async def send(self, user_id: str, message: Outgoing, *, key: str | None = None) -> str | None:
         """Sends to the person's DM (opening one if needed: then it waits for them to join and
-        None is returned). The transaction id comes from the outbox row's dedupe key when there
-        is one, else from the person and the message, so the outbox retrying the same row after
-        a crash does not post it twice — even when the row renders differently the second time
-        (the event's title or time changed, the person switched language)."""
+        None is returned), or to a room when `user_id` is a room id (a group's answer the outbox
+        held up). The transaction id comes from the outbox row's dedupe key when there is one,
+        else from the person and the message, so the outbox retrying the same row after a crash
+        does not post it twice — even when the row renders differently the second time (the
+        event's title or time changed, the person switched language). A held-up answer's key
+        is the one its first try had, so a try that reached the homeserver is not posted again."""
         if self.conversation is None or self.loop is None or not self.loop.ready.is_set():
             raise NotConnected("the Matrix connection is not up yet")
+        if key is not None and key.startswith(REPLY_KEY):
+            txn_key = key.removeprefix(REPLY_KEY)
+        elif key is not None:
+            txn_key = f"outbox:{user_id}:{key}"
+        else:
+            txn_key = f"notice:{user_id}:{message.model_dump_json()}"
+        choices = number_choices([message])[0]
+        if user_id.startswith("!") and ":" in user_id:
+            return await self.conversation.to_room(user_id, message, choices, txn_key)
         if not user_id.startswith("@") or ":" not in user_id:
             raise DeliveryError(f"not a Matrix user id: {user_id!r}", permanent=True)
-        txn_key = f"outbox:{user_id}:{key}" if key is not None else f"notice:{user_id}:{message.model_dump_json()}"
-        return await self.conversation.to_person(user_id, message, number_choices([message])[0], txn_key)
+        return await self.conversation.to_person(user_id, message, choices, txn_key)
 
     async def close_poll(self, poll_id: str) -> None:
         """Ends the poll in every room it was sent to (`org.matrix.msc3381.poll.end`); later
@@ -111,3 +124,35 @@ class MatrixConnector(Connector):
     @property
     def rate_limited(self) -> int:
         return 0 if self.sender is None else self.sender.rate_limited
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        return {"room_keys_withheld": dict(self.late_keys.withheld) if self.late_keys else {}}
+
+
+def cross_signing(client: AsyncClient, config: MatrixConfig) -> CrossSigning:
+    return CrossSigning(client, config.store_path, config.pickle_key, config.password, DEVICE_NAME)
+
+
+async def set_up_identity(client: AsyncClient, config: MatrixConfig) -> Report | None:
+    """Publishes this device's keys if nio has not yet, then checks and repairs the
+    cross-signing chain. A failure is logged and the bot runs on, as readable as before (to
+    residents whose clients do not exclude unsigned devices); the next start tries again."""
+    if client.should_upload_keys:
+        await client.keys_upload()
+    try:
+        report = await cross_signing(client, config).ensure()
+    except IdentityNotHeld as error:
+        log.error(
+            "%s. Residents whose Element excludes unsigned devices cannot read the bot. If those keys "
+            "are lost, stop motsbot and run `motsbot matrix reset-identity` (see adapters/matrix/README.md).",
+            error,
+        )
+        return None
+    except IdentityError as error:
+        log.error("the bot's cross-signing could not be checked or repaired: %s; tried again at the next start", error)
+        return None
+    if report.repairs:
+        log.info("Matrix cross-signing repaired: %s", ", ".join(report.repairs))
+    else:
+        log.info("Matrix cross-signing in place (master key %s)", report.master_key)
+    return report

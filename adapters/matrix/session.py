@@ -16,6 +16,8 @@ from pathlib import Path
 from nio import LoginResponse, WhoamiResponse
 from nio.client.async_client import AsyncClient, AsyncClientConfig
 
+from adapters.matrix.sending import Client
+
 log = logging.getLogger(__name__)
 
 SESSION_FILE = "session.json"
@@ -38,6 +40,10 @@ class MatrixConfig:
     """Longest pause between attempts while the homeserver cannot be reached."""
     max_rate_limited: int = 50
     """429 answers one request may meet before it is given up (each waited out by retry_after_ms)."""
+    key_wait: float = 60.0
+    """Seconds an undecryptable message waits for its room key before the resident is told."""
+    key_keep: float = 3600.0
+    """Seconds such a message is still answered if its key comes after all."""
 
 
 @dataclass(frozen=True)
@@ -82,7 +88,7 @@ def new_client(config: MatrixConfig) -> AsyncClient:
         backoff_factor=0.25,
         request_timeout=60,
     )
-    return AsyncClient(config.homeserver, config.user, store_path=str(config.store_path), config=client_config)
+    return Client(config.homeserver, config.user, store_path=str(config.store_path), config=client_config)
 
 
 async def log_in(client: AsyncClient, config: MatrixConfig) -> Session:

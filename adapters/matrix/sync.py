@@ -16,9 +16,10 @@ from typing import Any
 from nio import SyncError, SyncResponse
 from nio.client.async_client import AsyncClient
 
-from adapters.base import DeliveryError
+from adapters.base import DeliveryError, IntakeHealth
 from adapters.matrix.conversation import Conversation
 from adapters.matrix.state import MatrixState
+from bot.store.dead_letters import DeadLetterStore, reason_of
 
 log = logging.getLogger(__name__)
 
@@ -27,7 +28,10 @@ SYNC_FILTER: dict[str, Any] = {
     "presence": {"types": []},
 }
 ATTEMPTS = 3
-"""Tries for one event before it is given up (logged), so one bad event cannot stall the bot."""
+"""Tries for one event a send failed on before it is given up (set aside), so one bad event
+cannot stall the bot. An event the bot itself fails on is set aside at once: trying again
+would fail again, and hold up everyone behind it."""
+NAME_KEYS = ("displayname", "avatar_url")
 
 
 class SyncLoop:
@@ -40,7 +44,11 @@ class SyncLoop:
         *,
         timeout_ms: int,
         max_wait: float,
+        health: IntakeHealth | None = None,
+        dead_letters: DeadLetterStore | None = None,
     ) -> None:
+        self.health = health or IntakeHealth()
+        self.dead_letters = dead_letters
         self.client = client
         self.state = state
         self.conversation = conversation
@@ -74,10 +82,12 @@ class SyncLoop:
                 pause = min(pause * 2, self.max_wait)
                 continue
             pause = 0.5
+            self.health.succeeded()
             self.idle.clear()
             try:
                 await self._key_chores()
                 await self._handle(response, skip_timeline=fresh)
+                await self._answer_late()
                 await self.state.save_sync_token(response.next_batch, self.clock())
             finally:
                 self.idle.set()
@@ -97,7 +107,14 @@ class SyncLoop:
         if client.should_claim_keys:
             await client.keys_claim(client.get_users_for_key_claiming())
 
+    async def _answer_late(self) -> None:
+        try:
+            await self.conversation.answer_late()
+        except Exception:  # tried again after the next batch; never stops the loop
+            log.exception("answering Matrix messages whose keys came late failed")
+
     async def _handle(self, response: SyncResponse, *, skip_timeline: bool) -> None:
+        await self.conversation.on_to_device(response.to_device_events)
         for room_id, invite in response.rooms.invite.items():
             await self.conversation.on_invite(room_id, list(invite.invite_state))
         if skip_timeline:
@@ -131,14 +148,34 @@ class SyncLoop:
                     log.warning("reply to %s in %s not delivered: %s", event_id, room.room_id, error)
                     break
                 await self._failed(event_id, error)
+                if self._failures.get(event_id, 0) >= ATTEMPTS:
+                    await self._set_aside(event, event_id, error, f"not delivered after {ATTEMPTS} attempts")
+                    break
             except Exception as error:
-                log.exception("handling Matrix event %s in %s failed", event_id, room.room_id)
-                await self._failed(event_id, error)
-            if self._failures.get(event_id, 0) >= ATTEMPTS:
-                log.error("giving up on Matrix event %s after %d attempts", event_id, ATTEMPTS)
+                await self._set_aside(event, event_id, error, "failed in the bot")
                 break
         self._failures.pop(event_id, None)
         await self.state.mark_handled(event_id, self.clock())
+
+    async def _set_aside(self, event: Any, event_id: str, error: Exception, what: str) -> None:
+        """Logs the event with its id and keeps it as a dead letter (names taken out); it is
+        then marked handled like any other, so the sync goes on past it."""
+        log.error("Matrix event %s %s; set aside: %s", event_id, what, reason_of(error), exc_info=error)
+        if self.dead_letters is None:
+            return
+        source = getattr(event, "source", None)
+        sender = getattr(event, "sender", None)
+        try:
+            await self.dead_letters.add(
+                "matrix",
+                event_id,
+                f"{what}: {reason_of(error)}",
+                _without_names(source) if isinstance(source, dict) else None,
+                self.clock(),
+                user_id=sender if isinstance(sender, str) else None,
+            )
+        except Exception:
+            log.exception("Matrix event %s could not be set aside", event_id)
 
     async def _failed(self, event_id: str, error: Exception) -> None:
         attempts = self._failures[event_id] = self._failures.get(event_id, 0) + 1
@@ -146,3 +183,11 @@ class SyncLoop:
             wait = min(0.5 * 2**attempts, self.max_wait)
             log.warning("retrying Matrix event %s in %.1f s: %s", event_id, wait, error)
             await asyncio.sleep(wait)
+
+
+def _without_names(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {key: _without_names(item) for key, item in value.items() if key not in NAME_KEYS}
+    if isinstance(value, list):
+        return [_without_names(item) for item in value]
+    return value

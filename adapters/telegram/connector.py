@@ -2,7 +2,9 @@
 
 PTB runs as a library here, never through `run_polling()` (which owns the loop and its
 signals): `start` initialises the application, registers the command menus and starts either
-long polling or the webhook, `stop` undoes that in reverse. Updates go through one handler
+long polling or the webhook, `stop` undoes that in reverse. The Bot API unreachable at start
+is no reason to stop: a supervisor (adapters/supervise.py) keeps trying, keeps polling alive
+and, in webhook mode, checks every minute that Telegram still has the webhook. Updates go through one handler
 that turns them into `Incoming`, asks the hub, and renders what comes back.
 """
 
@@ -19,14 +21,15 @@ from typing import Any
 
 from telegram import InputFile, LinkPreviewOptions, Message, Update
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, Forbidden, TelegramError
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import Application, BaseUpdateProcessor, ContextTypes, TypeHandler
 
-from adapters.base import Connector, DeliveryError, Hub
+from adapters.base import Connector, DeliveryError, Hub, IntakeHealth
+from adapters.supervise import Supervisor
 from adapters.telegram.commands import register_commands
 from adapters.telegram.http import AiohttpRequest
 from adapters.telegram.intake import UpdateIntake, UpdateLog
-from adapters.telegram.limiter import ChatLimiter, is_group
+from adapters.telegram.limiter import ChatLimiter, is_group, retry_seconds
 from adapters.telegram.notes import note
 from adapters.telegram.polls import TelegramPolls
 from adapters.telegram.render import MAX_CAPTION, keyboard, render_text
@@ -48,6 +51,12 @@ NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 POLL_QUESTION, POLL_OPTION, POLL_OPTIONS = 300, 100, 12
 CONNECTION_POOL = 32
 POOL_WAIT = 10.0
+CONNECT_FIRST = 1.0
+CONNECT_MAX = 60.0
+"""Pauses between tries to reach the Bot API at start: doubling, up to a minute."""
+WEBHOOK_CHECK = 60.0
+"""How often webhook mode asks Telegram whether the webhook is still set (and sets it again if
+not); each answer counts as the intake's success for readiness."""
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):
@@ -92,6 +101,7 @@ class WebhookConfig:
 
 class TelegramConnector(Connector):
     channel = Channel.TELEGRAM
+    health: IntakeHealth
 
     def __init__(
         self,
@@ -128,13 +138,18 @@ class TelegramConnector(Connector):
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_error)
         self._hub: Hub | None = None
+        self.health = IntakeHealth()
         self.intake = UpdateIntake(
             self.app,
             UpdateLog(store.database),
             self._now,
             poll_timeout=poll_timeout,
             allowed_updates=ALLOWED_UPDATES,
+            dead_letters=store.dead_letters,
+            health=self.health,
         )
+        self.supervisor: Supervisor | None = None
+        self._connected = False
         self.handled = 0
         """Updates handled to the end (answered or ignored): a figure for monitoring and tests."""
 
@@ -154,7 +169,19 @@ class TelegramConnector(Connector):
         return str(self.app.bot.username)
 
     async def start(self, hub: Hub) -> None:
+        """Connects, and returns once updates are taken in; if the Bot API cannot be reached,
+        returns at once and keeps trying in the background."""
         self._hub = hub
+        try:
+            await self._connect()
+        except (NetworkError, RetryAfter) as error:
+            log.warning("telegram: the Bot API cannot be reached (%s); trying again in the background", error)
+        self.supervisor = Supervisor("telegram", self._intake, self.health, hub.channel_lost)
+        self.supervisor.start()
+
+    async def _connect(self) -> None:
+        if self._connected:
+            return
         await self.app.initialize()
         try:
             await register_commands(self.app.bot)
@@ -168,14 +195,49 @@ class TelegramConnector(Connector):
         else:
             # A webhook left from an earlier setup would make every getUpdates fail.
             await self.app.bot.delete_webhook(drop_pending_updates=False)
-        await self.app.start()
+        if not self.app.running:
+            await self.app.start()
         await self.intake.resume()
-        if self.webhook is None:
-            self.intake.start_polling()
+        self._connected = True
+        if self.webhook is not None:
+            self.health.succeeded()
         log.info("telegram: @%s running (%s)", self.bot_username, "webhook" if self.webhook else "polling")
+
+    async def _intake(self) -> None:
+        """One life of the intake, kept running by the supervisor."""
+        pause = CONNECT_FIRST
+        while not self._connected:
+            try:
+                await self._connect()
+            except (NetworkError, RetryAfter) as error:
+                # Unreachable, or Telegram's own trouble: waited out, never a reason to stop.
+                wait = retry_seconds(error) if isinstance(error, RetryAfter) else pause
+                log.warning("telegram: the Bot API cannot be reached (%s); again in %.0f s", error, wait)
+                await asyncio.sleep(wait)
+                pause = min(CONNECT_MAX, pause * 2)
+        if self.webhook is None:
+            await self.intake.poll()
+        else:
+            await self._watch_webhook(self.webhook)
+
+    async def _watch_webhook(self, webhook: WebhookConfig) -> None:
+        while True:
+            await asyncio.sleep(WEBHOOK_CHECK)
+            try:
+                info = await self.app.bot.get_webhook_info()
+                if info.url != webhook.url:
+                    log.warning("telegram: the webhook was not set (%r); setting it again", info.url)
+                    await self.app.bot.set_webhook(
+                        webhook.url, secret_token=webhook.secret, allowed_updates=ALLOWED_UPDATES
+                    )
+                self.health.succeeded()
+            except TelegramError as error:
+                log.warning("telegram: the webhook could not be checked: %s", error)
 
     async def stop(self) -> None:
         try:
+            if self.supervisor is not None:
+                await self.supervisor.stop()
             await self.intake.stop()
             if self.app.running:
                 await self.app.stop()
@@ -183,8 +245,10 @@ class TelegramConnector(Connector):
             await self.app.shutdown()
 
     async def put_update(self, data: dict[str, Any]) -> None:
-        """An update that came in through the webhook: in the inbox before Telegram hears "200"."""
-        await self.intake.take([Update.de_json(data, self.app.bot)])
+        """An update that came in through the webhook: in the inbox (or set aside, if it cannot
+        be read) before Telegram hears "200"."""
+        self.health.succeeded()
+        await self.intake.take_json([data])
 
     # -- incoming ----------------------------------------------------------------------------
 
@@ -225,8 +289,9 @@ class TelegramConnector(Connector):
             return
         try:
             replies = await self.hub.receive(turn.incoming)
-        except Exception:
-            log.exception("the engine failed on telegram update %s", update.update_id)
+        except Exception as error:
+            # Answered with an apology and set aside; the update is crossed off as handled.
+            await self.intake.set_aside(update.to_dict(), error, "failed in the bot")
             replies = [Outgoing.model_validate({"spans": [{"text": note("sorry", turn.incoming.lang_hint)}]})]
         await self._answer(turn, replies)
 
@@ -264,7 +329,9 @@ class TelegramConnector(Connector):
     async def send(self, user_id: str, message: Outgoing, *, key: str | None = None) -> str | None:
         # The Bot API has no idempotency key: `key` cannot make a repeat a no-op here.
         if not await self.store.people.is_reachable(self.channel, user_id):
-            raise DeliveryError("the person has blocked the bot", permanent=True)
+            raise DeliveryError(
+                "the person cannot be written to privately (blocked the bot, or never started it)", permanent=True
+            )
         try:
             chat_id = int(user_id)
         except ValueError:
@@ -277,6 +344,14 @@ class TelegramConnector(Connector):
             return await self._send_parts(chat_id, message, edit_message_id)
         except Forbidden as error:
             if not is_group(chat_id):
+                # Either way nothing can be sent to them privately until they write to the bot:
+                # they blocked it, or never opened a private chat with it (a group member).
+                never_started = "initiate" in error.message.lower()
+                log.info(
+                    "telegram user %s %s",
+                    chat_id,
+                    "never opened a private chat" if never_started else "blocked the bot",
+                )
                 await self.store.people.set_unreachable(self.channel, str(chat_id), self.hub.clock())
             raise DeliveryError(f"forbidden: {error.message}", permanent=True) from error
         except BadRequest as error:
@@ -288,7 +363,7 @@ class TelegramConnector(Connector):
     async def _send_parts(self, chat_id: int, message: Outgoing, edit_message_id: int | None) -> str | None:
         bot = self.app.bot
         parts = render_text(message.spans)
-        markup = keyboard(message.buttons)
+        markup = keyboard(message.buttons, self.bot_username)
         if markup is not None and not parts:
             parts = ["…"]  # Telegram needs text to hang buttons on.
         caption: str | None = None

@@ -7,12 +7,18 @@ Why not PTB's `Updater`: it confirms a batch as soon as the updates are queued (
 update in between (the rehearsal's kill -9 lost a resident's signup this way). Confirming only
 after handling instead would hold every resident up behind the slowest reply of the batch (one
 waiting out a 429): hence the inbox. The webhook path writes to the same inbox before "200".
+
+No update stops the channel: one that PTB cannot read (a new or older shape of the Bot API) and
+one whose handling fails are set aside as dead letters (`bot/store/dead_letters.py`), crossed
+off and confirmed like any other; the loop goes on. That is why getUpdates is fetched as JSON
+and each update read on its own: PTB's `get_updates` reads the whole batch at once, and one
+update it cannot read fails the batch (a `poll_answer` without `option_persistent_ids` raised
+TypeError and stopped polling for good).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections import deque
 from collections.abc import Callable, Sequence
@@ -24,9 +30,11 @@ from telegram import Update
 from telegram.error import RetryAfter, TelegramError
 from telegram.ext import Application
 
+from adapters.base import IntakeHealth
 from adapters.telegram.limiter import retry_seconds
 from bot.store import schema as t
 from bot.store.database import Database
+from bot.store.dead_letters import DeadLetterStore, reason_of
 from bot.store.group_write import GroupWrite
 
 log = logging.getLogger(__name__)
@@ -40,6 +48,8 @@ RECENT_KEPT = 10_000
 """Ids taken in since this start, remembered in memory: a webhook delivery tried again comes soon."""
 RETRY_FIRST = 0.5
 RETRY_MAX = 30.0
+READ_SLACK = 10.0
+"""How much longer than the long poll's own timeout a getUpdates may take before it is given up."""
 STOP_WAIT = 30.0
 """How long a graceful stop lets the updates being handled finish."""
 NAME_KEYS = ("last_name", "username")
@@ -75,6 +85,11 @@ class UpdateLog:
             for data in updates
         ]
         # An id there already (handled, or waiting from before a crash) stays as it is.
+        await self.database.execute(self.database.insert_new(t.telegram_update).values(rows))
+
+    async def set_aside(self, update_ids: Sequence[int], now: datetime) -> None:
+        """Ids of updates kept as dead letters: handled, so that one coming again is skipped."""
+        rows = [{"update_id": i, "update": None, "received_at": now, "handled_at": now} for i in update_ids]
         await self.database.execute(self.database.insert_new(t.telegram_update).values(rows))
 
     async def waiting(self) -> list[dict[str, Any]]:
@@ -127,15 +142,17 @@ class UpdateIntake:
         *,
         poll_timeout: int,
         allowed_updates: Sequence[str],
+        dead_letters: DeadLetterStore,
+        health: IntakeHealth,
     ) -> None:
         self.app = app
         self.updates = updates
         self.clock = clock
+        self.dead_letters = dead_letters
+        self.health = health
         self.poll_timeout = poll_timeout
         self.allowed_updates = list(allowed_updates)
-        self._polling: asyncio.Task[None] | None = None
         self._handling: set[asyncio.Task[None]] = set()
-        self._stopping = False
         self._highest_before: int | None = None
         self._recent: set[int] = set()
         self._recent_order: deque[int] = deque()
@@ -148,8 +165,47 @@ class UpdateIntake:
         left = await self.updates.waiting()
         if left:
             log.warning("%d telegram updates were not handled before the last stop; handling them now", len(left))
-            self._start([Update.de_json(data, self.app.bot) for data in left])
+            self._start(await self._read(left, inboxed=True))
         return len(left)
+
+    async def take_json(self, updates: Sequence[dict[str, Any]]) -> None:
+        """Updates as Telegram sent them (getUpdates, the webhook): each read on its own; one
+        that cannot be read is set aside, the others taken in."""
+        fresh = [data for data in updates if not await self._repeat(_update_id(data))]
+        read = await self._read(fresh, inboxed=False)
+        if read:
+            await self.take(read)
+
+    async def _read(self, updates: Sequence[dict[str, Any]], *, inboxed: bool) -> list[Update]:
+        read: list[Update] = []
+        for data in updates:
+            try:
+                read.append(Update.de_json(data, self.app.bot))
+            except Exception as error:
+                await self.set_aside(data, error, "unreadable")
+                if inboxed:
+                    await self.updates.done(_update_id(data), self.clock())
+        return read
+
+    async def set_aside(self, data: dict[str, Any], error: BaseException, what: str) -> None:
+        """Logs the update with its id and keeps it as a dead letter (names taken out); its id
+        is crossed off, so it is confirmed to Telegram and never comes back to stop the channel."""
+        update_id = _update_id(data)
+        log.error("telegram update %s %s; set aside: %s", update_id, what, reason_of(error), exc_info=error)
+        now = self.clock()
+        try:
+            await self.dead_letters.add(
+                "telegram",
+                str(update_id),
+                f"{what}: {reason_of(error)}",
+                without_names(data),
+                now,
+                user_id=_sender(data),
+            )
+            self._remember(update_id)
+            await self.updates.set_aside([update_id], now)
+        except Exception:
+            log.exception("telegram update %s could not be set aside", update_id)
 
     async def take(self, updates: Sequence[Update]) -> None:
         """New updates: into the inbox (before Telegram is told), then handled in the background."""
@@ -194,42 +250,48 @@ class UpdateIntake:
         try:
             # Through the processor, so that one chat's updates keep their order.
             await self.app.update_processor.process_update(update, self.app.process_update(update))
+        except Exception as error:
+            # The connector answers its own failures; what gets here failed around that. Tried
+            # again at every start it would fail every time: it is set aside instead.
+            await self.set_aside(update.to_dict(), error, "failed")
+        try:
             await self.updates.done(update.update_id, self.clock())
         except Exception:
-            # The connector answers its own failures; this is the bookkeeping around it. The
-            # update stays in the inbox and is tried again at the next start.
-            log.exception("telegram update %s could not be handled", update.update_id)
+            # The database: the update stays in the inbox and is handled again at the next start.
+            log.exception("telegram update %s could not be crossed off", update.update_id)
 
     # -- long polling --------------------------------------------------------------------------
 
-    def start_polling(self) -> None:
-        self._stopping = False
-        self._polling = asyncio.create_task(self._poll(), name="telegram polling")
-
     async def stop(self) -> None:
-        self._stopping = True
-        if self._polling is not None:
-            self._polling.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._polling
-            self._polling = None
+        """Lets the updates being answered finish: cut off, they would be handled again from
+        the inbox and an answer already sent would repeat. (Polling is stopped by its
+        supervisor, before this.)"""
         if self._handling:
-            # Let the updates being answered finish: cut off, they would be handled again from
-            # the inbox and an answer already sent would repeat.
             _done, pending = await asyncio.wait(set(self._handling), timeout=STOP_WAIT)
             for task in pending:
                 task.cancel()
             if pending:
                 await asyncio.gather(*pending, return_exceptions=True)
 
-    async def _poll(self) -> None:
+    async def _fetch(self, offset: int) -> list[dict[str, Any]]:
+        # What `Bot.get_updates` sends, without reading the batch (see above). `do_api_request`
+        # would do the same but warns at every call that `get_updates` exists.
+        result = await self.app.bot._post(
+            "getUpdates",
+            {"offset": offset, "timeout": self.poll_timeout, "allowed_updates": self.allowed_updates},
+            read_timeout=self.poll_timeout + READ_SLACK,
+        )
+        if not isinstance(result, list):
+            raise TelegramError(f"getUpdates answered {type(result).__name__}, not a list")
+        return [data for data in result if isinstance(data, dict)]
+
+    async def poll(self) -> None:
+        """Long polling, until cancelled (its supervisor starts it again if anything ends it)."""
         offset = 0
         failures = 0
-        while not self._stopping:
+        while True:
             try:
-                updates = await self.app.bot.get_updates(
-                    offset=offset, timeout=self.poll_timeout, allowed_updates=self.allowed_updates
-                )
+                updates = await self._fetch(offset)
             except RetryAfter as error:
                 await asyncio.sleep(retry_seconds(error))
                 continue
@@ -240,10 +302,11 @@ class UpdateIntake:
                 await asyncio.sleep(delay)
                 continue
             failures = 0
+            self.health.succeeded()
             if not updates:
                 continue
             try:
-                await self.take(updates)
+                await self.take_json(updates)
             except Exception:
                 # The inbox could not be written (the database locked for long): Telegram is
                 # not told, so it brings these updates again.
@@ -251,4 +314,19 @@ class UpdateIntake:
                 await asyncio.sleep(RETRY_FIRST)
                 continue
             # The next getUpdates confirms them to Telegram.
-            offset = updates[-1].update_id + 1
+            offset = max(_update_id(data) for data in updates) + 1
+
+
+def _update_id(data: dict[str, Any]) -> int:
+    value = data.get("update_id")
+    return value if isinstance(value, int) else 0
+
+
+def _sender(data: dict[str, Any]) -> str | None:
+    """The Telegram user id of whoever sent the update, for /forget; None if none is found."""
+    for value in data.values():
+        if isinstance(value, dict):
+            user = value.get("from") or value.get("user")
+            if isinstance(user, dict) and isinstance(user.get("id"), int):
+                return str(user["id"])
+    return None

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import logging
+import re
 from urllib.parse import urlsplit
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
@@ -22,6 +23,8 @@ MAX_CALLBACK_BYTES = 64
 MAX_ROW = 8
 MAX_BUTTONS = 100
 LINK_SCHEMES = {"http", "https", "tg"}
+START_ARGUMENT = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""What Telegram takes as a deep link's `start` argument; another is left out (a plain start)."""
 
 
 def _clean(text: str) -> str:
@@ -123,8 +126,12 @@ def render_text(spans: list[Span], limit: int = MAX_TEXT) -> list[str]:
     return [render_spans(piece) for piece in split_spans(spans, limit)]
 
 
-def _button(button: Button) -> InlineKeyboardButton | None:
+def _button(button: Button, bot_username: str) -> InlineKeyboardButton | None:
     label = _clean(button.label) or "…"
+    if button.start is not None:
+        # Telegram's deep link: opens the private chat; "Start" sends `/start <argument>`.
+        argument = f"?start={button.start}" if START_ARGUMENT.fullmatch(button.start) else ""
+        return InlineKeyboardButton(label, url=f"https://t.me/{bot_username}{argument}")
     url = safe_url(button.url)
     if url is not None:
         return InlineKeyboardButton(label, url=url)
@@ -139,12 +146,12 @@ def _button(button: Button) -> InlineKeyboardButton | None:
     return InlineKeyboardButton(label, callback_data=button.payload)
 
 
-def keyboard(rows: list[list[Button]]) -> InlineKeyboardMarkup | None:
+def keyboard(rows: list[list[Button]], bot_username: str = "") -> InlineKeyboardMarkup | None:
     """Rows of buttons as an inline keyboard, rows over eight buttons wrapped, at most 100."""
     result: list[list[InlineKeyboardButton]] = []
     count = 0
     for row in rows:
-        rendered = [b for b in (_button(button) for button in row) if b is not None]
+        rendered = [b for b in (_button(button, bot_username) for button in row) if b is not None]
         for start in range(0, len(rendered), MAX_ROW):
             chunk = rendered[start : start + MAX_ROW][: MAX_BUTTONS - count]
             if chunk:

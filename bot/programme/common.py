@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -34,10 +35,20 @@ def check_times(file: str, place: str, event: Event) -> None:
         raise ProgrammeFileError(file, place, "ends before it starts")
 
 
+USABLE_CODE = re.compile(r"[^\s/\\?#%\x00-\x1f\x7f]{1,100}")
+"""What an event code or FAQ key may be: an iCalendar UID like "42@pretalx.example" is fine."""
+
+
 def check_unique(file: str, codes: list[tuple[str, str]], what: str = "code") -> None:
     """`codes` is (code, place) in file order; codes compare case-insensitively like the store's."""
     first: dict[str, str] = {}
     for code, place in codes:
+        if not USABLE_CODE.fullmatch(code):
+            # A code is part of the admin's addresses (/events/CODE): with "/" or "?" in it the
+            # event could never be opened, edited or cancelled there.
+            raise ProgrammeFileError(
+                file, place, f"{what} {code!r} may not contain / \\ ? # % or spaces, nor be longer than 100"
+            )
         key = code.upper()
         if key in first:
             raise ProgrammeFileError(file, place, f"{what} {code!r} appears twice (first at {first[key]})")

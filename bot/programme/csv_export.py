@@ -5,11 +5,8 @@ from __future__ import annotations
 import io
 from zoneinfo import ZoneInfo
 
-# A hostile or careless organiser's "=HYPERLINK(…)" title must not run in the spreadsheet of
-# the one who opens the export: defusedcsv writes such cells as text; the import undoes that.
-from defusedcsv import csv  # type: ignore[import-untyped]
-
 from bot.model import EventStatus
+from bot.programme import spreadsheet
 from bot.programme.csv_import import COLUMNS
 from bot.store.programme import ProgrammeSnapshot
 
@@ -18,7 +15,7 @@ def programme_csv(snapshot: ProgrammeSnapshot) -> str:
     """Every event that is not cancelled; times with their offset, in the festival's zone."""
     zone = ZoneInfo(snapshot.festival.time_zone)
     out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=COLUMNS, lineterminator="\n")
+    writer = spreadsheet.dict_writer(out, fieldnames=COLUMNS)
     writer.writeheader()
     for event in snapshot.events:
         if event.status is EventStatus.CANCELLED:

@@ -22,6 +22,7 @@ from pydantic import (
 from bot.model import LANGUAGES, Event, Programme, Venue
 from bot.programme.common import check_times, check_unique, language_code
 from bot.programme.errors import ProgrammeFileError, describe
+from bot.programme.spreadsheet import FORMULA_START
 
 TEXT_COLUMNS = tuple(f"{kind}_{lang}" for kind in ("title", "abstract") for lang in LANGUAGES)
 COLUMNS = (
@@ -107,12 +108,10 @@ def _delimiter(header: str) -> str:
     return ";" if header.count(";") > header.count(",") else ","
 
 
-FORMULA_START = ("@", "+", "-", "=", "|", "%")
-
-
 def _defused_back(value: str | None) -> str | None:
-    """A cell as it was before our export defused it (defusedcsv: a title like "=HYPERLINK(…)"
-    is written "'=HYPERLINK(…)" so that a spreadsheet shows it as text and runs nothing)."""
+    """A cell as it was before our export defused it (bot.programme.spreadsheet: a title like
+    "=HYPERLINK(…)" is written "'=HYPERLINK(…)" so that a spreadsheet shows it as text and runs
+    nothing)."""
     if value and len(value) > 1 and value[0] == "'" and value[1] in FORMULA_START:
         return value[1:].replace("\\|", "|")
     return value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.store.checkins import CheckinStore
 from bot.store.database import Database
+from bot.store.dead_letters import DeadLetterStore
 from bot.store.handover import HandoverStore
 from bot.store.people import PeopleStore
 from bot.store.programme import ProgrammeStore
@@ -19,6 +20,7 @@ class Store:
         self.signups = SignupStore(database, self.people)
         self.checkins = CheckinStore(database)
         self.unanswered = UnansweredStore(database)
+        self.dead_letters = DeadLetterStore(database)
         self.handover = HandoverStore(database)
 
     @classmethod

@@ -27,7 +27,7 @@ DEFAULT_DB_PATH = "./motsbot.sqlite3"
 BEGIN = "motsbot_begin"
 """How the connection's next transaction begins on SQLite (`Database.transaction`, `snapshot`)."""
 MIGRATIONS = Path(__file__).parent / "migrations"
-SCHEMA_HEAD = "0010"
+SCHEMA_HEAD = "0013"
 """The newest migration's revision; tests/store/test_migrations.py checks it is alembic's head."""
 
 

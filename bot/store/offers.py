@@ -7,9 +7,11 @@ without it a freed seat goes to the first person waiting at once, as before.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 from sqlalchemy import BindParameter, ColumnElement, ScalarSelect, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
@@ -17,6 +19,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from bot.model import SignupStatus
 from bot.store import schema as t
 from bot.store.database import Database
+
+Tell = Callable[[AsyncConnection, Sequence[Any]], Awaitable[None]]
+"""Told the expired offers, inside the transaction that expires them."""
 
 
 class OfferStatus(StrEnum):
@@ -166,14 +171,27 @@ class OfferStore:
                 await offer_free_seats(conn, row.event_id, now, self.policy)
             return OfferAnswer(status, row.event_id, counted=True)
 
-    async def expire_due(self, now: datetime) -> int:
-        """Expired offers leave the waiting list and the seat goes to the next person."""
+    async def expire_due(self, now: datetime, tell: Tell | None = None) -> int:
+        """Expired offers leave the waiting list and the seat goes to the next person.
+
+        Off the list rather than back in line: a seat offered again to someone who did not
+        answer would be held from the others for another round. `tell` is given the expired
+        offers (id, event id, person id, channel, channel user id) inside the same
+        transaction, so that the notice that tells them is never lost."""
         async with self.database.transaction() as conn:
             rows = (
                 await conn.execute(
-                    select(t.waitlist_offer.c.id, t.waitlist_offer.c.signup_id, t.waitlist_offer.c.event_id).where(
-                        t.waitlist_offer.c.status == OfferStatus.OPEN.value, t.waitlist_offer.c.expires_at <= now
+                    select(
+                        t.waitlist_offer.c.id,
+                        t.waitlist_offer.c.signup_id,
+                        t.waitlist_offer.c.event_id,
+                        t.signup.c.person_id,
+                        t.person.c.channel,
+                        t.person.c.channel_user_id,
                     )
+                    .join(t.signup, t.signup.c.id == t.waitlist_offer.c.signup_id)
+                    .join(t.person, t.person.c.id == t.signup.c.person_id)
+                    .where(t.waitlist_offer.c.status == OfferStatus.OPEN.value, t.waitlist_offer.c.expires_at <= now)
                 )
             ).all()
             for row in rows:
@@ -187,6 +205,8 @@ class OfferStore:
                     .where(t.signup.c.id == row.signup_id, t.signup.c.status == SignupStatus.WAITLISTED.value)
                     .values(status=SignupStatus.CANCELLED.value, updated_at=now)
                 )
+            if tell is not None and rows:
+                await tell(conn, rows)
             for event_id in {row.event_id for row in rows}:
                 await offer_free_seats(conn, event_id, now, self.policy)
             return len(rows)

@@ -58,11 +58,20 @@ class PeopleStore:
             row = (await conn.execute(select(t.person).where(t.person.c.id == person_id))).first()
             return None if row is None else _person(row)
 
-    async def create(self, channel: str, user_id: str, language: str, now: datetime) -> Person:
-        """Creates the person, or returns the one a concurrent first message just created."""
+    async def create(
+        self, channel: str, user_id: str, language: str, now: datetime, *, unreachable: bool = False
+    ) -> Person:
+        """Creates the person, or returns the one a concurrent first message just created.
+        `unreachable`: met where the bot cannot write to them privately (yet)."""
         result = await self.database.execute(
             self.database.insert_new(t.person)
-            .values(channel=channel, channel_user_id=user_id, language=language, created_at=now)
+            .values(
+                channel=channel,
+                channel_user_id=user_id,
+                language=language,
+                created_at=now,
+                unreachable_since=now if unreachable else None,
+            )
             .returning(*t.person.c)
         )
         created = result.first()
@@ -152,6 +161,11 @@ class PeopleStore:
                 .order_by(t.human_question.c.asked_at)
             )
             state = await conn.scalar(select(t.dialogue.c.state).where(t.dialogue.c.person_id == person_id))
+            set_aside = await conn.execute(
+                select(t.dead_letter.c.received_at, t.dead_letter.c.reason).where(
+                    t.dead_letter.c.channel == row.channel, t.dead_letter.c.user_id == row.channel_user_id
+                )
+            )
             return {
                 "person": {
                     "channel": row.channel,
@@ -192,6 +206,9 @@ class PeopleStore:
                     for q in questions
                 ],
                 "dialogue_state": dict(state) if state else {},
+                "messages_set_aside": [
+                    {"received_at": d.received_at.isoformat(), "reason": d.reason} for d in set_aside
+                ],
             }
 
     async def delete(self, conn: AsyncConnection, person_id: int) -> None:
@@ -205,6 +222,11 @@ class PeopleStore:
             rooms = select(t.matrix_room.c.room_id).where(t.matrix_room.c.user_id == row.channel_user_id)
             await conn.execute(delete(t.matrix_poll).where(t.matrix_poll.c.room_id.in_(rooms)))
             await conn.execute(delete(t.matrix_room).where(t.matrix_room.c.user_id == row.channel_user_id))
+            await conn.execute(
+                delete(t.dead_letter).where(
+                    t.dead_letter.c.channel == row.channel, t.dead_letter.c.user_id == row.channel_user_id
+                )
+            )
             if row.channel == "telegram":
                 # In a private chat Telegram's chat id is the person's user id.
                 await conn.execute(delete(t.telegram_poll).where(t.telegram_poll.c.chat_id == row.channel_user_id))

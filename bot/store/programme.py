@@ -11,6 +11,7 @@ from sqlalchemy import Row, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from bot.model import Event, EventStatus, FaqEntry, Festival, GlossaryTerm, Programme, Venue
+from bot.store import organisations
 from bot.store import schema as t
 from bot.store.database import Database
 from bot.store.glossary import read_glossary, replace_glossary
@@ -27,6 +28,9 @@ class ImportReport:
     moved: list[str] = field(default_factory=list)
     cancelled: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    """Events an organiser changed (or created) in the admin since, which the file would change
+    back (or cancel): the admin's version is kept unless the import takes the file's."""
     venues: int = 0
     faq: int = 0
     glossary: int = 0
@@ -37,6 +41,12 @@ class ImportReport:
             f"{len(self.created)} new, {len(self.updated)} changed ({len(self.moved)} moved), "
             f"{len(self.cancelled)} cancelled, {len(self.unchanged)} unchanged events; "
             f"{self.venues} venues; {self.faq} FAQ entries{glossary}"
+            + (
+                f"; {len(self.conflicts)} changed in the admin since, kept as the admin has them: "
+                + ", ".join(self.conflicts)
+                if self.conflicts
+                else ""
+            )
         )
 
 
@@ -50,6 +60,12 @@ class ProgrammeSnapshot:
     events: list[Event]
     faq: list[FaqEntry]
     glossary: list[GlossaryTerm] = field(default_factory=list)
+    organisations_of: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    """Event id to the ids of the organisations that run it, the lead one first."""
+    organisation_names: dict[int, str] = field(default_factory=dict)
+
+    def organisation_ids(self, event: Event) -> tuple[int, ...]:
+        return self.organisations_of.get(event.id, ()) if event.id is not None else ()
 
     def event(self, code: str) -> Event | None:
         return self._by_code.get(code.upper()) if code else None
@@ -90,11 +106,17 @@ class ProgrammeStore:
         """Grows with every change made through this object, so readers in this process see
         their own changes at once without asking the database."""
 
-    async def apply(self, programme: Programme, now: datetime) -> ImportReport:
-        """Creates or updates the festival, venues, events and FAQ of one import, atomically."""
+    async def apply(
+        self, programme: Programme, now: datetime, *, by_admin: bool = False, take_file: bool = False
+    ) -> ImportReport:
+        """Creates or updates the festival, venues, events and FAQ of one import, atomically.
+
+        `by_admin`: an organiser's change in the admin, which a programme file imported later
+        does not undo without saying so. A file's import keeps such changes (they are listed
+        as `conflicts`) unless `take_file`: an organiser chose the file's version."""
         report = ImportReport()
         async with self.database.transaction() as conn:
-            festival_id = await self.apply_in(conn, programme, now, report)
+            festival_id = await self.apply_in(conn, programme, now, report, by_admin=by_admin, take_file=take_file)
             if programme.glossary:
                 report.glossary = await replace_glossary(conn, festival_id, programme.glossary)
             await conn.execute(
@@ -103,16 +125,42 @@ class ProgrammeStore:
         self.local_changes += 1
         return report
 
-    async def apply_in(self, conn: AsyncConnection, programme: Programme, now: datetime, report: ImportReport) -> int:
+    async def apply_in(
+        self,
+        conn: AsyncConnection,
+        programme: Programme,
+        now: datetime,
+        report: ImportReport,
+        *,
+        by_admin: bool = False,
+        take_file: bool = False,
+    ) -> int:
         """The festival, venues, events and FAQ of one import, inside the caller's transaction
         (`apply`'s, or the admin preview's that is rolled back); returns the festival's id."""
         festival_id = await self._festival_id(conn, programme.festival)
         venue_ids = await self._apply_venues(conn, festival_id, programme.venues, report)
         if programme.events:
-            await self._apply_events(conn, festival_id, programme, venue_ids, now, report)
+            await self._apply_events(
+                conn, festival_id, programme, venue_ids, now, report, by_admin=by_admin, take_file=take_file
+            )
+            await self._link_organisations(conn, festival_id, [e.code for e in programme.events], now)
         if programme.faq:
             await self._apply_faq(conn, festival_id, programme.faq, programme.complete, report)
         return festival_id
+
+    async def _link_organisations(
+        self, conn: AsyncConnection, festival_id: int, codes: list[str], now: datetime
+    ) -> None:
+        """Each imported event linked to the organisation records its text names (created when new)."""
+        rows = await conn.execute(
+            select(t.event.c.id, t.event.c.organisation).where(
+                t.event.c.festival_id == festival_id, func.upper(t.event.c.code).in_([c.upper() for c in codes])
+            )
+        )
+        for row in rows.all():
+            await organisations.set_links(
+                conn, int(row.id), await organisations.ids_for_text(conn, row.organisation, now)
+            )
 
     async def _festival_id(self, conn: AsyncConnection, festival: Festival | None) -> int:
         if festival is None:
@@ -175,6 +223,9 @@ class ProgrammeStore:
         venue_ids: dict[str, int],
         now: datetime,
         report: ImportReport,
+        *,
+        by_admin: bool,
+        take_file: bool,
     ) -> None:
         rows = await conn.execute(select(t.event).where(t.event.c.festival_id == festival_id))
         existing = {row.code: row for row in rows}
@@ -188,6 +239,8 @@ class ProgrammeStore:
             values: dict[str, Any] = {name: getattr(event, name) for name in _EVENT_FIELDS}
             values["venue_id"] = venue_ids.get(event.venue_key) if event.venue_key else None
             values["updated_at"] = now
+            # The admin's changes are marked; a file's import that takes its version unmarks.
+            values["admin_edited_at"] = now if by_admin else None
             old = existing.get(event.code)
             if old is None:
                 values["keywords"] = event.keywords
@@ -214,6 +267,11 @@ class ProgrammeStore:
             if not changed:
                 report.unchanged.append(event.code)
                 continue
+            if not by_admin and not take_file and old.admin_edited_at is not None:
+                # Changed in the admin since: a file must not undo an organiser's decision
+                # silently (a restart re-importing it moved events back and told people so).
+                report.conflicts.append(event.code)
+                continue
             values["status"] = status.value
             if moved:
                 values["moved_at"] = now
@@ -227,11 +285,14 @@ class ProgrammeStore:
             return
         for code, old in existing.items():
             if code not in seen and old.status != EventStatus.CANCELLED.value:
+                if old.admin_edited_at is not None and not take_file:
+                    report.conflicts.append(code)  # created or changed in the admin: kept
+                    continue
                 # Vanished from the source: cancelled, never deleted, so signups stay.
                 await conn.execute(
                     update(t.event)
                     .where(t.event.c.id == old.id)
-                    .values(status=EventStatus.CANCELLED.value, updated_at=now)
+                    .values(status=EventStatus.CANCELLED.value, updated_at=now, admin_edited_at=None)
                 )
                 report.cancelled.append(code)
 
@@ -258,6 +319,17 @@ class ProgrammeStore:
             gone = set(ids) - {entry.key for entry in entries}
             if gone:
                 await conn.execute(delete(t.faq_entry).where(t.faq_entry.c.id.in_([ids[k] for k in gone])))
+
+    async def imported_hash(self, name: str) -> str | None:
+        """The SHA-256 of the file last imported under this name (its path) at a start."""
+        async with self.database.reading() as conn:
+            value = await conn.scalar(select(t.imported_file.c.sha256).where(t.imported_file.c.name == name))
+            return None if value is None else str(value)
+
+    async def remember_import(self, name: str, sha256: str, now: datetime) -> None:
+        async with self.database.transaction() as conn:
+            await conn.execute(delete(t.imported_file).where(t.imported_file.c.name == name))
+            await conn.execute(insert(t.imported_file).values(name=name, sha256=sha256, imported_at=now))
 
     async def revision(self) -> int | None:
         async with self.database.reading() as conn:
@@ -289,7 +361,16 @@ class ProgrammeStore:
             )
             faq = [FaqEntry(key=f.key, questions=f.questions, answer=f.answer) for f in faq_rows]
             glossary = await read_glossary(conn, row.id)
-            return ProgrammeSnapshot(festival, int(row.revision), venues, events, faq, glossary)
+            return ProgrammeSnapshot(
+                festival,
+                int(row.revision),
+                venues,
+                events,
+                faq,
+                glossary,
+                organisations_of=await organisations.links(conn),
+                organisation_names=await organisations.names(conn),
+            )
 
     async def event_id(self, code: str) -> int | None:
         async with self.database.reading() as conn:

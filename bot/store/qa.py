@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import String, and_, cast, delete, func, insert, select, update
 
+from bot.sanitize import mask_contacts
 from bot.store import schema as t
 from bot.store.database import Database
 
@@ -65,7 +66,7 @@ class Question:
             "status": self.status.value,
             "upvotes": self.upvotes,
             "reports": self.reports,
-            "asked_at": self.asked_at.isoformat() if self.asked_at else None,
+            # No time asked: to the second, it would point at the one who was seen typing.
         }
 
 
@@ -147,10 +148,23 @@ class QaStore:
                 )
                 return QaSession(event_id, enabled, token, None)
             values: dict[str, Any] = {"enabled": enabled}
+            token = str(row.screen_token)
             if enabled:
                 values.update(closed_at=None, salt=row.salt or secrets.token_hex(32))
+            else:
+                # The projector's link dies with the Q&A; switching on again gives a new one.
+                token = values["screen_token"] = secrets.token_urlsafe(24)
             await conn.execute(update(t.qa_session).where(t.qa_session.c.event_id == event_id).values(**values))
-            return QaSession(event_id, enabled, str(row.screen_token), None if enabled else row.closed_at)
+            return QaSession(event_id, enabled, token, None if enabled else row.closed_at)
+
+    async def renew_screen(self, event_id: int) -> str:
+        """A new secret link for the projector; the old one stops at once (it leaked, say)."""
+        token = secrets.token_urlsafe(24)
+        async with self.database.transaction() as conn:
+            await conn.execute(
+                update(t.qa_session).where(t.qa_session.c.event_id == event_id).values(screen_token=token)
+            )
+        return token
 
     async def open_events(self, event_ids: list[int]) -> set[int]:
         """Of these events, those whose Q&A is on and not closed."""
@@ -199,7 +213,7 @@ class QaStore:
             result = await conn.execute(
                 insert(t.qa_question).values(
                     event_id=event_id,
-                    text=text[:MAX_QUESTION],
+                    text=mask_contacts(text)[:MAX_QUESTION],
                     status=QuestionStatus.PENDING.value,
                     upvotes=0,
                     reports=0,

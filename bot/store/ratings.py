@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlalchemy import Insert, String, cast, delete, insert, select, update
 
+from bot.sanitize import mask_contacts
 from bot.store import schema as t
 from bot.store.database import Database
 
@@ -169,7 +170,9 @@ class RatingStore:
             if marked.rowcount != 1:
                 return False
             await conn.execute(
-                insert(t.rating_comment).values(id=secrets.token_hex(16), event_id=event_id, text=text[:MAX_COMMENT])
+                insert(t.rating_comment).values(
+                    id=secrets.token_hex(16), event_id=event_id, text=mask_contacts(text)[:MAX_COMMENT]
+                )
             )
             return True
 

@@ -89,6 +89,7 @@ async def purge(database: Database, cutoff: datetime) -> PurgeReport:
         await _remove(conn, report, t.matrix_handled_event, t.matrix_handled_event.c.handled_at <= cutoff)
         await _remove(conn, report, t.telegram_poll, t.telegram_poll.c.created_at <= cutoff)
         await _remove(conn, report, t.telegram_update, t.telegram_update.c.received_at <= cutoff)
+        await _remove(conn, report, t.dead_letter, t.dead_letter.c.received_at <= cutoff)
         # A poll still open this long after the festival (a QR rating link scanned late) is
         # closed now: its ballots are the last per-person rating rows.
         late = select(t.rating_poll.c.event_id).where(t.rating_poll.c.closed_at.is_(None)).scalar_subquery()

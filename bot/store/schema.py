@@ -111,8 +111,37 @@ event = Table(
     Column("url", String(1000), nullable=True),
     Column("moved_at", UTCDateTime, nullable=True),
     Column("updated_at", UTCDateTime, nullable=False),
+    Column("admin_edited_at", UTCDateTime, nullable=True),
     UniqueConstraint("festival_id", "code"),
 )
+"""`admin_edited_at`: when an organiser last created or changed the event in the admin; a
+programme file imported later keeps their change unless an organiser chooses the file's."""
+
+imported_file = Table(
+    "imported_file",
+    metadata,
+    Column("name", String(300), primary_key=True),
+    Column("sha256", String(64), nullable=False),
+    Column("imported_at", UTCDateTime, nullable=False),
+)
+"""The programme and FAQ files given at start, by path, with the hash of what was imported: a
+start imports a file again only when it changed."""
+
+dead_letter = Table(
+    "dead_letter",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("channel", String(20), nullable=False),
+    Column("platform_id", String(255), nullable=False),
+    Column("user_id", String(255), nullable=True, index=True),
+    Column("reason", String(500), nullable=False),
+    Column("body", JSON(none_as_null=True), nullable=True),
+    Column("received_at", UTCDateTime, nullable=False, index=True),
+)
+"""Updates and events a channel could not handle (one the platform's library cannot read, one
+the bot failed on), set aside with the reason so that the channel goes on: the update with
+names taken out and contact details masked, and the sender's id so /forget finds it. Kept a
+week, for an operator to look at in the admin."""
 
 faq_entry = Table(
     "faq_entry",
@@ -342,8 +371,21 @@ organisation = Table(
     Column("id", Integer, primary_key=True),
     Column("name", String(300), nullable=False, unique=True),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("key", String(300), nullable=False, unique=True),
+    Column("merged_into", ForeignKey("organisation.id", ondelete="SET NULL"), nullable=True),
 )
-"""Who runs events; an organiser account sees the events whose `organisation` names it."""
+"""Who runs events. `key` is the name normalised (bot/store/organisations.py), so one organisation
+spelt several ways is one record; a record merged into another keeps its key as a way there."""
+
+event_organisation = Table(
+    "event_organisation",
+    metadata,
+    Column("event_id", ForeignKey("event.id", ondelete="CASCADE"), primary_key=True),
+    Column("organisation_id", ForeignKey("organisation.id", ondelete="CASCADE"), primary_key=True),
+    Column("lead", Boolean, nullable=False),
+)
+"""Which organisations run an event, by id: the lead one (it decides on co-organisers) and the
+co-organisers. Organiser accounts manage the events linked to their organisation."""
 
 admin_account = Table(
     "admin_account",
@@ -357,8 +399,13 @@ admin_account = Table(
     Column("locked_until", UTCDateTime, nullable=True),
     Column("disabled", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("totp_secret", String(64), nullable=True),
+    Column("totp_last_step", BigInteger, nullable=True),
+    Column("language", String(8), nullable=True),
 )
-"""Admin web accounts: argon2 hashes, role admin/organiser/viewer, lockout after failed logins."""
+"""Admin web accounts: argon2 hashes, role admin/organiser/viewer, wrong passwords counted, an
+optional TOTP secret (with the last time step used, so a code works once) and the page language
+(None: the browser's)."""
 
 admin_session = Table(
     "admin_session",
@@ -368,6 +415,7 @@ admin_session = Table(
     Column("csrf_token", String(64), nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
     Column("expires_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=True),
 )
 """Signed-in browsers. Only a hash of the cookie is kept, so a leaked database opens no session."""
 

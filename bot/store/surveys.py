@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Insert, String, cast, delete, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from bot.sanitize import mask_contacts
 from bot.store import schema as t
 from bot.store.database import Database
 
@@ -379,7 +380,10 @@ class SurveyStore:
             answers[str(question)] = 1
             await conn.execute(
                 insert(t.survey_text).values(
-                    id=secrets.token_hex(16), survey_id=survey_id, question=question, text=text[:MAX_TEXT_ANSWER]
+                    id=secrets.token_hex(16),
+                    survey_id=survey_id,
+                    question=question,
+                    text=mask_contacts(text)[:MAX_TEXT_ANSWER],
                 )
             )
             await self._save_ballot(conn, survey_id, voter, answers, ballot is None)

@@ -5,20 +5,18 @@ Organisers read the list in the admin and turn frequent questions into FAQ entri
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import delete, insert, select, update
 
+from bot.sanitize import mask_contacts
 from bot.store import schema as t
 from bot.store.database import Database
 from bot.understand.normalize import normalize, tokens
 
 MAX_TEXT = 1000
 MAX_KEY = 500
-# Residents sometimes write a phone number or an e-mail address; organisers need neither.
-_CONTACT = re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+|\+?\d[\d \-]{5,}\d")
 
 
 @dataclass(frozen=True)
@@ -38,10 +36,6 @@ class UnansweredQuestion:
 def question_key(text: str) -> str:
     """Identical questions: the same words after folding case, accents and punctuation."""
     return " ".join(tokens(normalize(text)))[:MAX_KEY]
-
-
-def mask_contacts(text: str) -> str:
-    return _CONTACT.sub("…", text)
 
 
 class UnansweredStore:

@@ -73,6 +73,13 @@ class AdminEnv:
         return client, csrf_of(page.text)
 
 
+async def org_id(env: AdminEnv, name: str) -> int:
+    """The id of the organisation record of this name (the form chooses organisations by id)."""
+    found = [o.id for o in await env.app.state.admin.admin.organisations() if o.name == name]
+    assert found, name
+    return found[0]
+
+
 def csrf_of(html: str) -> str:
     match = re.search(r'name="csrf_token" value="([^"]+)"', html)
     assert match, "no CSRF token in the page"
@@ -99,7 +106,6 @@ async def env(store: Store) -> AsyncIterator[AdminEnv]:
     admin_app = create_admin_app(
         store,
         clock=clock,
-        web_chat=web_chat,
         hasher=make_hasher(fast=True),
         auth_config=AuthConfig(),
     )
@@ -111,6 +117,7 @@ async def env(store: Store) -> AsyncIterator[AdminEnv]:
     yield environment
     for client in environment.clients:
         await client.aclose()
+    await admin_app.state.admin.sandbox.close()
 
 
 __all__ = ["ORG_A", "ORG_B", "PASSWORD", "AdminEnv", "AdminStore", "Clock", "csrf_of"]

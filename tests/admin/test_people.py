@@ -161,15 +161,18 @@ async def test_try_the_bot_in_several_languages(env: AdminEnv) -> None:
     await client.post("/try", data={"csrf_token": csrf, "lang": "en", "payload": signup.group(1), "label": "Sign up"})
     page = await client.get("/try?lang=en")
     assert "Sign up" in page.text  # what was pressed is shown as the person's message
-    person = await env.store.people.find("web", "admin-4-en")
+    # The tester is a person of the sandbox (admin/sandbox.py), never of the festival.
+    sandbox = await env.app.state.admin.sandbox.store()
+    assert await env.store.people.find("web", "admin-4-en") is None
+    person = await sandbox.people.find("web", "admin-4-en")
     assert person is not None and person.language == "en"
-    assert [s.event_code for s in await env.store.signups.of_person(person.id)] == ["MM009"]
+    assert [s.event_code for s in await sandbox.signups.of_person(person.id)] == ["MM009"]
     await client.post("/try", data={"csrf_token": csrf, "lang": "sv", "text": "hej"})
     swedish = await client.get("/try?lang=sv")
     assert "Välkommen" in swedish.text
-    assert await env.store.people.find("web", "admin-4-sv") is not None
+    assert await sandbox.people.find("web", "admin-4-sv") is not None
     await client.post("/try/reset", data={"csrf_token": csrf, "lang": "en"})
-    assert await env.store.people.find("web", "admin-4-en") is None
+    assert await sandbox.people.find("web", "admin-4-en") is None
     assert "Sign up" not in (await client.get("/try?lang=en")).text
 
 

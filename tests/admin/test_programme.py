@@ -8,7 +8,7 @@ from datetime import timedelta
 import httpx
 
 from bot.messages import Incoming
-from tests.admin.conftest import AdminEnv
+from tests.admin.conftest import AdminEnv, org_id
 from tests.admin.support import event_payload, sign_up
 from tests.conftest import SCHEDULE
 
@@ -35,7 +35,8 @@ async def test_edit_event_through_the_form_changes_what_the_bot_says(env: AdminE
             "language": "ar",
             "capacity": "35",
             "signup_required": "on",
-            "organisation": "Malmö Ideella",
+            "organisations_chosen": "1",
+            "lead": str(await org_id(env, "Malmö Ideella")),
         },
     )
     assert response.status_code == 303, response.text
@@ -85,7 +86,8 @@ async def test_create_move_cancel_reinstate(env: AdminEnv) -> None:
             "title_sv": "Extra samtal",
             "starts_at": "2027-05-12T10:00",
             "ends_at": "2027-05-12T11:00",
-            "organisation": "Malmö Ideella",
+            "organisations_chosen": "1",
+            "lead": str(await org_id(env, "Malmö Ideella")),
             "language": "sv",
         },
     )
@@ -177,6 +179,7 @@ async def test_import_shows_a_preview_and_changes_nothing_until_applied(env: Adm
     client, csrf = await env.browser("ada")
     response = await client.post(
         "/import/preview",
+        params={"csrf_token": csrf},
         data={"csrf_token": csrf},
         files={"file": ("schedule.json", upload, "application/json")},
     )
@@ -203,7 +206,10 @@ async def test_import_shows_a_preview_and_changes_nothing_until_applied(env: Adm
 async def test_import_preview_of_a_bad_file_says_why(env: AdminEnv) -> None:
     client, csrf = await env.browser("ada")
     response = await client.post(
-        "/import/preview", data={"csrf_token": csrf}, files={"file": ("x.json", b"{nope", "application/json")}
+        "/import/preview",
+        params={"csrf_token": csrf},
+        data={"csrf_token": csrf},
+        files={"file": ("x.json", b"{nope", "application/json")},
     )
     assert response.status_code == 422
     assert "not valid JSON" in response.text

@@ -142,6 +142,7 @@ async def test_organiser_cannot_give_event_away_or_create_for_others(env: AdminE
         ("/export/programme.csv", {"ada": 200, "olle": 200, "kim": 200, "vera": 403}),
         ("/accounts", {"ada": 200, "olle": 403, "kim": 403, "vera": 403}),
         ("/audit", {"ada": 200, "olle": 403, "kim": 403, "vera": 403}),
+        ("/dead-letters", {"ada": 200, "olle": 403, "kim": 403, "vera": 403}),
         ("/try", {"ada": 200, "olle": 200, "kim": 200, "vera": 200}),
         ("/results", {"ada": 200, "olle": 200, "kim": 200, "vera": 200}),
         (f"/results/{OWN_A}", {"ada": 200, "olle": 200, "kim": 403, "vera": 200}),

@@ -401,3 +401,41 @@ async def test_close_now_ends_the_native_polls_as_the_closing_time_does(env: Adm
     env.clock.advance(timedelta(days=4))
     assert (await env.app.state.admin.broadcasts.maintain()).closed_surveys == [by_time]
     assert client.ended[2:] == [poll_id_of(by_time, 0), poll_id_of(by_time, 1)]
+
+
+async def test_screen_link_can_be_renewed_and_stops_with_the_qa(env: AdminEnv) -> None:
+    event_id, token = await _qa_on(env, OWN_A)
+    approved = await _question(env, OWN_A, "Fråga till skärmen")
+    await QaStore(env.store.database).moderate(approved, QuestionStatus.APPROVED)
+    room = env.client()
+    assert (await room.get(f"/screen/{token}")).status_code == 200
+    client, csrf = await env.browser("olle")
+    assert (await client.post(f"/qa/{OWN_A}/screen/renew", data={"csrf_token": csrf})).status_code == DONE
+    assert (await room.get(f"/screen/{token}")).status_code == 404
+    renewed = await QaStore(env.store.database).session(event_id)
+    assert renewed is not None and renewed.screen_token != token
+    assert (await room.get(f"/screen/{renewed.screen_token}/questions.json")).status_code == 200
+    # Kim's organisation does not run the event: no renewing its link.
+    kim, kim_csrf = await env.browser("kim")
+    assert (await kim.post(f"/qa/{OWN_A}/screen/renew", data={"csrf_token": kim_csrf})).status_code == REFUSED
+    # Switched off: the screen shows nothing, under the old link or any.
+    await client.post(f"/qa/{OWN_A}/switch", data={"csrf_token": csrf})
+    assert (await room.get(f"/screen/{renewed.screen_token}")).status_code == 404
+    assert (await room.get(f"/screen/{renewed.screen_token}/questions.json")).status_code == 404
+    entries = await env.app.state.admin.admin.audit_entries(limit=5)
+    assert "qa.screen_renew" in [e.action for e in entries]
+
+
+async def test_contacts_in_questions_are_masked_and_the_moderator_sees_no_time(env: AdminEnv) -> None:
+    _event_id, token = await _qa_on(env, OWN_A)
+    asked = await _question(env, OWN_A, "Ring mig på 070-123 45 67 eller anna@example.org")
+    await QaStore(env.store.database).moderate(asked, QuestionStatus.APPROVED)
+    client, _ = await env.browser("olle")
+    page = (await client.get(f"/qa/{OWN_A}")).text
+    listed = (await client.get(f"/qa/{OWN_A}/questions.json")).json()
+    screen = (await env.client().get(f"/screen/{token}")).text
+    screen_json = (await env.client().get(f"/screen/{token}/questions.json")).text
+    for shown in (page, str(listed), screen, screen_json):
+        assert "123 45 67" not in shown and "anna@example.org" not in shown
+    [question] = listed["approved"]
+    assert "asked_at" not in question and set(question) == {"id", "text", "status", "upvotes", "reports"}

@@ -31,7 +31,9 @@ CHANNELS = ("telegram", "matrix", "console")
 POLL_CLOSES = local("2027-05-18 15:10")
 FESTIVAL_ENDS = local("2027-05-17 00:00")
 """Midnight after the last day (16 May), festival time."""
-COMMENT = "The room was too warm but the talk was great"
+COMMENT_TYPED = "The room was too warm but the talk was great, call me 0701234567 or a.b@example.org"
+COMMENT = "The room was too warm but the talk was great, call me … or …"
+"""As stored: phone numbers and e-mail addresses are masked before the comment is written."""
 
 
 @dataclass
@@ -155,13 +157,24 @@ async def rehearse(store: Store) -> Run:
     voters = [r for r in run.residents if any(m.poll for m in run.sent_to(r))]
     assert len(voters) >= 3, "the three with seats were sent the poll"
     await run.say(voters[0], poll_id=poll_id_of(event_id), poll_options=(4,))
-    await run.say(voters[0], COMMENT)
+    await run.say(voters[0], COMMENT_TYPED)
     await run.say(voters[1], poll_id=poll_id_of(event_id), poll_options=(2,))
     await run.say(voters[1], payload=buttons.encode("rc"))
     await run.say(voters[2], poll_id=poll_id_of(event_id), poll_options=(5,))  # didn't attend
 
-    # One resident leaves: /forget, confirmed.
+    # Two updates a channel could not handle, one from the resident who is about to leave.
     leaving = run.residents[8]
+    for number, who in enumerate((leaving, run.residents[0])):
+        await store.dead_letters.add(
+            who.channel,
+            f"update-{number}",
+            "unreadable: TypeError: a shape the library does not know",
+            {"message": {"from": {"id": who.user_id}, "text": "ring 0707654321"}},
+            clock.now(),
+            user_id=who.user_id,
+        )
+
+    # One resident leaves: /forget, confirmed.
     await run.say(leaving, "/forget")
     await run.say(leaving, payload=buttons.encode("forget", "yes"))
     run.forgotten.append(leaving)

@@ -52,8 +52,8 @@ async def test_nothing_links_anyone_to_answers_after_the_survey_and_qa_close(sto
         await say(user, payload=buttons.encode("sb", survey_id))
         await say(user, poll_id=poll_id_of(survey_id, 0), poll_options=(n % 2,))
         if n:
-            await say(user, f"answer from respondent {n}")
-        await say(user, f"/ask Question number {n}?")
+            await say(user, f"answer from respondent {n}, ring 070-123 45 6{n} or r{n}@example.org")
+        await say(user, f"/ask Question number {n}? Mail me at q{n}@example.org")
     [first, *_rest] = await qa.questions(event_id)
     await qa.moderate(first.id, QuestionStatus.APPROVED)
     await say(USERS[3], payload=buttons.encode("qa", "up", first.id))
@@ -67,7 +67,12 @@ async def test_nothing_links_anyone_to_answers_after_the_survey_and_qa_close(sto
     assert [r["salt"] for r in data["survey"]] == [None]
     assert all(r["salt"] is None for r in data["qa_session"])
     assert all(r["asker"] is None and r["asked_at"] is None for r in data["qa_question"])
-    assert sorted(r["text"] for r in data["survey_text"]) == [f"answer from respondent {n}" for n in range(1, 6)]
+    # Phone numbers and e-mail addresses are masked before the answers are written.
+    assert sorted(r["text"] for r in data["survey_text"]) == [
+        f"answer from respondent {n}, ring … or …" for n in range(1, 6)
+    ]
+    assert sorted(r["text"] for r in data["qa_question"]) == [f"Question number {n}? Mail me at …" for n in range(6)]
+    assert "@example.org" not in json.dumps(data, default=str) and "070-123" not in json.dumps(data, default=str)
     assert {(r["option"], r["votes"]) for r in data["survey_tally"] if r["question"] == 0} == {(0, 3), (1, 3)}
     for row in data["dialogue"]:
         assert TEXT_STATE_KEY not in row["state"] and "qa_ask" not in row["state"]

@@ -30,6 +30,7 @@ PERSONAL = [
     "matrix_handled_event",
     "telegram_poll",
     "telegram_update",
+    "dead_letter",
     "rating_ballot",
 ]
 KEPT = ["event_tally", "rating_tally", "rating_comment", "rating_poll", "broadcast", "unanswered_question"]

@@ -102,6 +102,18 @@ BAD_FILES = [
         f"{NIAGARA[:-3]}[1].code",
         f"code 'MM001' appears twice (first at {NIAGARA}.code)",
     ),
+    Bad(
+        "schedule.json",
+        _schedule(_talk("MM002", code="MM/002")),
+        f"{NIAGARA[:-3]}[1].code",
+        "code 'MM/002' may not contain / \\ ? # % or spaces",
+    ),
+    Bad(
+        "program.csv",
+        _text(CSV_HEAD + "A?1,Dans,2027-05-10 18:00,2027-05-10 19:00,,\n"),
+        "line 2, column code",
+        "code 'A?1' may not contain",
+    ),
     Bad("schedule.json", _schedule(_zone), "schedule.conference.time_zone_name", "unknown time zone"),
     Bad("faq.json", _faq(_no_answer), "entries[2].answer", "no answer in any language"),
     Bad("faq.json", _faq(_twice), "entries[4].id", "id 'cost' appears twice (first at entries[0].id)"),

@@ -112,3 +112,22 @@ async def test_formulas_in_an_export_are_text_in_a_spreadsheet_and_come_back_unc
     path.write_text(exported, encoding="utf-8")
     (back, *_) = load_programme_file(path).events
     assert back.title == hostile and back.organisation == "@föreningen"
+
+
+async def test_cells_starting_with_tab_or_carriage_return_are_text_too(store: Store, tmp_path: Path) -> None:
+    # defusedcsv leaves these two alone; a spreadsheet that drops the whitespace runs the rest.
+    await store.programme.apply(load_programme_file(SCHEDULE), NOW)
+    snapshot = await store.programme.snapshot()
+    assert snapshot is not None
+    first = snapshot.events[0].model_copy(
+        update={"track": "\t=1+2", "type": "\r=cmd|' /C calc'!A0", "organisation": "\t@ute"}
+    )
+    exported = programme_csv(replace(snapshot, events=[first, *snapshot.events[1:]]))
+    row = next(csv.DictReader(io.StringIO(exported, newline="")))
+    assert row["track"] == "'\t=1+2"
+    assert row["type"] == "'\r=cmd|' /C calc'!A0"
+    assert row["organisation"] == "'\t@ute"
+    path = tmp_path / "export.csv"
+    path.write_text(exported, encoding="utf-8", newline="")
+    (back, *_) = load_programme_file(path).events
+    assert back.track.strip() == "=1+2" and back.organisation.strip() == "@ute"

@@ -52,8 +52,13 @@ async def test_offer_decline_next_expiry_and_accept(harness: Harness) -> None:
     assert [s.user_id for s in sent] == ["cai"]
     # cai does not answer: after 2 h the offer expires and dan gets it.
     sent = await harness.at(local("2027-05-09 20:05"))
-    assert [s.user_id for s in sent] == ["dan"]
+    assert sorted(s.user_id for s in sent) == ["cai", "dan"]
     assert await signups.status_of(event_id, cai.id) is SignupStatus.CANCELLED
+    # cai is told: the offer expired, they are off the waiting list, and how to join it again.
+    [told] = [s.message for s in sent if s.user_id == "cai"]
+    assert "went to the next person" in told.text and "no longer on the waiting list" in told.text
+    assert told.personal and [b.label for b in told.numbered_choices()] == ["Sign up again", "My events"]
+    sent = [s for s in sent if s.user_id == "dan"]
     replies = await harness.say("cai", payload=_press(harness.connector.to("cai")[0], "Yes"))
     assert "no longer open" in replies[0].text
 

@@ -147,3 +147,27 @@ async def test_poll_not_sent_to_waiting_list_or_cancelled_signups(harness: Harne
     await harness.store.signups.cancel(event.id, person.id, harness.clock.now())
     sent = await harness.at(POLL_TIME)
     assert [s.user_id for s in sent if s.message.poll is not None] == ["pia"]
+
+
+async def test_typed_button_words_press_it_and_a_typed_number_changes_the_vote(harness: Harness) -> None:
+    """On channels without buttons (Matrix) the comment offer shows "1. No comment": typing its
+    words is pressing it, not a comment; a bare number changes the vote."""
+    for user in ("nea", "ola"):
+        await harness.sign_up(user, "MM007", "sv")
+    event = await harness.event("MM007")
+    assert event.id is not None
+    await harness.at(POLL_TIME)
+    harness.clock.set(local("2027-05-11 16:00"))
+
+    offer = await _vote(harness, "nea", event.id, 3)  # "4"
+    assert "kommentar" in offer
+    replies = await harness.say("nea", "Ingen kommentar")
+    assert all("sparad" not in r.text for r in replies), [r.text for r in replies]
+
+    await _vote(harness, "ola", event.id, 1)  # "2"
+    changed = "\n".join(r.text for r in await harness.say("ola", "5"))
+    assert "ändrat" in changed, changed
+
+    results = await RatingStore(harness.store.database).results(event.id)
+    assert results.comments == [], "neither the button's words nor a number is a comment"
+    assert results.votes == {4: 1, 5: 1}

@@ -10,6 +10,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
+from js_resident import JsResident, install_modules
 from matrix_support import Bot, Resident, Synapse
 
 from bot.store import Store
@@ -46,3 +47,23 @@ async def bot(synapse: Synapse, store: Store, tmp_path: Path) -> AsyncIterator[B
     made = Bot(synapse, store, tmp_path)
     yield made
     await made.stop()
+
+
+@pytest.fixture(scope="session")
+def js_modules() -> None:
+    install_modules()
+
+
+@pytest.fixture
+async def js_residents(synapse: Synapse, js_modules: None) -> AsyncIterator[Callable[[], Awaitable[JsResident]]]:
+    made: list[JsResident] = []
+
+    async def make() -> JsResident:
+        resident = JsResident(synapse)
+        made.append(resident)
+        await resident.start()
+        return resident
+
+    yield make
+    for resident in made:
+        await resident.stop()

@@ -19,19 +19,20 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from itertools import count
 from pathlib import Path
 from typing import Any
 
 import yaml
-from nio import Event, LoginResponse, RoomCreateResponse, RoomSendResponse
+from nio import Event, LoginResponse, MegolmEvent, RoomCreateResponse, RoomSendResponse
 from nio.api import RoomPreset
 from nio.client.async_client import AsyncClient, AsyncClientConfig
 
 from adapters.base import Clock, Handler, Hub
 from adapters.matrix import MatrixConfig, MatrixConnector
 from bot.store import Store
+from scheduler import Scheduler, SchedulerConfig, connect
 
 SERVER_NAME = "mots.test"
 SHARED_SECRET = "test-registration-secret"
@@ -267,6 +268,14 @@ class Resident:
             and "body" in event.source.get("content", {})
         ]
 
+    def undecryptable_from(self, user_id: str, room_id: str | None = None) -> list[MegolmEvent]:
+        """What this resident's device got from `user_id` and could not decrypt."""
+        return [
+            event
+            for room, event in self.events
+            if isinstance(event, MegolmEvent) and event.sender == user_id and (room_id is None or room == room_id)
+        ]
+
     def texts_from(self, user_id: str, room_id: str | None = None) -> list[str]:
         return [str(event.source["content"]["body"]) for event in self.from_user(user_id, room_id)]
 
@@ -279,33 +288,53 @@ class Resident:
         return self.texts_from(user_id, room_id)
 
 
+HELD_UP = SchedulerConfig(
+    reply_retry=timedelta(seconds=0.5), retry_first=timedelta(seconds=0.5), retry_max=timedelta(seconds=1)
+)
+"""The outbox of a test: held-up answers tried again every second at most (not 5-30 s)."""
+
+
 class Bot:
     """The bot account and its connector, which tests stop and start again like a process."""
 
-    def __init__(self, synapse: Synapse, store: Store, root: Path) -> None:
+    def __init__(self, synapse: Synapse, store: Store, root: Path, homeserver: str | None = None) -> None:
         user_id, password = synapse.register()
         self.user_id = user_id
         self.store = store
+        self.scheduler: Scheduler | None = None
         self.config = MatrixConfig(
-            homeserver=synapse.url,
+            homeserver=homeserver or synapse.url,
             user=user_id,
             password=password,
             store_path=root / "matrix-store",
             pickle_key="a real pickle key for tests",
             sync_timeout_ms=500,
             max_reconnect_wait=0.5,
+            key_wait=2.0,
         )
         self.connector: MatrixConnector | None = None
         self.handler: Handler | None = None
 
-    async def start(self, handler: Handler, clock: Clock | None = None) -> MatrixConnector:
+    async def start(self, handler: Handler, clock: Clock | None = None, *, outbox: bool = False) -> MatrixConnector:
+        """Starts the connector; with `outbox`, a scheduler as `motsbot run` has, which sends what
+        the connector could not. Its clock is the real one (APScheduler wakes it by the wall
+        clock), whatever moment the engine is told it is."""
         self.handler = handler
         self.connector = MatrixConnector(self.config, self.store)
-        await self.connector.start(Hub(handler, clock or (lambda: datetime.now(UTC))))
+        hub = Hub(handler, clock or (lambda: datetime.now(UTC)))
+        hub.add(self.connector)
+        if outbox:
+            self.scheduler = Scheduler(self.store, hub.connectors, HELD_UP, clock=lambda: datetime.now(UTC))
+            connect(self.scheduler, hub)
+            await self.scheduler.start()
+        await self.connector.start(hub)
         await asyncio.wait_for(self.connector.ready.wait(), 30)
         return self.connector
 
     async def stop(self) -> None:
+        if self.scheduler is not None:
+            await self.scheduler.stop()
+            self.scheduler = None
         if self.connector is not None:
             await self.connector.stop()
             self.connector = None

@@ -139,7 +139,8 @@ async def test_crash_after_sending_does_not_send_twice(bot: Bot, residents: Call
     state.mark_handled = crash_once  # type: ignore[method-assign]
     await alice.say(room, "once")
     await asyncio.wait_for(crashed.wait(), 20)
-    await wait_until(lambda: connector._task is not None and connector._task.done(), what="the crash")
+    # The sync loop died with it; its supervisor would start it again, but the process is gone.
+    await wait_until(lambda: connector.health.restarts == 1, what="the crash")
     await bot.stop()
 
     await bot.start(echo(calls))

@@ -14,8 +14,10 @@ from tg_support import NOW, Bot, BotFactory, FakeTime, Handler
 from adapters.base import Hub
 from adapters.telegram.connector import TelegramConnector, WebhookConfig
 from adapters.telegram.limiter import ChatLimiter, Limits
+from bot.engine import Engine
 from bot.messages import Incoming, Outgoing
 from bot.store import Store
+from tests.conftest import FESTIVAL_MORNING, import_demo
 
 
 @pytest.fixture
@@ -71,3 +73,21 @@ async def make_bot(fake: FakeBotApi, store: Store, fake_time: FakeTime) -> Async
     yield make
     for connector in started:
         await connector.stop()
+
+
+@pytest.fixture
+async def engine_bot(fake: FakeBotApi, store: Store, fake_time: FakeTime) -> AsyncIterator[TelegramConnector]:
+    await import_demo(store)
+    engine = Engine(store)
+    connector = TelegramConnector(
+        TOKEN,
+        store,
+        base_url=fake.base_url,
+        limiter=ChatLimiter(clock=fake_time.clock, sleep=fake_time.sleep),
+        poll_timeout=1,
+    )
+    hub = Hub(engine.handle, lambda: FESTIVAL_MORNING)
+    hub.add(connector)
+    await connector.start(hub)
+    yield connector
+    await connector.stop()

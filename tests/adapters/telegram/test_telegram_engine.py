@@ -2,70 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-from tg_fake_api import TOKEN, FakeBotApi, Sent
-from tg_support import FakeTime
+from tg_fake_api import FakeBotApi
+from tg_support import Person, texts, with_button
 
-from adapters.base import Hub
 from adapters.telegram.connector import TelegramConnector
-from adapters.telegram.limiter import ChatLimiter
-from bot.engine import Engine
 from bot.store import Store
-from tests.conftest import FESTIVAL_MORNING, import_demo
-
-
-@pytest.fixture
-async def engine_bot(fake: FakeBotApi, store: Store, fake_time: FakeTime) -> AsyncIterator[TelegramConnector]:
-    await import_demo(store)
-    engine = Engine(store)
-    connector = TelegramConnector(
-        TOKEN,
-        store,
-        base_url=fake.base_url,
-        limiter=ChatLimiter(clock=fake_time.clock, sleep=fake_time.sleep),
-        poll_timeout=1,
-    )
-    hub = Hub(engine.handle, lambda: FESTIVAL_MORNING)
-    hub.add(connector)
-    await connector.start(hub)
-    yield connector
-    await connector.stop()
-
-
-class Person:
-    def __init__(self, fake: FakeBotApi, connector: TelegramConnector, user_id: int, lang: str) -> None:
-        self.fake, self.connector, self.user_id, self.lang = fake, connector, user_id, lang
-        self.pushed = 0
-
-    async def _settle(self, before: int) -> list[Sent]:
-        self.pushed += 1
-        target = self.connector.handled + 1
-        await self.fake.wait_for(lambda: self.connector.handled >= target)
-        return self.fake.chat(self.user_id)[before:]
-
-    async def say(self, text: str) -> list[Sent]:
-        before = len(self.fake.chat(self.user_id))
-        self.fake.say(self.user_id, text, lang=self.lang)
-        return await self._settle(before)
-
-    async def press(self, message: Sent, label: str) -> list[Sent]:
-        before = len(self.fake.chat(self.user_id))
-        self.fake.press(self.user_id, message, label, lang=self.lang)
-        return await self._settle(before)
-
-
-def texts(messages: list[Sent]) -> str:
-    return "\n".join(m.shown for m in messages)
-
-
-def with_button(messages: list[Sent], label: str) -> Sent:
-    for message in reversed(messages):
-        if any(label.lower() in b["text"].lower() for b in message.buttons):
-            return message
-    raise AssertionError(f"no button {label!r} in {[b['text'] for m in messages for b in m.buttons]}")
-
 
 LANGS = {
     "sv": {
@@ -86,7 +28,7 @@ LANGS = {
         "cancel": None,
         "cancelled": None,
         "stale": "هذا الزر من رسالة أقدم",
-        "places": "المقاعد المتبقية",
+        "places": "بقي 20 مقعدًا من 20",
     },
 }
 

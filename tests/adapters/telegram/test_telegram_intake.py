@@ -31,9 +31,9 @@ async def test_an_update_cut_off_by_a_crash_is_handled_at_the_next_start(
     fake.say(160, "anmäl mig till MM009")
     await asyncio.wait_for(entered.wait(), 20)
     # A crash: polling and handling die where they are, no graceful stop.
-    intake = first.connector.intake
-    assert intake._polling is not None
-    for task in [intake._polling, *intake._handling]:
+    intake, supervisor = first.connector.intake, first.connector.supervisor
+    assert supervisor is not None and supervisor.current is not None and supervisor._task is not None
+    for task in [supervisor._task, supervisor.current, *intake._handling]:
         task.cancel()
     [kept] = await UpdateLog(store.database).waiting()
     sender = kept["message"]["from"]

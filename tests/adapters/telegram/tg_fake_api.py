@@ -163,6 +163,9 @@ class FakeBotApi:
     calls: list[Call] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     blocked: set[int] = field(default_factory=set)
+    never_started: set[int] = field(default_factory=set)
+    """People who have not opened a private chat with the bot: Telegram lets no bot write to
+    them first. Their first private message takes them off."""
     chats: dict[int, list[Sent]] = field(default_factory=dict)
     commands: dict[tuple[str, str], list[dict[str, str]]] = field(default_factory=dict)
     webhook: dict[str, Any] | None = None
@@ -251,6 +254,10 @@ class FakeBotApi:
                 call.status = 403
                 self.rejected.append(call)
                 return self._error(403, "Forbidden: bot was blocked by the user")
+            if method.startswith("send") and isinstance(chat_id, int) and chat_id in self.never_started:
+                call.status = 403
+                self.rejected.append(call)
+                return self._error(403, "Forbidden: bot can't initiate conversation with a user")
             handler = getattr(self, f"_api_{method}", None)
             if handler is None:
                 call.status = 404
@@ -503,6 +510,8 @@ class FakeBotApi:
         entities: list[dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
         chat = self._chat_of(chat_id if chat_id is not None else user_id)
+        if chat["type"] == "private":
+            self.never_started.discard(user_id)
         message: dict[str, Any] = {
             "message_id": next(self._message_ids),
             "date": int(time.time()),

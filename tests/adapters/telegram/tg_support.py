@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
+from tg_fake_api import FakeBotApi, Sent
+
 from adapters.base import Hub
 from adapters.telegram.connector import TelegramConnector
 from bot.messages import Incoming, Outgoing
@@ -51,3 +53,36 @@ def text(value: str, **kwargs: object) -> Outgoing:
 async def echo(incoming: Incoming, now: datetime) -> list[Outgoing]:
     """Answers every message with "reply to <its text>"."""
     return [text(f"reply to {incoming.text}")]
+
+
+class Person:
+    def __init__(self, fake: FakeBotApi, connector: TelegramConnector, user_id: int, lang: str) -> None:
+        self.fake, self.connector, self.user_id, self.lang = fake, connector, user_id, lang
+        self.pushed = 0
+
+    async def _settle(self, before: int) -> list[Sent]:
+        self.pushed += 1
+        target = self.connector.handled + 1
+        await self.fake.wait_for(lambda: self.connector.handled >= target)
+        return self.fake.chat(self.user_id)[before:]
+
+    async def say(self, text: str) -> list[Sent]:
+        before = len(self.fake.chat(self.user_id))
+        self.fake.say(self.user_id, text, lang=self.lang)
+        return await self._settle(before)
+
+    async def press(self, message: Sent, label: str) -> list[Sent]:
+        before = len(self.fake.chat(self.user_id))
+        self.fake.press(self.user_id, message, label, lang=self.lang)
+        return await self._settle(before)
+
+
+def texts(messages: list[Sent]) -> str:
+    return "\n".join(m.shown for m in messages)
+
+
+def with_button(messages: list[Sent], label: str) -> Sent:
+    for message in reversed(messages):
+        if any(label.lower() in b["text"].lower() for b in message.buttons):
+            return message
+    raise AssertionError(f"no button {label!r} in {[b['text'] for m in messages for b in m.buttons]}")

@@ -11,9 +11,10 @@ from datetime import datetime
 
 from sqlalchemy import delete, insert, select, update
 
+from bot.sanitize import mask_contacts
 from bot.store import schema as t
 from bot.store.database import Database
-from bot.store.unanswered import MAX_TEXT, mask_contacts
+from bot.store.unanswered import MAX_TEXT
 
 MAX_WAITING = 3
 """Open questions one person may have at a time, so that nobody fills the organisers' inbox."""

@@ -42,6 +42,7 @@ from bot.surveys import COMMANDS as SURVEY_COMMANDS
 from bot.understand import ProgrammeQuery, Understanding, understand
 from bot.understand.index import index_for
 from bot.understand.language import detect_language, load_language_models
+from bot.understand.normalize import normalize, token_spans
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +55,8 @@ CONFIRM_KEY = "confirm"
 CONFIRM_WITHIN = timedelta(minutes=10)
 """A "yes" to a destructive question counts only this long after the question was shown: a
 button payload typed by hand, or pressed on a day-old message, asks again instead."""
+_QUOTABLE = 7
+"""Letters a word left out of the search needs before the reply names it."""
 
 
 @dataclass
@@ -941,7 +944,7 @@ class Engine:
             await self._pass_on(turn, text)
             return
         understood = understand(text, turn.t.lang, turn.now, turn.snapshot)
-        await self._answer(turn, understood)
+        await self._answer(turn, understood, text)
         if _unanswered(understood) and self._may_log_unanswered(turn):
             # Only the words and the language: organisers see what people miss, not who asked.
             await self.store.unanswered.record(text, turn.t.lang, turn.now)
@@ -990,7 +993,7 @@ class Engine:
             )
         )
 
-    async def _answer(self, turn: Turn, understood: Understanding) -> None:
+    async def _answer(self, turn: Turn, understood: Understanding, text: str) -> None:
         _ = turn.t.gettext
         assert turn.snapshot is not None
         if understood.intent == "small_talk" and understood.small_talk:
@@ -1022,7 +1025,7 @@ class Engine:
                 if entry is not None:
                     before.spans += self._faq_text(turn, entry).build()
                     faq = (entry.key,)
-            note = self._explain(turn, understood)
+            note = self._explain(turn, understood, text)
             if note:
                 if before.spans:
                     before.line()
@@ -1109,14 +1112,24 @@ class Engine:
                 text.line(turn.t.isolate(access))
         turn.say(text, faq=[entry.key] if entry is not None else [])
 
-    def _explain(self, turn: Turn, understood: Understanding) -> str:
+    def _explain(self, turn: Turn, understood: Understanding, text: str) -> str:
         """Why the list differs from the literal question: a line to put above it (or, when all
         that matched has ended, a message of its own)."""
         _ = turn.t.gettext
         notes: list[str] = []
         if understood.ignored and understood.events:
-            # Not quoted: what is left over is mostly slang and fillers, which read oddly said back.
-            notes.append(_("Some of your words are not in the programme; this matches the rest:"))
+            # The person's own spelling, and only long plain words ("klimatförändringar"): short
+            # leftovers are mostly slang and fillers ("bror", "ppl"), which read oddly said back.
+            ignored = set(understood.ignored)
+            typed = [word for word, _start, _end in token_spans(text) if normalize(word) in ignored]
+            content = [word for word in dict.fromkeys(typed) if len(word) >= _QUOTABLE and word.isalpha()]
+            if content:
+                words = ", ".join(f"“{turn.t.isolate(word)}”" for word in content)
+                notes.append(
+                    _("Nothing in the programme mentions {words}; here is what matches the rest:").format(words=words)
+                )
+            else:
+                notes.append(_("Some of your words are not in the programme; this matches the rest:"))
         if understood.note == "nothing_now" and understood.events:
             notes.append(_("Nothing is happening right now. Coming up next:"))
         elif understood.note == "other_kinds" and understood.events:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import httpx
@@ -175,6 +176,8 @@ async def test_import_shows_a_preview_and_changes_nothing_until_applied(env: Adm
         for room, room_talks in day["rooms"].items():
             day["rooms"][room] = [t for t in room_talks if t["code"] != "MM022"]
     upload = json.dumps(data).encode()
+    await sign_up(env.store, "MM009", "resident-a")
+    await sign_up(env.store, "MM022", "resident-b")
     before = await env.store.programme.snapshot()
     client, csrf = await env.browser("ada")
     response = await client.post(
@@ -185,6 +188,13 @@ async def test_import_shows_a_preview_and_changes_nothing_until_applied(env: Adm
     )
     assert response.status_code == 200, response.text
     assert "MM009" in response.text and "MM015" in response.text and "MM022" in response.text
+    # Each change as title, field, old → new, and how many people will be told.
+    rows = re.findall(
+        r"<td>([^<]*)</td>\s*<td dir=\"auto\">([^<]*)</td>\s*<td dir=\"auto\">([^<]*)</td>", response.text
+    )
+    assert ("titel", before.event("MM015").title["sv"], "Nytt namn") in rows  # type: ignore[union-attr]
+    assert any(field == "börjar" and "19:00" in new for field, _old, new in rows), rows
+    assert "2 personer får ett meddelande om det." in response.text
     after_preview = await env.store.programme.snapshot()
     assert before is not None and after_preview is not None
     assert after_preview.events == before.events and after_preview.revision == before.revision

@@ -34,6 +34,7 @@ from bot.qa import ACTION as QA_ACTION
 from bot.qa import ASK_COMMANDS, LIST_COMMANDS, PanelQuestions
 from bot.sanitize import Problem, clean
 from bot.store import Store
+from bot.store.dead_letters import reason_of
 from bot.store.programme import ProgrammeSnapshot
 from bot.store.signups import SignupError
 from bot.surveys import BEGIN, DONE, OPT_IN, SKIP, TICK, Surveys, parse_poll_id
@@ -41,6 +42,7 @@ from bot.surveys import COMMANDS as SURVEY_COMMANDS
 from bot.understand import ProgrammeQuery, Understanding, understand
 from bot.understand.index import index_for
 from bot.understand.language import detect_language, load_language_models
+from bot.understand.normalize import normalize, token_spans
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,8 @@ CONFIRM_KEY = "confirm"
 CONFIRM_WITHIN = timedelta(minutes=10)
 """A "yes" to a destructive question counts only this long after the question was shown: a
 button payload typed by hand, or pressed on a day-old message, asks again instead."""
+_QUOTABLE = 7
+"""Letters a word left out of the search needs before the reply names it."""
 
 
 @dataclass
@@ -114,9 +118,12 @@ class Engine:
             if verdict is Verdict.DROP:
                 return []
             return await self._handle(incoming, now)
-        except Exception:
-            # Our fault, not the person's: log with context, and still answer.
-            log.exception("engine failed on a %s message", incoming.channel)
+        except Exception as error:
+            # Our fault, not the person's: log with context, set the message aside for an
+            # operator to see, and still answer.
+            log.exception("engine failed on a %s message (%s)", incoming.channel, incoming.platform_event_id)
+            await self._set_aside(incoming, error, now)
+            await self._forget_dialogue(incoming, now)
             t = Translator(supported(incoming.lang_hint) or DEFAULT_LANGUAGE)
             return [
                 Outgoing(
@@ -125,6 +132,29 @@ class Engine:
                     rtl=t.rtl,
                 )
             ]
+
+    async def _set_aside(self, incoming: Incoming, error: Exception, now: datetime) -> None:
+        try:
+            await self.store.dead_letters.add(
+                incoming.channel,
+                incoming.platform_event_id or "",
+                f"failed in the engine: {reason_of(error)}",
+                incoming.model_dump(mode="json", exclude={"channel", "user_id"}, exclude_defaults=True),
+                now,
+                user_id=incoming.user_id,
+            )
+        except Exception:
+            log.exception("a %s message the engine failed on could not be set aside", incoming.channel)
+
+    async def _forget_dialogue(self, incoming: Incoming, now: datetime) -> None:
+        """The conversation state may be what failed (one written by another version): the
+        next message starts from a clean one, instead of failing the same way for good."""
+        try:
+            person = await self.store.people.find(incoming.channel, incoming.user_id)
+            if person is not None:
+                await self.store.people.save_dialogue(person.id, {}, now)
+        except Exception:
+            log.exception("the dialogue state of a %s person could not be reset", incoming.channel)
 
     async def _too_fast(self, incoming: Incoming) -> list[Outgoing]:
         """The one note for the first message over the flood limit, in the person's language.
@@ -914,7 +944,7 @@ class Engine:
             await self._pass_on(turn, text)
             return
         understood = understand(text, turn.t.lang, turn.now, turn.snapshot)
-        await self._answer(turn, understood)
+        await self._answer(turn, understood, text)
         if _unanswered(understood) and self._may_log_unanswered(turn):
             # Only the words and the language: organisers see what people miss, not who asked.
             await self.store.unanswered.record(text, turn.t.lang, turn.now)
@@ -963,7 +993,7 @@ class Engine:
             )
         )
 
-    async def _answer(self, turn: Turn, understood: Understanding) -> None:
+    async def _answer(self, turn: Turn, understood: Understanding, text: str) -> None:
         _ = turn.t.gettext
         assert turn.snapshot is not None
         if understood.intent == "small_talk" and understood.small_talk:
@@ -995,7 +1025,7 @@ class Engine:
                 if entry is not None:
                     before.spans += self._faq_text(turn, entry).build()
                     faq = (entry.key,)
-            note = self._explain(turn, understood)
+            note = self._explain(turn, understood, text)
             if note:
                 if before.spans:
                     before.line()
@@ -1082,14 +1112,24 @@ class Engine:
                 text.line(turn.t.isolate(access))
         turn.say(text, faq=[entry.key] if entry is not None else [])
 
-    def _explain(self, turn: Turn, understood: Understanding) -> str:
+    def _explain(self, turn: Turn, understood: Understanding, text: str) -> str:
         """Why the list differs from the literal question: a line to put above it (or, when all
         that matched has ended, a message of its own)."""
         _ = turn.t.gettext
         notes: list[str] = []
         if understood.ignored and understood.events:
-            # Not quoted: what is left over is mostly slang and fillers, which read oddly said back.
-            notes.append(_("Some of your words are not in the programme; this matches the rest:"))
+            # The person's own spelling, and only long plain words ("klimatförändringar"): short
+            # leftovers are mostly slang and fillers ("bror", "ppl"), which read oddly said back.
+            ignored = set(understood.ignored)
+            typed = [word for word, _start, _end in token_spans(text) if normalize(word) in ignored]
+            content = [word for word in dict.fromkeys(typed) if len(word) >= _QUOTABLE and word.isalpha()]
+            if content:
+                words = ", ".join(f"“{turn.t.isolate(word)}”" for word in content)
+                notes.append(
+                    _("Nothing in the programme mentions {words}; here is what matches the rest:").format(words=words)
+                )
+            else:
+                notes.append(_("Some of your words are not in the programme; this matches the rest:"))
         if understood.note == "nothing_now" and understood.events:
             notes.append(_("Nothing is happening right now. Coming up next:"))
         elif understood.note == "other_kinds" and understood.events:

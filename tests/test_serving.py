@@ -29,8 +29,8 @@ START = 90.0
 STANDBY_WAITS = "waits as its standby"
 SERVES_NOW = "serves"
 CHANNEL_STARTED = "telegram channel started"
-FIRST_ANSWER = 2
-"""Messages answering a new person's "hej": the welcome and the answer."""
+FIRST_ANSWER = 1
+"""Messages answering a new person's "hej": the answer, with the welcome folded in."""
 
 
 class Motsbot:

@@ -208,13 +208,17 @@ HOMOGRAPHS: dict[str, dict[str, set[str]]] = {
 # Event languages, as codes in the data.
 LANGUAGES: dict[str, list[str]] = {
     "sv": [
-        "svenska", "på svenska", "svensk", "svenskspråkig", "swedish", "in swedish", "السويدية", "سويدي",
+        "svenska",
+        "swedi", "sweidi", "bil swedi", "på svenska", "svensk", "svenskspråkig", "swedish", "in swedish", "السويدية",
+        "سويدي",
         "بالسويدية", "باللغة السويدية", "ruotsi", "ruotsiksi", "ruotsinkielinen", "ruotsinkielisiä", "ruotsii",
         "ruotsia", "ruotsiks",
         "iswiidhish", "af iswiidhish", "swiidhish", "سوئدی", "به زبان سوئدی", "به سوئدی",
     ],
     "en": [
-        "engelska", "på engelska", "engelskspråkig", "engelskspråkiga", "english", "in english",
+        "engelska",
+        "inglizi", "engleezi", "bil inglizi", "englizi", "på engelska", "engelskspråkig", "engelskspråkiga",
+        "english", "in english",
         "الإنجليزية", "الانكليزية", "انجليزي", "انكليزي", "بالإنجليزية", "باللغة الإنجليزية", "englanti",
         "englanniksi", "englanninkielinen", "englanninkielisiä", "englantii", "englantia", "englanniks", "ingiriisi",
         "af ingiriisi", "ingiriis",
@@ -286,11 +290,13 @@ PROGRAMME: list[str] = [
 # and against event titles, so a "Konsert" type and an "Öppningskonsert" title both count.
 EVENT_TYPES: dict[str, list[str]] = {
     "workshop": [
+        "warsha", "warshe", "warshet", "wirash",
         "workshop", "work shop", "verkstad", "verkstäder", "skrivarverkstad", "övning", "hands-on", "ورشة",
         "ورش", "ورشة عمل", "ورش عمل", "ورشه", "työpaja", "työpajat", "työpajoja", "aqoon is weydaarsi",
         "aqoon-is-weydaarsi", "tababar", "کارگاه", "کارگاه آموزشی",
     ],
     "concert": [
+        "7afle", "7afla", "hafla",
         "konsert", "konserter", "spelning", "gigs", "spelningar", "livemusik", "concert", "concerts", "gig",
         "live music", "حفل",
         "حفلة", "حفل موسيقي", "حفلات", "konsertti", "konsertteja", "bandhig muusig", "riwaayad muusig", "کنسرت",
@@ -368,10 +374,12 @@ TOPICS: dict[str, list[str]] = {
         "ihmisoikeudet", "ihmisoikeus", "xuquuqda aadanaha", "xuquuqul insaan", "حقوق بشر",
     ],
     "rights": [
+        "7o2o2", "7u2u2", "huquq", "ho2o2",
         "rättighet", "rättigheter", "rättigheterna", "rights", "right to", "حقوق", "حق", "oikeudet",
         "oikeus", "oikeuksista", "xuquuq", "xuquuqda", "xaq", "حقوق", "حق",
     ],
     "children": [
+        "atfal", "wlad", "awlad",
         "barn", "barnen", "barnets", "barns", "barnkonventionen", "barnkonventionen", "children", "child",
         "kids", "childrens", "أطفال", "الأطفال", "طفل", "lapset", "lasten", "lapsi", "carruur",
         "carruurta", "ilmo", "کودک", "کودکان", "بچه", "بچه ها",
@@ -385,6 +393,7 @@ TOPICS: dict[str, list[str]] = {
         "جوونا", "جوون", "جوونها", "young ppl", "shabab", "nuorille",
     ],
     "racism": [
+        "3onsoriya", "3onsoriye", "3unsuriya", "onsoriya",
         "rasism", "rasismen", "antirasism", "antirasistiskt", "rasistisk", "racism", "anti-racism",
         "antiracism", "racist", "anti racism", "عنصرية", "العنصرية", "مناهضة العنصرية", "rasismi",
         "rasismia", "rasismin", "cunsuriyad", "cunsuriyadda", "midab takoor", "نژادپرستی", "نژاد پرستی",
@@ -415,6 +424,7 @@ TOPICS: dict[str, list[str]] = {
         "شورای شهر",
     ],
     "democracy": [
+        "dimoqratiya", "dimo2ratiya", "dimu2ratiye", "demo2ratiya",
         "demokrati", "demokratin", "demokratisk", "demokratiska", "democracy", "democratic", "ديمقراطية",
         "الديمقراطية", "ديموقراطية", "الديمقراطي", "demokratia", "demokratiaa", "demokraattinen",
         "dimuqraadiyad", "dimuqraadiyadda", "دموکراسی", "دمکراسی", "مردم سالاری",
@@ -465,10 +475,12 @@ TOPICS: dict[str, list[str]] = {
         "فرهنگ", "فرهنگی",
     ],
     "music": [
+        "musi2a", "mosi2a", "musiqa", "museeqa",
         "musik", "musiker", "musikerna", "music", "musicians", "موسيقى", "الموسيقى", "musiikki", "muusig",
         "muusiga", "heeso", "موسیقی",
     ],
     "poetry": [
+        "she3r", "shi3r", "shi3er",
         "poesi", "poet", "poeter", "dikt", "dikter", "spoken word", "poetry", "poetry slam", "poems",
         "poem", "poets", "شعر", "الشعر", "شاعر", "شعراء", "runous", "runo", "runoja", "lausunta", "runoutta", "runot",
         "runoilija", "runoilijat", "lausuntarunous", "gabay",
@@ -586,6 +598,7 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "dokhool", "dukhul", "الدخول", "هزینش", "چنده", "قیمتش", "قیمتش چنده",
     ],
     "signup": [
+        "tasjeel", "tasjil", "sajjil", "7ajz", "hajez",
         "anmäla", "anmäler", "anmälan", "anmäld", "anmäl", "anmälning", "registrera", "registrering",
         "boka", "bokar", "bokning", "platser", "plats", "föranmälan", "sign up", "signup", "sign-up",
         "register", "registration", "book", "booking", "reserve", "reservation", "enrol", "enroll", "rsvp",
@@ -627,6 +640,7 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "ikäraja", "vanha", "kuinka vanha", "da'da", "imisa jir", "jir", "سن", "چند سال", "محدودیت سنی",
     ],
     "food": [
+        "akel", "akl", "aakel", "2akel", "ta3am",
         "lunch ingår", "ingår lunch", "lunch included", "is lunch included", "الغداء مشمول", "lounas sisältyy",
         "sisältyykö lounas", "qado ma ku jirtaa", "ناهار داره",
         "mat", "maten", "äta", "fika", "bjuds", "bjuder", "servering", "allergi", "allergier",

@@ -323,6 +323,40 @@ async def test_unanswered_questions_become_faq_entries_or_are_dismissed(env: Adm
     assert (await viewer.get("/faq")).status_code == 403
 
 
+async def test_an_import_keeps_what_was_changed_in_the_admin_unless_the_file_is_chosen(env: AdminEnv) -> None:
+    api = await env.api("ada")
+    moved = await api.post(
+        "/api/events/MM009/move",
+        json={"starts_at": "2027-05-12T19:00:00+02:00", "ends_at": "2027-05-12T21:00:00+02:00"},
+    )
+    assert moved.status_code == 200, moved.text
+    upload = SCHEDULE.read_bytes()
+
+    client, csrf = await env.browser("ada")
+    preview = await client.post(
+        "/import/preview",
+        params={"csrf_token": csrf},
+        data={"csrf_token": csrf},
+        files={"file": ("schedule.json", upload, "application/json")},
+    )
+    assert preview.status_code == 200
+    assert "Changed in the admin since (1)" in preview.text and "<li>MM009</li>" in preview.text
+    token = preview.text.split('name="token" value="')[1].split('"')[0]
+    assert (await client.post("/import/apply", data={"csrf_token": csrf, "token": token})).status_code == 303
+    snapshot = await env.store.programme.snapshot()
+    assert snapshot is not None and snapshot.event("MM009").starts_at.day == 12  # type: ignore[union-attr]
+    entry = (await env.app.state.admin.admin.audit_entries(limit=1))[0]
+    assert entry.details["kept_admin_changes"] == ["MM009"] and entry.details["took_file_version"] is False
+
+    # The organiser chooses the file's version.
+    body = (await api.post("/api/import/preview", files={"file": ("schedule.json", upload, "application/json")})).json()
+    assert body["report"]["conflicts"] == ["MM009"]
+    applied = await api.post("/api/import/apply", json={"token": body["token"], "take_file": True})
+    assert applied.json()["moved"] == ["MM009"] and applied.json()["conflicts"] == []
+    snapshot = await env.store.programme.snapshot()
+    assert snapshot is not None and snapshot.event("MM009").starts_at.day != 12  # type: ignore[union-attr]
+
+
 async def test_a_resident_who_asks_for_a_person_gets_an_organisers_answer_in_their_chat(env: AdminEnv) -> None:
     from scheduler import Scheduler
 

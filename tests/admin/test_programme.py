@@ -340,7 +340,7 @@ async def test_an_import_keeps_what_was_changed_in_the_admin_unless_the_file_is_
         files={"file": ("schedule.json", upload, "application/json")},
     )
     assert preview.status_code == 200
-    assert "Changed in the admin since (1)" in preview.text and "<li>MM009</li>" in preview.text
+    assert "Ändrade i admin sedan filens senaste import (1)" in preview.text and "<li>MM009</li>" in preview.text
     token = preview.text.split('name="token" value="')[1].split('"')[0]
     assert (await client.post("/import/apply", data={"csrf_token": csrf, "token": token})).status_code == 303
     snapshot = await env.store.programme.snapshot()

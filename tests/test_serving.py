@@ -29,7 +29,8 @@ START = 90.0
 STANDBY_WAITS = "waits as its standby"
 SERVES_NOW = "serves"
 CHANNEL_STARTED = "telegram channel started"
-FIRST_ANSWER = 2
+FIRST_ANSWER = 1
+"""Messages a new person gets for "hej": a greeting with the welcome in it."""
 """Messages answering a new person's "hej": the welcome and the answer."""
 
 

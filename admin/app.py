@@ -17,12 +17,13 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from adapters.base import Clock
 from admin.auth import AuthConfig, Authenticator, CsrfFailed, LoginRequired, make_hasher
 from admin.guard import RequestGuard
+from admin.i18n import N_, Translator, local_time, page_language
 from admin.importing import ImportFailed, PendingImports
 from admin.metrics import Metrics
 from admin.sandbox import Sandbox
@@ -85,8 +86,10 @@ def admin_of(request: Request) -> Admin:
     return admin
 
 
-def _local(value: datetime | None, zone: ZoneInfo, fmt: str = "%a %d %b %H:%M") -> str:
-    return "" if value is None else value.astimezone(zone).strftime(fmt)
+@pass_context
+def _local(context: Any, value: datetime | None, zone: ZoneInfo, fmt: str = "%a %d %b %H:%M") -> str:
+    # In the page's language: "tis 11 maj 18:00", "Tue 11 May 18:00".
+    return local_time(value, zone, fmt, context.get("page_lang") or "sv")
 
 
 def _templates() -> Jinja2Templates:
@@ -165,15 +168,19 @@ def create_admin_app(
 
     def page(request: Request, status: int, title: str, message: str) -> Response:
         sess = getattr(request.state, "session", None)
+        account = getattr(sess, "account", None)
+        translator = Translator(page_language(request, account))
         return admin.templates.TemplateResponse(
             request,
             "error.html",
             {
-                "title": title,
-                "message": message,
-                "account": getattr(sess, "account", None),
+                "title": translator.gettext(title),
+                # gettext("") would be the catalog's header.
+                "message": translator.gettext(message) if message else message,
+                "account": account,
                 "csrf": getattr(sess, "csrf", ""),
                 "Role": Role,
+                **page_context(translator),
             },
             status_code=status,
         )
@@ -191,46 +198,57 @@ def create_admin_app(
     async def csrf_failed(request: Request, _: CsrfFailed) -> Response:
         if wants_json(request):
             return JSONResponse({"detail": "missing or wrong CSRF token"}, status_code=403)
-        return page(request, 403, "The form has expired", "Please go back, reload the page and try again.")
+        return page(request, 403, N_("The form has expired"), N_("Please go back, reload the page and try again."))
 
     @app.exception_handler(Refused)
     async def refused(request: Request, _: Refused) -> Response:
         if wants_json(request):
             return JSONResponse({"detail": "your account may not do this"}, status_code=403)
-        return page(request, 403, "Not allowed", "Your account may not see or change this.")
+        return page(request, 403, N_("Not allowed"), N_("Your account may not see or change this."))
 
     @app.exception_handler(NotFound)
     async def not_found(request: Request, error: NotFound) -> Response:
         if wants_json(request):
             return JSONResponse({"detail": str(error) or "not found"}, status_code=404)
-        return page(request, 404, "Not found", str(error) or "There is nothing here.")
+        return page(request, 404, N_("Not found"), str(error) or N_("There is nothing here."))
 
     @app.exception_handler(Invalid)
     async def invalid(request: Request, error: Invalid) -> Response:
         if wants_json(request):
             return JSONResponse({"detail": str(error)}, status_code=422)
-        return page(request, 422, "That did not work", str(error))
+        return page(request, 422, N_("That did not work"), str(error))
 
     @app.exception_handler(ImportFailed)
     async def import_failed(request: Request, error: ImportFailed) -> Response:
         if wants_json(request):
             return JSONResponse({"detail": str(error)}, status_code=422)
-        return page(request, 422, "The import did not work", str(error))
+        return page(request, 422, N_("The import did not work"), str(error))
 
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, error: RequestValidationError) -> Response:
         if wants_json(request):
             return JSONResponse({"detail": _plain_errors(error)}, status_code=422)
         messages = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:])}: {e['msg']}" for e in error.errors())
-        return page(request, 422, "Please check the form", messages)
+        return page(request, 422, N_("Please check the form"), messages)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, error: StarletteHTTPException) -> Response:
         if wants_json(request) or error.status_code < 400:
             return JSONResponse({"detail": error.detail}, status_code=error.status_code, headers=error.headers)
-        return page(request, error.status_code, "Sorry", str(error.detail))
+        return page(request, error.status_code, N_("Sorry"), str(error.detail))
 
     return app
+
+
+def page_context(translator: Translator) -> dict[str, Any]:
+    """What every page's template needs for its language: _() and ngettext, lang and dir."""
+    return {
+        "_": translator.gettext,
+        "gettext": translator.gettext,
+        "ngettext": translator.ngettext,
+        "page_lang": translator.lang,
+        "page_dir": "rtl" if translator.rtl else "ltr",
+    }
 
 
 def _plain_errors(error: RequestValidationError) -> list[dict[str, Any]]:

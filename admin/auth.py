@@ -18,6 +18,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from fastapi import HTTPException, Request, Response
 from zxcvbn import zxcvbn  # type: ignore[import-untyped]
 
+from admin.i18n import N_
 from admin.store import Account, AdminStore, Role
 
 SESSION_COOKIE = "motsbot_session"
@@ -26,6 +27,7 @@ CSRF_HEADER = "X-CSRF-Token"
 CSRF_FIELD = "csrf_token"
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MIN_PASSWORD = 10
+"""Said in words in the message below (a translated text cannot take a number from here)."""
 _T = TypeVar("_T")
 
 
@@ -68,8 +70,8 @@ class LoginRefused(Exception):
     """Login failed; the message is safe to show (it never tells whether the user exists)."""
 
 
-WRONG = "Wrong user name, password or code."
-TOO_MANY = "Too many failed attempts. Please wait a few minutes and try again."
+WRONG = N_("Wrong user name, password or code.")
+TOO_MANY = N_("Too many failed attempts. Please wait a few minutes and try again.")
 
 
 @dataclass
@@ -182,13 +184,13 @@ def check_password_rules(password: str, username: str = "") -> None:
     """Refuses short passwords and those zxcvbn rates easy to guess (score under 3 of 4: common
     passwords, keyboard walks, dates, l33t spellings, the user name or the festival's name)."""
     if len(password) < MIN_PASSWORD:
-        raise WeakPassword(f"the password must have at least {MIN_PASSWORD} characters")
+        raise WeakPassword(N_("the password must have at least 10 characters"))
     if len(password) > 1000:
-        raise WeakPassword("the password is too long")
+        raise WeakPassword(N_("the password is too long"))
     # zxcvbn's time grows with the length; the first 100 characters decide anyway.
     result = zxcvbn(password[:100], user_inputs=[username, *FESTIVAL_WORDS] if username else FESTIVAL_WORDS)
     if int(result["score"]) < 3:
-        raise WeakPassword("the password is too easy to guess: use a few unrelated words, or a password manager")
+        raise WeakPassword(N_("the password is too easy to guess: use a few unrelated words, or a password manager"))
 
 
 def totp_step(secret: str, code: str, now: datetime) -> int | None:

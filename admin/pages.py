@@ -15,15 +15,16 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, Response, Up
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, PlainTextResponse, RedirectResponse
 from pydantic import ValidationError
 
-from admin import importing
-from admin.app import STATIC, admin_of
+from admin import import_changes, importing
+from admin.app import STATIC, admin_of, page_context
 from admin.auth import LOGIN_CSRF_COOKIE, SESSION_COOKIE, LoginRefused, Session, client_address, totp_step
 from admin.deps import Id, csrf_guard, optional_session, session
 from admin.handover import answer_question
 from admin.health import readiness
-from admin.service import EventInput, FaqInput, Invalid, NotFound, VenueInput, check_time, require
+from admin.i18n import N_, Translator, page_language
+from admin.service import MANUAL_CHANNEL, EventInput, FaqInput, Invalid, NotFound, VenueInput, check_time, require
 from admin.store import AccountExists, Role
-from bot.model import LANGUAGES, Event, SignupStatus
+from bot.model import LANGUAGES, Event, SignupStatus, pick
 from bot.programme.csv_export import programme_csv
 from bot.programme.ics_export import festival_calendar
 from bot.store.signups import Occupancy
@@ -46,7 +47,9 @@ def render(
     request: Request, name: str, sess: Session | None, context: dict[str, Any], status: int = 200
 ) -> HTMLResponse:
     admin = admin_of(request)
+    translator = Translator(page_language(request, sess.account if sess else None))
     full = {
+        **page_context(translator),
         "account": sess.account if sess else None,
         "csrf": sess.csrf if sess else "",
         "flashes": admin.take_flashes(sess.token) if sess else [],
@@ -400,6 +403,101 @@ async def move_event(
     return redirect(f"/events/{event.code}")
 
 
+async def _told(request: Request, sess: Session, code: str) -> int:
+    """How many people a change to this event messages: those signed up or waiting through a
+    chat (people added by hand have none)."""
+    people = await admin_of(request).service.people(sess.account, code)
+    return sum(1 for a in people.attendees if a.channel != MANUAL_CHANNEL)
+
+
+def _confirm(
+    request: Request,
+    sess: Session,
+    *,
+    title: str,
+    question: str,
+    told: str,
+    action: str,
+    button: str,
+    back: str,
+    fields: list[tuple[str, str]] | None = None,
+) -> HTMLResponse:
+    context = {"title": title, "question": question, "told": told, "action": action, "button": button}
+    return render(request, "confirm.html", sess, {**context, "back": back, "fields": fields or [], "active": "events"})
+
+
+def _told_text(translator: Translator, n: int) -> str:
+    return translator.ngettext(
+        "{n} person will get a message about it.", "{n} people will get a message about it.", n
+    ).format(n=n)
+
+
+@router.get("/events/{code}/cancel")
+async def confirm_cancel(request: Request, code: str, sess: SessionDep) -> HTMLResponse:
+    admin = admin_of(request)
+    event = await admin.service.event(sess.account, code)
+    t = Translator(page_language(request, sess.account))
+    return _confirm(
+        request,
+        sess,
+        title=t.gettext("Cancel the event?"),
+        question=pick(event.title, t.lang),
+        told=_told_text(t, await _told(request, sess, code)),
+        action=f"/events/{event.code}/cancel",
+        button=t.gettext("Yes, cancel it"),
+        back=f"/events/{event.code}",
+    )
+
+
+@router.post("/events/{code}/move/confirm")
+async def confirm_move(
+    request: Request,
+    code: str,
+    sess: SessionDep,
+    starts_at: Annotated[str, Form(max_length=40)],
+    ends_at: Annotated[str, Form(max_length=40)],
+    venue_key: Annotated[str, Form(max_length=200)] = "",
+) -> HTMLResponse:
+    admin = admin_of(request)
+    event = await admin.service.event(sess.account, code)
+    zone = await admin.zone()
+    t = Translator(page_language(request, sess.account))
+    start, end = _parse_local(starts_at, zone), _parse_local(ends_at, zone)
+    when = f"{t.when(start, end)}"
+    return _confirm(
+        request,
+        sess,
+        title=t.gettext("Move the event?"),
+        question=f"{pick(event.title, t.lang)}: {when}",
+        told=_told_text(t, await _told(request, sess, code)),
+        action=f"/events/{event.code}/move",
+        button=t.gettext("Yes, move it"),
+        back=f"/events/{event.code}",
+        fields=[("starts_at", starts_at), ("ends_at", ends_at), ("venue_key", venue_key)],
+    )
+
+
+@router.get("/events/{code}/people/{signup_id}/remove")
+async def confirm_remove(request: Request, code: str, signup_id: Id, sess: SessionDep) -> HTMLResponse:
+    admin = admin_of(request)
+    people = await admin.service.people(sess.account, code)
+    attendee = next((a for a in people.attendees if a.signup_id == signup_id), None)
+    if attendee is None:
+        raise NotFound("no such signup")
+    t = Translator(page_language(request, sess.account))
+    told = 0 if attendee.channel == MANUAL_CHANNEL else 1
+    return _confirm(
+        request,
+        sess,
+        title=t.gettext("Remove this person?"),
+        question=f"{attendee.label} · {pick(people.event.title, t.lang)}",
+        told=_told_text(t, told),
+        action=f"/events/{code}/people/{signup_id}/remove",
+        button=t.gettext("Yes, remove"),
+        back=f"/events/{code}",
+    )
+
+
 @router.post("/events/{code}/cancel")
 async def cancel_event(request: Request, code: str, sess: SessionDep) -> Response:
     admin = admin_of(request)
@@ -495,6 +593,25 @@ async def checkin(request: Request, sess: SessionDep, code: Annotated[str, Form(
         sess,
         {"result": result, "code": "", "error": None, "zone": await admin.zone(), "active": "checkin"},
     )
+
+
+@router.post("/checkin/undo")
+async def checkin_undo(
+    request: Request,
+    sess: SessionDep,
+    event: Annotated[str, Form(max_length=100)],
+    signup_id: Annotated[int, Form(ge=1, le=2**62)],
+) -> Response:
+    admin = admin_of(request)
+    people = await admin.service.undo_check_in(sess.account, event, signup_id, admin.now())
+    t = Translator(page_language(request, sess.account))
+    admin.flash(
+        sess.token,
+        t.gettext("Check-in undone. {checked} of {expected} checked in.").format(
+            checked=people.checked_in, expected=len(people.confirmed)
+        ),
+    )
+    return redirect("/checkin")
 
 
 # Venues and FAQ
@@ -657,7 +774,32 @@ async def import_preview(
     except importing.ImportFailed as error:
         return render(request, "import.html", sess, {"active": "import", "error": str(error)}, 422)
     pending = admin.pending.add(sess.account.id, name, data, report, admin.now())
-    return render(request, "import_preview.html", sess, {"pending": pending, "report": report, "active": "import"})
+    changes = await _import_changes(request, sess, report, importing.parse(data, name, zone.key), zone)
+    return render(
+        request,
+        "import_preview.html",
+        sess,
+        {
+            "pending": pending,
+            "report": report,
+            "changes": changes,
+            "told": sum(c.told for c in changes),
+            "active": "import",
+        },
+    )
+
+
+async def _import_changes(
+    request: Request, sess: Session, report: Any, programme: Any, zone: ZoneInfo
+) -> list[import_changes.EventChanges]:
+    admin = admin_of(request)
+    snapshot = await admin.service.current()
+    if snapshot is None:
+        return []
+    affected = [snapshot.event(code) for code in [*report.moved, *report.cancelled]]
+    told = await admin.service.told_counts([e.id for e in affected if e is not None and e.id is not None])
+    t = Translator(page_language(request, sess.account))
+    return import_changes.describe(report, programme, snapshot, told, zone, t)
 
 
 @router.post("/import/apply")
@@ -809,9 +951,9 @@ async def change_own_password(
     now = admin.now()
     if not await admin.auth.check_password(sess.account, current):
         await admin.admin.audit(sess.account, "account.password.failed", sess.account.username, {}, now)
-        return render(request, "account.html", sess, _account_context(sess, "the current password is wrong"), 422)
+        return render(request, "account.html", sess, _account_context(sess, N_("the current password is wrong")), 422)
     if password != again:
-        return render(request, "account.html", sess, _account_context(sess, "the two new passwords differ"), 422)
+        return render(request, "account.html", sess, _account_context(sess, N_("the two new passwords differ")), 422)
     try:
         await admin.auth.set_password(sess.account.id, password, sess.account.username)
     except ValueError as error:
@@ -819,10 +961,19 @@ async def change_own_password(
     await admin.admin.audit(sess.account, "account.password.own", sess.account.username, {}, now)
     # Every session of the account ended (a thief's too); this browser gets a fresh one.
     token, _csrf = await admin.admin.create_session(sess.account.id, now, admin.auth.config.session_ttl)
-    admin.flash(token, "Your password is changed; other browsers were signed out.")
+    admin.flash(token, N_("Your password is changed; other browsers were signed out."))
     response = redirect("/account")
     admin.auth.set_session_cookie(request, response, token)
     return response
+
+
+@router.post("/account/language")
+async def choose_language(
+    request: Request, sess: SessionDep, language: Annotated[str, Form(max_length=8)] = ""
+) -> Response:
+    admin = admin_of(request)
+    await admin.admin.set_language(sess.account.id, language if language in LANGUAGES else None)
+    return redirect("/account")
 
 
 @router.post("/account/totp")
@@ -836,12 +987,12 @@ async def enrol_second_factor(
     now = admin.now()
     step = totp_step(secret, code, now)
     if step is None:
-        context = _account_context(sess, "that code does not match: scan the new QR code and try again")
+        context = _account_context(sess, N_("that code does not match: scan the new QR code and try again"))
         return render(request, "account.html", sess, context, 422)
     await admin.admin.set_totp_secret(sess.account.id, secret)
     await admin.admin.use_totp_step(sess.account.id, step)
     await admin.admin.audit(sess.account, "account.totp.on", sess.account.username, {}, now)
-    admin.flash(sess.token, "Two-step sign-in is on: you will be asked for a code at every sign-in.")
+    admin.flash(sess.token, N_("Two-step sign-in is on: you will be asked for a code at every sign-in."))
     return redirect("/account")
 
 
@@ -851,7 +1002,7 @@ async def remove_own_second_factor(
 ) -> Response:
     admin = admin_of(request)
     if not await admin.auth.check_password(sess.account, current):
-        return render(request, "account.html", sess, _account_context(sess, "the current password is wrong"), 422)
+        return render(request, "account.html", sess, _account_context(sess, N_("the current password is wrong")), 422)
     await admin.admin.set_totp_secret(sess.account.id, None)
     await admin.admin.audit(sess.account, "account.totp.off", sess.account.username, {}, admin.now())
     return redirect("/account")
@@ -999,6 +1150,26 @@ async def remove_second_factor(request: Request, account_id: Id, sess: SessionDe
     await admin.admin.set_totp_secret(account_id, None)
     await admin.admin.audit(sess.account, "account.totp.remove", target.username, {}, admin.now())
     return redirect("/accounts")
+
+
+@router.get("/accounts/{account_id}/disable")
+async def confirm_disable(request: Request, account_id: Id, sess: SessionDep) -> HTMLResponse:
+    require(sess.account, Role.ADMIN)
+    target = await admin_of(request).admin.account(account_id)
+    if target is None:
+        raise Invalid("no such account")
+    t = Translator(page_language(request, sess.account))
+    return _confirm(
+        request,
+        sess,
+        title=t.gettext("Disable this account?"),
+        question=target.username,
+        told=t.gettext("They are signed out at once and cannot sign in until an admin enables the account again."),
+        action=f"/accounts/{account_id}/disable",
+        button=t.gettext("Yes, disable"),
+        back="/accounts",
+        fields=[("disabled", "true")],
+    )
 
 
 @router.post("/accounts/{account_id}/disable")

@@ -191,6 +191,14 @@ async def broadcasts_page(request: Request, sess: SessionDep, event: str = "") -
     return await _broadcast_form(request, sess, values, None)
 
 
+@router.post("/broadcasts/edit")
+async def broadcast_edit(request: Request, sess: SessionDep) -> HTMLResponse:
+    """Back from the preview to the form, with the message and the audience as they were."""
+    require(sess.account, Role.ADMIN, Role.ORGANISER)
+    _texts, _audience, values = await _form(request)
+    return await _broadcast_form(request, sess, values, None)
+
+
 @router.post("/broadcasts/preview")
 async def broadcast_preview(request: Request, sess: SessionDep) -> HTMLResponse:
     require(sess.account, Role.ADMIN, Role.ORGANISER)

@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import delete, func, insert, select, update
 
+from admin.i18n import N_
 from admin.store import Account, AdminStore, Role
 from bot.model import LANGUAGES, Event, EventStatus, FaqEntry, Programme, SignupStatus, Venue, pick
 from bot.programme import spreadsheet
@@ -210,6 +211,10 @@ class CheckInResult:
     attendee: Attendee
     event: Event
     first_time: bool
+    checked_in: int = 0
+    """People of this event checked in so far, this one included."""
+    expected: int = 0
+    """Confirmed signups of this event."""
 
 
 def _label(channel: str, user_id: str) -> str:
@@ -433,6 +438,24 @@ class AdminService:
             )
             return {(int(event_id), SignupStatus(status)): int(n) for event_id, status, n in rows}
 
+    async def told_counts(self, event_ids: list[int]) -> dict[int, int]:
+        """Per event, the people a move or a cancellation messages: signed up or waiting through
+        a chat (people added by hand have none)."""
+        if not event_ids:
+            return {}
+        async with self.store.database.reading() as conn:
+            rows = await conn.execute(
+                select(t.signup.c.event_id, func.count())
+                .join(t.person, t.person.c.id == t.signup.c.person_id)
+                .where(
+                    t.signup.c.event_id.in_(event_ids),
+                    t.signup.c.status.in_([SignupStatus.CONFIRMED.value, SignupStatus.WAITLISTED.value]),
+                    t.person.c.channel != MANUAL_CHANNEL,
+                )
+                .group_by(t.signup.c.event_id)
+            )
+            return {int(event_id): int(n) for event_id, n in rows}
+
     # People at events
 
     async def people(self, actor: Account, code: str) -> EventPeople:
@@ -516,19 +539,19 @@ class AdminService:
         require(actor, Role.ADMIN, Role.ORGANISER)
         found = await self.admin.checkin_by_code(raw_code)
         if found is None:
-            raise NotFound("no signup has this code")
+            raise NotFound(N_("no signup has this code"))
         checkin, event_id = found
         snapshot = await self.snapshot()
         event = next((e for e in snapshot.events if e.id == event_id), None)
         if event is None:
-            raise NotFound("no signup has this code")
+            raise NotFound(N_("no signup has this code"))
         if not may_manage(actor, event, snapshot):
             # Same answer as an unknown code: codes of other organisations' events stay secret.
-            raise NotFound("no signup has this code")
+            raise NotFound(N_("no signup has this code"))
         people = await self.people(actor, event.code)
         attendee = next((a for a in people.attendees if a.signup_id == checkin.signup_id), None)
         if attendee is None:
-            raise Invalid("this signup was cancelled")
+            raise Invalid(N_("this signup was cancelled"))
         if attendee.status is not SignupStatus.CONFIRMED:
             raise Invalid(f"this person is on the waiting list (number {attendee.position}), not confirmed")
         first = await self.admin.check_in(checkin.signup_id, actor.username, now)
@@ -536,7 +559,16 @@ class AdminService:
             await self.admin.audit(actor, "checkin", event.code, {"signup": checkin.signup_id}, now)
         people = await self.people(actor, event.code)
         attendee = next(a for a in people.attendees if a.signup_id == checkin.signup_id)
-        return CheckInResult(attendee, event, first)
+        return CheckInResult(attendee, event, first, people.checked_in, len(people.confirmed))
+
+    async def undo_check_in(self, actor: Account, code: str, signup_id: int, now: datetime) -> EventPeople:
+        """A door volunteer's slip (the wrong person, a double tap) taken back."""
+        people = await self.people(actor, code)
+        if not any(a.signup_id == signup_id for a in people.attendees):
+            raise NotFound("no such signup")
+        await self.admin.undo_check_in(signup_id)
+        await self.admin.audit(actor, "checkin.undo", code, {"signup": signup_id}, now)
+        return await self.people(actor, code)
 
     async def people_csv(self, actor: Account, code: str, now: datetime) -> str:
         people = await self.people(actor, code)

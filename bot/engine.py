@@ -34,6 +34,7 @@ from bot.qa import ACTION as QA_ACTION
 from bot.qa import ASK_COMMANDS, LIST_COMMANDS, PanelQuestions
 from bot.sanitize import Problem, clean
 from bot.store import Store
+from bot.store.dead_letters import reason_of
 from bot.store.programme import ProgrammeSnapshot
 from bot.store.signups import SignupError
 from bot.surveys import BEGIN, DONE, OPT_IN, SKIP, TICK, Surveys, parse_poll_id
@@ -117,9 +118,12 @@ class Engine:
             if verdict is Verdict.DROP:
                 return []
             return await self._handle(incoming, now)
-        except Exception:
-            # Our fault, not the person's: log with context, and still answer.
-            log.exception("engine failed on a %s message", incoming.channel)
+        except Exception as error:
+            # Our fault, not the person's: log with context, set the message aside for an
+            # operator to see, and still answer.
+            log.exception("engine failed on a %s message (%s)", incoming.channel, incoming.platform_event_id)
+            await self._set_aside(incoming, error, now)
+            await self._forget_dialogue(incoming, now)
             t = Translator(supported(incoming.lang_hint) or DEFAULT_LANGUAGE)
             return [
                 Outgoing(
@@ -128,6 +132,29 @@ class Engine:
                     rtl=t.rtl,
                 )
             ]
+
+    async def _set_aside(self, incoming: Incoming, error: Exception, now: datetime) -> None:
+        try:
+            await self.store.dead_letters.add(
+                incoming.channel,
+                incoming.platform_event_id or "",
+                f"failed in the engine: {reason_of(error)}",
+                incoming.model_dump(mode="json", exclude={"channel", "user_id"}, exclude_defaults=True),
+                now,
+                user_id=incoming.user_id,
+            )
+        except Exception:
+            log.exception("a %s message the engine failed on could not be set aside", incoming.channel)
+
+    async def _forget_dialogue(self, incoming: Incoming, now: datetime) -> None:
+        """The conversation state may be what failed (one written by another version): the
+        next message starts from a clean one, instead of failing the same way for good."""
+        try:
+            person = await self.store.people.find(incoming.channel, incoming.user_id)
+            if person is not None:
+                await self.store.people.save_dialogue(person.id, {}, now)
+        except Exception:
+            log.exception("the dialogue state of a %s person could not be reset", incoming.channel)
 
     async def _too_fast(self, incoming: Incoming) -> list[Outgoing]:
         """The one note for the first message over the flood limit, in the person's language.

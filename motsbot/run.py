@@ -85,6 +85,22 @@ async def load_programme(settings: Settings, store: Store) -> None:
         await import_files(store, demo_files())
 
 
+START_WAIT = 15.0
+"""How long `motsbot run` waits for its channels to start before it goes on without them."""
+
+
+async def start_channel(connector: Connector, hub: Hub) -> None:
+    """Starts one channel; one that cannot start at all (a wrong token or password) is lost,
+    and motsbot exits non-zero rather than run without it unnoticed."""
+    try:
+        await connector.start(hub)
+    except Exception:
+        log.exception("the %s channel could not start", connector.channel)
+        hub.channel_lost(connector.channel)
+        return
+    log.info("%s channel started", connector.channel)
+
+
 def configured_connectors(settings: Settings, store: Store) -> list[Connector]:
     connectors: list[Connector] = []
     for name in CONNECTOR_MODULES:
@@ -175,11 +191,16 @@ async def serve(settings: Settings, standby: Standby) -> int:
         loop.add_signal_handler(signum, stop.set)
     scheduler: Scheduler | None = None
     web: AdminServer | None = None
+    starting: set[asyncio.Task[None]] = set()
     try:
         for connector in connectors:
             hub.add(connector)
-            await connector.start(hub)
-            log.info("%s channel started", connector.channel)
+        starting = {asyncio.create_task(start_channel(connector, hub)) for connector in connectors}
+        if starting:
+            # Channels first, but a platform that keeps motsbot waiting (a homeserver down:
+            # nio retries its login for as long as it takes) does not hold up the others, the
+            # admin (whose /readiness then tells) or the scheduler.
+            await asyncio.wait(starting, timeout=START_WAIT)
         # The admin web (and its framework, a fifth of the imports) comes after the channels:
         # after a crash residents are answered again that much sooner.
         from admin.serve import start_web
@@ -212,6 +233,10 @@ async def serve(settings: Settings, standby: Standby) -> int:
         await stop.wait()
         return 1 if lost else 0
     finally:
+        for task in starting:
+            task.cancel()
+        if starting:
+            await asyncio.wait(starting)
         if web is not None:
             await web.stop()
         if scheduler is not None:

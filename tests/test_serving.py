@@ -30,8 +30,7 @@ STANDBY_WAITS = "waits as its standby"
 SERVES_NOW = "serves"
 CHANNEL_STARTED = "telegram channel started"
 FIRST_ANSWER = 1
-"""Messages a new person gets for "hej": a greeting with the welcome in it."""
-"""Messages answering a new person's "hej": the welcome and the answer."""
+"""Messages answering a new person's "hej": the answer, with the welcome folded in."""
 
 
 class Motsbot:

@@ -12,7 +12,7 @@ from nio.client.async_client import AsyncClient
 
 from adapters.base import REPLY_KEY, Connector, DeliveryError, Hub, IntakeHealth, NotConnected
 from adapters.matrix.conversation import Conversation
-from adapters.matrix.cross_signing import CrossSigning, IdentityError, IdentityNotHeld, Report
+from adapters.matrix.cross_signing import CrossSigning, IdentityError, IdentityNotHeld, KeysFileError, Report
 from adapters.matrix.late_keys import LateKeys
 from adapters.matrix.sending import Sender
 from adapters.matrix.session import DEVICE_NAME, MatrixConfig, Session, log_in, new_client
@@ -23,6 +23,14 @@ from bot.messages import Channel, Outgoing, number_choices
 from bot.store import Store
 
 log = logging.getLogger(__name__)
+
+
+def quiet_nio() -> None:
+    """nio logs at INFO for every event and key it handles (half of all INFO lines of a busy
+    hour), with residents' Matrix ids in its crypto lines: those are for debugging, and show
+    only when motsbot logs at DEBUG."""
+    if not logging.getLogger().isEnabledFor(logging.DEBUG):
+        logging.getLogger("nio").setLevel(logging.WARNING)
 
 
 def _utc_now() -> datetime:
@@ -46,16 +54,23 @@ class MatrixConnector(Connector):
         self.supervisor: Supervisor | None = None
         self.late_keys: LateKeys | None = None
         self.identity: Report | None = None
-        """What the start's cross-signing check repaired; None when it could not be done."""
+        """What the cross-signing check repaired; None until it could be done."""
+        self._identity_retry: asyncio.Task[None] | None = None
 
     async def start(self, hub: Hub) -> None:
         """Logs in (the only step that needs the homeserver before returning) and starts
         syncing in the background; `ready` is set after the first batch was handled."""
+        quiet_nio()
         client = self.client = new_client(self.config)
         self.session = await log_in(client, self.config)
-        self.identity = await set_up_identity(client, self.config)
+        if client.should_upload_keys:
+            await client.keys_upload()  # the device's keys must be on the server to be signed
+        self.identity, again = await check_identity(client, self.config)
+        if again:
+            self._identity_retry = asyncio.create_task(self._retry_identity(client), name="matrix-identity")
         state = MatrixState(self.store, self.session.user_id)
         await state.prune_handled(self.clock())
+        await self.store.dead_letters.prune(self.clock())
         self.sender = Sender(client)
         self.late_keys = LateKeys(client, wait=self.config.key_wait, keep=self.config.key_keep)
         self.conversation = Conversation(client, self.sender, state, self.store, self.clock, self.late_keys)
@@ -85,6 +100,11 @@ class MatrixConnector(Connector):
         if self.loop is not None and self.supervisor is not None:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self.loop.idle.wait(), grace)
+        if self._identity_retry is not None:
+            self._identity_retry.cancel()
+            with contextlib.suppress(BaseException):
+                await self._identity_retry
+            self._identity_retry = None
         if self.supervisor is not None:
             await self.supervisor.stop()
             self.supervisor = None
@@ -125,6 +145,17 @@ class MatrixConnector(Connector):
     def rate_limited(self) -> int:
         return 0 if self.sender is None else self.sender.rate_limited
 
+    async def _retry_identity(self, client: AsyncClient) -> None:
+        """A check that failed on the way (the homeserver down or answering 5xx) is tried again
+        while the bot runs, so the device does not stay unsigned until the next start."""
+        wait = self.config.identity_retry
+        while True:
+            await asyncio.sleep(wait)
+            self.identity, again = await check_identity(client, self.config)
+            if not again:
+                return
+            wait = min(wait * 2, 900.0)
+
     def counts(self) -> dict[str, dict[str, int]]:
         return {"room_keys_withheld": dict(self.late_keys.withheld) if self.late_keys else {}}
 
@@ -133,26 +164,27 @@ def cross_signing(client: AsyncClient, config: MatrixConfig) -> CrossSigning:
     return CrossSigning(client, config.store_path, config.pickle_key, config.password, DEVICE_NAME)
 
 
-async def set_up_identity(client: AsyncClient, config: MatrixConfig) -> Report | None:
-    """Publishes this device's keys if nio has not yet, then checks and repairs the
-    cross-signing chain. A failure is logged and the bot runs on, as readable as before (to
-    residents whose clients do not exclude unsigned devices); the next start tries again."""
-    if client.should_upload_keys:
-        await client.keys_upload()
+async def check_identity(client: AsyncClient, config: MatrixConfig) -> tuple[Report | None, bool]:
+    """Checks and repairs the cross-signing chain: (what was repaired, or None when it could
+    not be done; whether to try again). A failure is logged and the bot runs on, as readable as
+    before to residents whose clients do not exclude unsigned devices."""
     try:
         report = await cross_signing(client, config).ensure()
+    except KeysFileError as error:
+        log.error("%s: the bot's device stays unsigned until that is fixed and motsbot started again", error)
+        return None, False
     except IdentityNotHeld as error:
         log.error(
             "%s. Residents whose Element excludes unsigned devices cannot read the bot. If those keys "
             "are lost, stop motsbot and run `motsbot matrix reset-identity` (see adapters/matrix/README.md).",
             error,
         )
-        return None
+        return None, False
     except IdentityError as error:
-        log.error("the bot's cross-signing could not be checked or repaired: %s; tried again at the next start", error)
-        return None
+        log.error("the bot's cross-signing could not be checked or repaired: %s; trying again", error)
+        return None, True
     if report.repairs:
         log.info("Matrix cross-signing repaired: %s", ", ".join(report.repairs))
     else:
         log.info("Matrix cross-signing in place (master key %s)", report.master_key)
-    return report
+    return report, False

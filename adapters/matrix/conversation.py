@@ -43,6 +43,7 @@ GREETING = "/start"
 """What a new DM means to the engine: the same as a Telegram user pressing Start."""
 COMMAND = re.compile(r"^!(?=\w)")
 """`!help` for `/help`: clients such as Element take a leading slash as their own command."""
+REPLY_QUOTE = re.compile(r"<mx-reply>.*?</mx-reply>", re.DOTALL)
 OUTCOMES_KEPT = 1000
 """Engine outcomes remembered for events still being answered (see `Conversation.outcomes`)."""
 MEDIA = (RoomMessageMedia, RoomEncryptedMedia, StickerEvent)
@@ -80,6 +81,8 @@ def strip_reply_fallback(text: str) -> str:
     """A rich reply's body without the quoted fallback (`> <@motsbot:…> …` lines and the empty
     line after them), which clients put before what the person wrote."""
     lines = text.split("\n")
+    if not lines[0].startswith(("> <", "> * <")):
+        return text  # no fallback: a quote of the person's own is theirs
     index = 0
     while index < len(lines) and lines[index].startswith(">"):
         index += 1
@@ -224,9 +227,9 @@ class Conversation:
         # Any client can send any JSON: a malformed field is read as absent.
         mentions = content.get("m.mentions")
         user_ids = mentions.get("user_ids") if isinstance(mentions, dict) else None
-        mentioned = me in (user_ids if isinstance(user_ids, list) else []) or f"matrix.to/#/{me}" in str(
-            content.get("formatted_body", "")
-        )
+        # The quoted message of a rich reply (`<mx-reply>`) links its sender: not a mention.
+        formatted = REPLY_QUOTE.sub("", str(content.get("formatted_body", "")))
+        mentioned = me in (user_ids if isinstance(user_ids, list) else []) or f"matrix.to/#/{me}" in formatted
         pattern = "|".join(re.escape(name) for name in sorted(names, key=len, reverse=True))
         prefix = re.match(rf"^\s*@?(?:{pattern})\s*[:,]?\s*", stripped, re.IGNORECASE)
         if prefix:
@@ -273,24 +276,21 @@ class Conversation:
     async def on_to_device(self, events: list[Any]) -> None:
         self.late_keys.on_to_device(events)
 
-    async def answer_late(self) -> None:
-        """Answers the messages whose keys came since, once; tells a DM's resident about a
-        message whose key did not come in time (in a group the bot cannot tell whether the
-        message was meant for it, so it stays silent)."""
-        opened, gave_up = self.late_keys.check()
-        for late in opened:
-            room = self.client.rooms.get(late.room_id)
-            if room is not None:
-                await self.on_event(room, late.event)
-        for missing in gave_up:
-            room = self.client.rooms.get(missing.room_id)
-            if room is None or not await self._is_direct(room):
-                continue
-            person = await self.store.people.find(Channel.MATRIX, missing.event.sender)
-            text = texts.undecryptable(person.language if person else "")
-            message = Outgoing.model_validate({"spans": [{"text": text}]})
-            key = f"{missing.event.event_id}/undecryptable"
-            await self._send_all([_Post(message, [], key, person=missing.event.sender, room_id=room.room_id)])
+    async def tell_unreadable(self, room_id: str, event: MegolmEvent) -> None:
+        """Tells a DM's resident that their message could not be read (its key did not come in
+        time); in a group the bot cannot tell whether the message was meant for it, so it stays
+        silent."""
+        room = self.client.rooms.get(room_id)
+        if room is None or not await self._is_direct(room):
+            return
+        person = await self.store.people.find(Channel.MATRIX, event.sender)
+        text = texts.undecryptable(person.language if person else "")
+        await self.sender.send(
+            room.room_id,
+            "m.room.message",
+            render.plain_content(text),
+            transaction_id(event.event_id, "undecryptable"),
+        )
 
     # --- turns ----------------------------------------------------------------------------
 

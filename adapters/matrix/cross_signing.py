@@ -48,6 +48,10 @@ class IdentityError(Exception):
     """The homeserver refused or failed a cross-signing request."""
 
 
+class KeysFileError(IdentityError):
+    """`cross-signing.keys` cannot be opened (another pickle key, another account)."""
+
+
 class Repair(StrEnum):
     KEYS_UPLOADED = "cross-signing keys uploaded"
     DEVICE_SIGNED = "device signed"
@@ -166,14 +170,14 @@ def load_keys(store_path: Path, user_id: str, pickle_key: str) -> CrossSigningKe
     except FileNotFoundError:
         return None
     if data.get("user_id") != user_id:
-        raise IdentityError(f"{KEYS_FILE} in {store_path} belongs to {data.get('user_id')}, not {user_id}")
+        raise KeysFileError(f"{KEYS_FILE} in {store_path} belongs to {data.get('user_id')}, not {user_id}")
     try:
         salt, nonce = decode_base64(data["salt"]), decode_base64(data["nonce"])
         seeds = json.loads(
             _cipher(pickle_key, salt).decrypt(nonce, decode_base64(data["ciphertext"]), user_id.encode())
         )
     except InvalidTag as error:
-        raise IdentityError(f"{KEYS_FILE} cannot be opened with this MATRIX_PICKLE_KEY") from error
+        raise KeysFileError(f"{KEYS_FILE} cannot be opened with this MATRIX_PICKLE_KEY") from error
     return CrossSigningKeys(
         Ed25519PrivateKey.from_private_bytes(decode_base64(seeds["master"])),
         Ed25519PrivateKey.from_private_bytes(decode_base64(seeds["self_signing"])),

@@ -44,6 +44,8 @@ class MatrixConfig:
     """Seconds an undecryptable message waits for its room key before the resident is told."""
     key_keep: float = 3600.0
     """Seconds such a message is still answered if its key comes after all."""
+    identity_retry: float = 30.0
+    """First pause before a cross-signing check that failed on the way is tried again (doubling)."""
 
 
 @dataclass(frozen=True)
@@ -99,7 +101,7 @@ async def log_in(client: AsyncClient, config: MatrixConfig) -> Session:
         client.restore_login(saved.user_id, saved.device_id, saved.access_token)
         whoami = await client.whoami()
         if isinstance(whoami, WhoamiResponse):
-            log.info("restored Matrix session of %s on device %s", saved.user_id, saved.device_id)
+            log.info("restored the Matrix session on device %s", saved.device_id)
             return saved
         log.warning("saved Matrix token no longer valid (%s); logging in again on the same device", whoami)
         client.access_token = ""
@@ -110,7 +112,7 @@ async def log_in(client: AsyncClient, config: MatrixConfig) -> Session:
         raise LoginFailed(f"Matrix login of {config.user} failed: {response}")
     session = Session(config.homeserver, response.user_id, response.device_id, response.access_token)
     write_session(config.store_path, session)
-    log.info("logged in to Matrix as %s on device %s", session.user_id, session.device_id)
+    log.info("logged in to Matrix on device %s", session.device_id)
     return session
 
 

@@ -108,10 +108,19 @@ class SyncLoop:
             await client.keys_claim(client.get_users_for_key_claiming())
 
     async def _answer_late(self) -> None:
-        try:
-            await self.conversation.answer_late()
-        except Exception:  # tried again after the next batch; never stops the loop
-            log.exception("answering Matrix messages whose keys came late failed")
+        """Messages whose keys came since are handled now, as if they had just arrived (once:
+        the engine's outcome and the replies' transaction ids come from their event ids); a
+        DM's resident hears about a message whose key did not come in time."""
+        opened, gave_up = self.conversation.late_keys.check()
+        for late in opened:
+            room = self.client.rooms.get(late.room_id)
+            if room is not None:
+                await self._handle_event(room, late.event, late.event.event_id)
+        for missing in gave_up:
+            try:
+                await self.conversation.tell_unreadable(missing.room_id, missing.event)
+            except Exception:  # a courtesy: never stops the loop
+                log.exception("telling a resident their message could not be read failed")
 
     async def _handle(self, response: SyncResponse, *, skip_timeline: bool) -> None:
         await self.conversation.on_to_device(response.to_device_events)

@@ -18,7 +18,7 @@ def undecryptable(lang: str) -> str:
 
 def answered_in_direct_message(lang: str) -> str:
     _ = Translator(lang).gettext
-    return _("I have sent you my answer in a direct message, as it is personal.")
+    return _("I have sent you my answer in a direct message.")
 
 
 def poll_closed(lang: str) -> str:

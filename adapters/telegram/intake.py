@@ -223,6 +223,7 @@ class UpdateIntake:
         if self._pruned_at is None or now - self._pruned_at >= PRUNE_EVERY:
             self._pruned_at = now
             await self.updates.prune(now)
+            await self.dead_letters.prune(now)
 
     def _start(self, updates: Sequence[Update]) -> None:
         for update in updates:

@@ -75,6 +75,11 @@ class DeadLetterStore:
                 )
             )
 
+    async def prune(self, now: datetime) -> int:
+        """Drops those older than a week (also done at each `add`; the channels call this daily)."""
+        result = await self.database.execute(delete(t.dead_letter).where(t.dead_letter.c.received_at < now - KEPT))
+        return int(result.rowcount or 0)
+
     async def recent(self, limit: int = 200) -> list[DeadLetter]:
         letters = t.dead_letter
         async with self.database.reading() as conn:

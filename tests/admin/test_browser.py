@@ -95,9 +95,9 @@ async def test_organiser_day_in_the_browser(browser: Browser, served: tuple[str,
     await page.goto("/events")
     await expect(page).to_have_url(re.compile(r"/login\?next=/events"))
     await shot(page, "01-login")
-    await page.get_by_label("User name").fill("ada")
-    await page.get_by_label("Password").fill(PASSWORD)
-    await page.get_by_role("button", name="Sign in").click()
+    await page.get_by_label("Användarnamn").fill("ada")
+    await page.get_by_label("Lösenord", exact=True).fill(PASSWORD)
+    await page.get_by_role("button", name="Logga in").click()
     await expect(page.get_by_role("heading", name="Programme")).to_be_visible()
 
     # Import the festival, with a preview first
@@ -105,18 +105,18 @@ async def test_organiser_day_in_the_browser(browser: Browser, served: tuple[str,
     await page.get_by_label("File").set_input_files(str(SCHEDULE))
     await shot(page, "02-import")
     await page.get_by_role("button", name="Preview").click()
-    await expect(page.get_by_role("heading", name=re.compile("What importing"))).to_be_visible()
-    await expect(page.locator(".numbers")).to_contain_text("27 new")
+    await expect(page.get_by_role("heading", name=re.compile("Det här ändrar importen"))).to_be_visible()
+    await expect(page.locator(".numbers")).to_contain_text("27 nya")
     await shot(page, "03-import-preview")
     assert await store.programme.revision() is None  # nothing saved by the preview
-    await page.get_by_role("button", name="Apply the import").click()
+    await page.get_by_role("button", name="Genomför importen").click()
     await expect(page.get_by_role("status")).to_contain_text("27 new")
     await expect(page.locator("table.list tbody tr")).to_have_count(27)
     await shot(page, "04-programme")
 
     # Edit an event
     await page.get_by_role("link", name="ديمقراطية بالعربية").click()
-    await page.get_by_role("link", name="Edit").click()
+    await page.get_by_role("link", name="Redigera").click()
     await page.locator("input[name=title_en]").fill("Democracy in Arabic: your voice in Malmö")
     await page.get_by_label("Seats").fill("3")
     await shot(page, "05-event-edit")
@@ -125,7 +125,7 @@ async def test_organiser_day_in_the_browser(browser: Browser, served: tuple[str,
     await shot(page, "06-event")
 
     # See it in "try the bot", in English, and sign up there as a resident would
-    await page.get_by_role("link", name="Try the bot").click()
+    await page.get_by_role("link", name="Prova boten").click()
     await page.get_by_role("link", name="English").click()
     await page.get_by_label("Message").fill("/start ev_MM009")
     await page.get_by_role("button", name="Send").click()
@@ -159,17 +159,21 @@ async def test_organiser_day_in_the_browser(browser: Browser, served: tuple[str,
 
     # Check a person in at the door
     await page.goto("/events/MM009")
-    await page.get_by_label("Add a person by name").fill("Anna Ek")
-    await page.get_by_role("button", name="Add", exact=True).click()
+    await page.get_by_label("Lägg till en person med namn").fill("Anna Ek")
+    await page.get_by_role("button", name="Lägg till", exact=True).click()
     flash = await page.get_by_role("status").inner_text()
     code = re.search(r"their code is ([A-Z2-9]{6})", flash)
     assert code, flash
     await shot(page, "10-people")
-    await page.get_by_role("link", name="Check-in").click()
-    await page.get_by_label(re.compile("Code from")).fill(code.group(1).lower())
-    await page.get_by_role("button", name="Check in").click()
-    await expect(page.get_by_role("status")).to_contain_text("Welcome! Anna Ek")
+    await page.get_by_role("link", name="Incheckning").click()
+    await page.get_by_label(re.compile("Koden från")).fill(code.group(1).lower())
+    await page.get_by_role("button", name="Checka in").click()
+    await expect(page.get_by_role("status")).to_contain_text("Välkommen! Anna Ek")
+    await expect(page.get_by_role("status")).to_contain_text("1 av 2 incheckade")
     await shot(page, "11-checkin")
+    await page.get_by_role("button", name="Ångra den här incheckningen").click()
+    await expect(page.get_by_role("status")).to_contain_text("0 av 2 incheckade")
+    await shot(page, "11b-checkin-undone")
 
     # Results and the follow-up report (answers seeded: the polls come after the event)
     event_id = await store.programme.event_id("MM009")
@@ -179,13 +183,13 @@ async def test_organiser_day_in_the_browser(browser: Browser, served: tuple[str,
         await conn.execute(
             insert(t.rating_comment).values(id="c1", event_id=event_id, text="Mycket bra! Mejla mig: a@b.se")
         )
-    await page.get_by_role("link", name="Results").click()
+    await page.get_by_role("link", name="Resultat").click()
     await shot(page, "12-results")
     await page.get_by_role("link", name="Democracy in Arabic").click()
     await expect(page.locator(".numbers")).to_contain_text("4,4 av 5")
     await expect(page.locator("ul.comments")).to_contain_text("Mejla mig: [e-post]")
     await shot(page, "13-result-event")
-    await page.get_by_role("link", name="Report").click()
+    await page.get_by_role("link", name="Rapport").click()
     await expect(page.get_by_role("heading", name=re.compile("Follow-up report"))).to_be_visible()
     await shot(page, "14-report")
     for path, name in [

@@ -67,6 +67,6 @@ async def test_served_by_uvicorn_with_health_metrics_and_openapi(store: Store, m
             schema = (await client.get("/api/openapi.json")).json()
             assert "/api/events/{code}" in schema["paths"]
             login = await client.get("/login")
-            assert login.status_code == 200 and "Sign in" in login.text
+            assert login.status_code == 200 and "Logga in" in login.text
     finally:
         await server.stop()

@@ -20,7 +20,7 @@ async def test_common_and_guessable_passwords_are_refused(env: AdminEnv, weak: s
     client, csrf = await env.browser("ada")
     olle = next(a for a in await env.app.state.admin.admin.accounts() if a.username == "olle")
     response = await client.post(f"/accounts/{olle.id}/password", data={"csrf_token": csrf, "password": weak})
-    assert response.status_code == 422 and "easy to guess" in response.text
+    assert response.status_code == 422 and "för lätt att gissa" in response.text  # Swedish by default
     created = await client.post(
         "/accounts", data={"csrf_token": csrf, "username": "nybörjare", "password": weak, "role": "viewer"}
     )
@@ -116,6 +116,6 @@ async def test_two_step_sign_in(env: AdminEnv) -> None:
 
 async def test_admins_without_a_second_factor_are_reminded(env: AdminEnv) -> None:
     client, _ = await env.browser("ada")
-    assert "Turn on two-step sign-in" in (await client.get("/events")).text
+    assert "Slå på tvåstegsinloggning" in (await client.get("/events")).text
     olle, _ = await env.browser("olle")
-    assert "Turn on two-step sign-in" not in (await olle.get("/events")).text
+    assert "Slå på tvåstegsinloggning" not in (await olle.get("/events")).text

@@ -28,9 +28,9 @@ async def test_signups_waiting_list_and_seats_left(env: AdminEnv) -> None:
     assert len(set(codes)) == 17 and all(re.fullmatch(r"[A-Z2-9]{6}", c) for c in codes)
     client, _ = await env.browser("kim")
     page = await client.get("/events/MM021")
-    assert "waiting 2" in page.text and "<b>0</b> seats left" in page.text
+    assert "väntar 2" in page.text and "<b>0</b> platser kvar" in page.text  # Swedish by default
     listing = await client.get("/events")
-    assert "15 / 15 (+2 waiting)" in listing.text
+    assert "15 / 15 (+2 väntar)" in listing.text
 
 
 async def test_remove_gives_the_seat_to_the_first_waiting(env: AdminEnv) -> None:
@@ -76,9 +76,9 @@ async def test_check_in_by_code_once_and_not_for_the_waiting_list(env: AdminEnv)
     client, csrf = await env.browser("kim")
     typed = confirmed["code"].lower()[:3] + " " + confirmed["code"].lower()[3:]
     response = await client.post("/checkin", data={"csrf_token": csrf, "code": typed})
-    assert response.status_code == 200 and "Welcome!" in response.text
+    assert response.status_code == 200 and "Välkommen!" in response.text  # Swedish by default
     response = await client.post("/checkin", data={"csrf_token": csrf, "code": confirmed["code"]})
-    assert "Already checked in" in response.text
+    assert "Redan incheckad" in response.text
     response = await client.post("/checkin", data={"csrf_token": csrf, "code": waiting["code"]})
     assert response.status_code == 422 and "waiting list" in response.text
     response = await client.post("/checkin", data={"csrf_token": csrf, "code": "ZZZZZZ"})
@@ -105,7 +105,7 @@ async def test_check_in_by_qr(env: AdminEnv) -> None:
     assert f'value="{attendee["code"]}"' in page.text
     assert (await kim.get("/api/events/MM021/signups")).json()["checked_in"] == 0
     response = await client.post("/checkin", data={"csrf_token": csrf, "code": url})
-    assert "Welcome!" in response.text
+    assert "Välkommen!" in response.text
 
 
 def _svg_pixels(svg: bytes, scale: int = 4) -> memoryview:
@@ -193,3 +193,33 @@ async def test_people_csv_defuses_text_a_spreadsheet_would_run_as_a_formula(env:
     response = await client.get("/events/MM009/people.csv")
     [row] = [r for r in csv.DictReader(io.StringIO(response.text)) if r["name"]]
     assert row["name"] == "'" + formula
+
+
+async def test_the_door_sees_checked_in_against_expected_and_can_undo(env: AdminEnv) -> None:
+    olle = await env.api("olle")
+    codes = []
+    for name in ("Anna Ek", "Bo Lind", "Cia Berg"):
+        added = await olle.post("/api/events/MM009/signups", json={"name": name})
+        codes.append(added.json()["code"])
+    client, csrf = await env.browser("olle")
+    client.headers["Accept-Language"] = "sv"
+    first = await client.post("/checkin", data={"csrf_token": csrf, "code": codes[0]})
+    assert "Välkommen!" in first.text and "1 av 3 incheckade" in first.text
+    second = await client.post("/checkin", data={"csrf_token": csrf, "code": codes[1]})
+    assert "2 av 3 incheckade" in second.text
+    signup = re.search(r'name="signup_id" value="(\d+)"', second.text)
+    assert signup is not None
+    undone = await client.post(
+        "/checkin/undo", data={"csrf_token": csrf, "event": "MM009", "signup_id": signup.group(1)}
+    )
+    assert undone.status_code == 303
+    assert "Incheckningen är ångrad. 1 av 3 incheckade." in (await client.get("/checkin")).text
+    again = await client.post("/checkin", data={"csrf_token": csrf, "code": codes[1]})
+    assert "Välkommen!" in again.text and "2 av 3 incheckade" in again.text
+    # Another organisation's door cannot undo this event's check-ins.
+    kim, kim_csrf = await env.browser("kim")
+    refused = await kim.post(
+        "/checkin/undo", data={"csrf_token": kim_csrf, "event": "MM009", "signup_id": signup.group(1)}
+    )
+    assert refused.status_code == 403
+    assert "checkin.undo" in [e.action for e in await env.app.state.admin.admin.audit_entries(limit=20)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import timedelta
 
 import httpx
@@ -175,6 +176,8 @@ async def test_import_shows_a_preview_and_changes_nothing_until_applied(env: Adm
         for room, room_talks in day["rooms"].items():
             day["rooms"][room] = [t for t in room_talks if t["code"] != "MM022"]
     upload = json.dumps(data).encode()
+    await sign_up(env.store, "MM009", "resident-a")
+    await sign_up(env.store, "MM022", "resident-b")
     before = await env.store.programme.snapshot()
     client, csrf = await env.browser("ada")
     response = await client.post(
@@ -185,6 +188,13 @@ async def test_import_shows_a_preview_and_changes_nothing_until_applied(env: Adm
     )
     assert response.status_code == 200, response.text
     assert "MM009" in response.text and "MM015" in response.text and "MM022" in response.text
+    # Each change as title, field, old → new, and how many people will be told.
+    rows = re.findall(
+        r"<td>([^<]*)</td>\s*<td dir=\"auto\">([^<]*)</td>\s*<td dir=\"auto\">([^<]*)</td>", response.text
+    )
+    assert ("titel", before.event("MM015").title["sv"], "Nytt namn") in rows  # type: ignore[union-attr]
+    assert any(field == "börjar" and "19:00" in new for field, _old, new in rows), rows
+    assert "2 personer får ett meddelande om det." in response.text
     after_preview = await env.store.programme.snapshot()
     assert before is not None and after_preview is not None
     assert after_preview.events == before.events and after_preview.revision == before.revision
@@ -311,6 +321,40 @@ async def test_unanswered_questions_become_faq_entries_or_are_dismissed(env: Adm
     assert await env.app.state.admin.service.store.unanswered.list_unanswered() == []
     viewer, _ = await env.browser("vera")
     assert (await viewer.get("/faq")).status_code == 403
+
+
+async def test_an_import_keeps_what_was_changed_in_the_admin_unless_the_file_is_chosen(env: AdminEnv) -> None:
+    api = await env.api("ada")
+    moved = await api.post(
+        "/api/events/MM009/move",
+        json={"starts_at": "2027-05-12T19:00:00+02:00", "ends_at": "2027-05-12T21:00:00+02:00"},
+    )
+    assert moved.status_code == 200, moved.text
+    upload = SCHEDULE.read_bytes()
+
+    client, csrf = await env.browser("ada")
+    preview = await client.post(
+        "/import/preview",
+        params={"csrf_token": csrf},
+        data={"csrf_token": csrf},
+        files={"file": ("schedule.json", upload, "application/json")},
+    )
+    assert preview.status_code == 200
+    assert "Changed in the admin since (1)" in preview.text and "<li>MM009</li>" in preview.text
+    token = preview.text.split('name="token" value="')[1].split('"')[0]
+    assert (await client.post("/import/apply", data={"csrf_token": csrf, "token": token})).status_code == 303
+    snapshot = await env.store.programme.snapshot()
+    assert snapshot is not None and snapshot.event("MM009").starts_at.day == 12  # type: ignore[union-attr]
+    entry = (await env.app.state.admin.admin.audit_entries(limit=1))[0]
+    assert entry.details["kept_admin_changes"] == ["MM009"] and entry.details["took_file_version"] is False
+
+    # The organiser chooses the file's version.
+    body = (await api.post("/api/import/preview", files={"file": ("schedule.json", upload, "application/json")})).json()
+    assert body["report"]["conflicts"] == ["MM009"]
+    applied = await api.post("/api/import/apply", json={"token": body["token"], "take_file": True})
+    assert applied.json()["moved"] == ["MM009"] and applied.json()["conflicts"] == []
+    snapshot = await env.store.programme.snapshot()
+    assert snapshot is not None and snapshot.event("MM009").starts_at.day != 12  # type: ignore[union-attr]
 
 
 async def test_a_resident_who_asks_for_a_person_gets_an_organisers_answer_in_their_chat(env: AdminEnv) -> None:

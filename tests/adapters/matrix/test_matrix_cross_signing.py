@@ -6,6 +6,7 @@ residents' devices nobody cross-signed."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 import os
 import shutil
@@ -16,8 +17,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import pytest
-from matrix_support import Bot, Resident, Synapse
+from aiohttp import web
+from matrix_support import Bot, Resident, Synapse, wait_until
 from signedjson.key import decode_verify_key_bytes
 from signedjson.sign import verify_signed_json
 from unpaddedbase64 import decode_base64
@@ -197,3 +200,72 @@ async def test_keys_are_shared_with_resident_devices_nobody_cross_signed(
     await alice.say(room, "can you read me")
     assert await alice.wait_texts(bot.user_id, room, 2) == ["echo: /start", "echo: can you read me"]
     assert all(getattr(event, "decrypted", False) for event in alice.from_user(bot.user_id, room))
+
+
+class FailingProxy:
+    """Between the bot and Synapse: passes everything on, except that paths ending in one of
+    `failing` are answered 502, as nginx does while Synapse restarts."""
+
+    def __init__(self, upstream: str) -> None:
+        self.upstream = upstream
+        self.failing: set[str] = set()
+        self.refused = 0
+        self.url = ""
+        self._runner: web.AppRunner | None = None
+        self._http: aiohttp.ClientSession | None = None
+
+    async def start(self) -> None:
+        self._http = aiohttp.ClientSession(auto_decompress=False)
+        app = web.Application(client_max_size=2**26)
+        app.router.add_route("*", "/{tail:.*}", self._forward)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self.url = f"http://127.0.0.1:{port}"
+
+    async def _forward(self, request: web.Request) -> web.StreamResponse:
+        if any(request.path.endswith(path) for path in self.failing):
+            self.refused += 1
+            return web.Response(status=502, text="Bad Gateway")
+        assert self._http is not None
+        headers = {k: v for k, v in request.headers.items() if k.lower() not in ("host", "content-length")}
+        async with self._http.request(
+            request.method, self.upstream + request.path_qs, headers=headers, data=await request.read()
+        ) as answer:
+            body = await answer.read()
+            keep = {k: v for k, v in answer.headers.items() if k.lower() in ("content-type", "content-encoding")}
+            return web.Response(status=answer.status, body=body, headers=keep)
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+        if self._http is not None:
+            await self._http.close()
+
+
+async def test_a_check_that_fails_on_the_way_is_tried_again_while_the_bot_runs(
+    bot: Bot, residents: Callable[[], Awaitable[Resident]], synapse: Synapse, caplog: pytest.LogCaptureFixture
+) -> None:
+    proxy = FailingProxy(synapse.url)
+    await proxy.start()
+    try:
+        bot.config = dataclasses.replace(bot.config, homeserver=proxy.url, identity_retry=0.2)
+        proxy.failing = {"/keys/device_signing/upload"}
+        with caplog.at_level(logging.ERROR):
+            connector = await bot.start(echo)
+        assert connector.identity is None and proxy.refused >= 1
+        assert any("trying again" in r.message for r in caplog.records if r.levelno == logging.ERROR)
+        alice = await residents()
+        room = await alice.open_dm(bot.user_id)
+        await alice.wait_texts(bot.user_id, room, 1)  # the bot runs meanwhile
+
+        proxy.failing = set()
+        await wait_until(lambda: connector.identity is not None, 30, what="the check tried again")
+        assert connector.identity is not None
+        assert Repair.DEVICE_SIGNED in connector.identity.repairs
+        check_chain(query(synapse, alice.client.access_token, bot.user_id), bot.user_id, device_id(connector))
+    finally:
+        await bot.stop()
+        await proxy.stop()

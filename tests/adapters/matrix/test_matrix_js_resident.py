@@ -2,8 +2,9 @@
 cross-signed, excluding devices their owner has not cross-signed (Element since 2026, MSC4153).
 
 Against the real Synapse and a real `motsbot run` (subprocess, real engine, the demo festival):
-an encrypted DM with two questions, a signup by numbered choice and an MSC3381 poll, all read
-with no decryption failure and no shield; again after a restart, and after the bot's store was
+an encrypted DM with two questions, a signup by numbered choice, a survey's poll and an event's
+evaluation poll (MSC3381, answered as Element answers, counted once), all read with no
+decryption failure and no shield; again after a restart, and after the bot's store was
 lost (a new device, the old one gone). And in-process: a key withheld from an unsigned bot
 device is counted, and the resident is told after the wait.
 """
@@ -31,8 +32,11 @@ from adapters.matrix import texts as texts_module
 from adapters.matrix.connector import cross_signing
 from adapters.matrix.cross_signing import KEYS_FILE
 from admin.metrics import Metrics
+from bot.evaluation import START_RATE_PREFIX
 from bot.messages import Incoming, Outgoing, Span
+from bot.programme.loader import load_programme_file
 from bot.store import Store
+from bot.store.ratings import RatingStore
 from bot.store.surveys import Kind, Question, SurveyStore
 from scheduler.surveys import send_survey
 from tests.conftest import FAQ, SCHEDULE
@@ -41,6 +45,7 @@ ROOT = Path(__file__).resolve().parents[3]
 START = 90.0
 """Bounded wait for `motsbot run` to start on a shared 2-core machine."""
 CHANNEL_STARTED = "matrix channel started"
+CONCERT = "MM005"
 POLL_START = "org.matrix.msc3381.poll.start"
 
 
@@ -113,12 +118,26 @@ class Motsbot:
 async def motsbot(synapse: Synapse, tmp_path: Path) -> AsyncIterator[tuple[Motsbot, str, Path]]:
     user_id, password = synapse.register()
     store_path = tmp_path / "matrix-store"
+    # The demo festival, with its opening concert (open entry) going on now: rated by the QR
+    # code at the venue, which opens the same evaluation poll the scheduler sends afterwards.
+    now = datetime.now(UTC)
+    programme = load_programme_file(SCHEDULE)
+    events = [
+        event.model_copy(update={"starts_at": now - timedelta(minutes=30), "ends_at": now + timedelta(hours=1)})
+        if event.code == CONCERT
+        else event
+        for event in programme.events
+    ]
+    store = await Store.open(str(tmp_path / "motsbot.sqlite3"))
+    try:
+        await store.programme.apply(programme.model_copy(update={"events": events}), now)
+        await store.programme.apply(load_programme_file(FAQ), now)
+    finally:
+        await store.close()
     env = {
         **os.environ,
         "PYTHONPATH": str(ROOT),
         "MOTSBOT_DB": str(tmp_path / "motsbot.sqlite3"),
-        "MOTSBOT_PROGRAMME": str(SCHEDULE),
-        "MOTSBOT_FAQ": str(FAQ),
         "MOTSBOT_ADMIN_ENABLED": "false",
         "SCHEDULER_ENABLED": "false",
         "MOTSBOT_LOG_LEVEL": "INFO",
@@ -207,33 +226,20 @@ async def test_an_element_grade_resident_talks_with_motsbot_run_after_restarts_a
         await send_survey(store, survey_id, now)
     finally:
         await store.close()
-    await alice.say(room, "/surveys")
-    polls = await wait_until(
-        lambda: [e for e in alice.readable(bot_id, room) if e["type"] == POLL_START],
-        60,
-        what="the survey's poll",
-    )
-    start = polls[-1]
-    poll = start["content"][POLL_START]
+    poll = await answer_poll(alice, bot_id, room, "/surveys", "Buss", "Vad ska staden göra först?")
     assert poll["question"]["org.matrix.msc1767.text"] == "Hur kom du hit?", poll
-    bus = next(answer["id"] for answer in poll["answers"] if answer["org.matrix.msc1767.text"] == "Buss")
-    seen = len(alice.texts_from(bot_id, room))
-    await alice.send(
-        room,
-        "org.matrix.msc3381.poll.response",
-        {
-            "m.relates_to": {"rel_type": "m.reference", "event_id": start["event_id"]},
-            "org.matrix.msc3381.poll.response": {"answers": [bus]},
-        },
-    )
-    await wait_until(
-        lambda: any("Vad ska staden göra först?" in text for text in alice.texts_from(bot_id, room)[seen:]),
-        60,
-        what="the survey's next question after the poll answer",
-    )
     assert await survey_counts(tmp_path, survey_id) == {1: 1}
     done = await talk.say("Fler mötesplatser för unga", "sista frågan")
     assert any("sista frågan" in text for text in done), done
+
+    # The evaluation poll (MSC3381) of the concert going on now, opened by its QR code's link.
+    concert = await evaluation_of(tmp_path)
+    rating = await answer_poll(
+        alice, bot_id, room, f"/start {START_RATE_PREFIX}{CONCERT}", "helt och hållet", "kommentar"
+    )
+    assert "förväntningar" in rating["question"]["org.matrix.msc1767.text"], rating
+    await talk.say(number_of(alice.texts_from(bot_id, room), "Ingen kommentar"), "")
+    assert sum((await ratings(tmp_path, concert)).values()) == 1
     assert_trusted(alice.from_user(bot_id, room))
 
     # A restart: the same device, still trusted; the poll answer is not counted again.
@@ -243,6 +249,7 @@ async def test_an_element_grade_resident_talks_with_motsbot_run_after_restarts_a
     again = await talk.say("Kostar det något att delta?", "gratis")
     assert again[-1].endswith("Alla aktiviteter under Malmö Möts är gratis."), again
     assert await survey_counts(tmp_path, survey_id) == {1: 1}
+    assert sum((await ratings(tmp_path, concert)).values()) == 1
 
     # The store lost, the cross-signing keys put back from a backup: a new device, signed by
     # the same identity; the old one deleted.
@@ -280,6 +287,57 @@ async def signed_devices(resident: JsResident, user_id: str) -> list[str]:
             return [device["device_id"] for device in devices]
         await asyncio.sleep(0.1)
     raise AssertionError(f"the resident never saw {user_id}'s devices signed: {devices}")
+
+
+async def answer_poll(
+    resident: JsResident, bot_id: str, room: str, ask: str, option_part: str, then: str
+) -> dict[str, Any]:
+    """Asks for a poll, answers it as Element does (`org.matrix.msc3381.poll.response`) with
+    the option whose text contains `option_part`, waits for the bot's next text containing
+    `then`; returns the poll's content."""
+    before = {e["event_id"] for e in resident.readable(bot_id, room) if e["type"] == POLL_START}
+    await resident.say(room, ask)
+    polls = await wait_until(
+        lambda: [e for e in resident.readable(bot_id, room) if e["type"] == POLL_START and e["event_id"] not in before],
+        60,
+        what=f"the poll {ask!r} opens",
+    )
+    start = polls[-1]
+    poll: dict[str, Any] = start["content"][POLL_START]
+    option = next(answer["id"] for answer in poll["answers"] if option_part in answer["org.matrix.msc1767.text"])
+    seen = len(resident.texts_from(bot_id, room))
+    await resident.send(
+        room,
+        "org.matrix.msc3381.poll.response",
+        {
+            "m.relates_to": {"rel_type": "m.reference", "event_id": start["event_id"]},
+            "org.matrix.msc3381.poll.response": {"answers": [option]},
+        },
+    )
+    await wait_until(
+        lambda: any(then in text for text in resident.texts_from(bot_id, room)[seen:]),
+        60,
+        what=f"the bot's answer to the poll ({then!r}): {resident.texts_from(bot_id, room)[seen:]}",
+    )
+    return poll
+
+
+async def evaluation_of(tmp_path: Path) -> int:
+    store = await Store.open(str(tmp_path / "motsbot.sqlite3"), migrate=False)
+    try:
+        event_id = await store.programme.event_id(CONCERT)
+    finally:
+        await store.close()
+    assert event_id is not None
+    return event_id
+
+
+async def ratings(tmp_path: Path, event_id: int) -> dict[int, int]:
+    store = await Store.open(str(tmp_path / "motsbot.sqlite3"), migrate=False)
+    try:
+        return (await RatingStore(store.database).results(event_id)).votes
+    finally:
+        await store.close()
 
 
 async def survey_counts(tmp_path: Path, survey_id: int) -> dict[int, int]:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from adapters.matrix import polls, render
+from adapters.matrix.conversation import strip_reply_fallback
 from adapters.matrix.sending import transaction_id
+from bot import buttons
 from bot.messages import Button, Outgoing, Poll, Span, number_choices
 
 
@@ -63,3 +65,33 @@ def test_poll_start_has_a_numbered_fallback_and_responses_parse_in_every_form() 
 def test_transaction_ids_are_stable_and_distinct() -> None:
     assert transaction_id("$event", "0", "text") == transaction_id("$event", "0", "text")
     assert transaction_id("$event", "0", "text") != transaction_id("$event", "1", "text")
+
+
+def test_a_rich_replys_fallback_is_stripped_and_a_persons_own_quote_kept() -> None:
+    assert strip_reply_fallback("> <@motsbot:mots.test> 1. Jazz\n> 2. Rap\n\nwhen is 2?") == "when is 2?"
+    assert strip_reply_fallback("> * <@anna:mots.test> waves\n\nhi") == "hi"
+    assert strip_reply_fallback("> quoting a poem\n\nwhat is this?") == "> quoting a poem\n\nwhat is this?"
+    assert strip_reply_fallback("no quote at all") == "no quote at all"
+
+
+def test_an_event_list_is_numbered_once_and_other_choices_follow_it() -> None:
+    listing = Outgoing(
+        spans=[Span(text="Today\n\n1. Jazz in the park\n   18:00\n\n2. A very long title that a button cuts")],
+        buttons=[
+            [Button(label="Jazz in the park", payload=buttons.encode("ev", "MM001"))],
+            [Button(label="A very long title that a button c…", payload=buttons.encode("ev", "MM002"))],
+            [Button(label="Next ▶", payload=buttons.encode("pg", 1, 1))],
+        ],
+        events=["MM001", "MM002"],
+    )
+    content = render.text_content(listing, number_choices([listing])[0])
+    assert content["body"].endswith("button cuts\n\n3. Next ▶")
+    assert content["body"].count("Jazz in the park") == 1
+    assert "<table" not in content["formatted_body"]
+    # An "Open the event" button under a text that does not number it stays a choice.
+    card = Outgoing(
+        spans=[Span(text="Jazz in the park moved to 19:00.")],
+        buttons=[[Button(label="Open the event", payload=buttons.encode("ev", "MM001"))]],
+        events=["MM001"],
+    )
+    assert render.text_content(card, number_choices([card])[0])["body"].endswith("\n\n1. Open the event")

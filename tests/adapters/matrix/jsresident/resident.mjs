@@ -4,18 +4,7 @@
 // command on stdout ({"id", "ok", ...} or {"id", "error"}), and every room event it receives as
 // {"event": {...}} with how it decrypted and the shield Element would draw.
 
-// matrix-js-sdk 43 declares Node >= 22; Debian's Node 20 lacks only this.
-if (!Promise.withResolvers) {
-  Promise.withResolvers = function () {
-    let resolve, reject;
-    const promise = new Promise((res, rej) => {
-      resolve = res;
-      reject = rej;
-    });
-    return { promise, resolve, reject };
-  };
-}
-
+import "./shims.mjs";
 import readline from "node:readline";
 import * as sdk from "matrix-js-sdk";
 import { logger } from "matrix-js-sdk/lib/logger.js";

@@ -892,6 +892,14 @@ SMALL_TALK: dict[str, list[str]] = {
         "tack så mkt", "tack för hjälpen", "thanks for the help", "thanks for helping", "يعطيك العافية",
         "شكرا على المساعدة", "كثر خيرك", "kiitos avusta", "kiitos paljon", "mahadsanid aad", "مرسی از کمکت",
         "خیلی ممنون", "ممنونم",
+        "tack tack", "stort tack", "tack ska du ha", "tackar tackar", "du e bäst", "du är bäst", "du är grym",
+        "thank you so much", "thanks so much", "thx so much", "ty so much", "tysm", "cheers", "appreciate it",
+        "much appreciated", "you're the best", "ur the best", "you are the best", "you rock", "legend",
+        "شكرا جزيلا", "مشكورين", "تسلم", "تسلمي", "يسلمو ايديك", "الله يعطيك العافيه", "انت الافضل", "انت الاحسن",
+        "shukran", "shokran", "merci ktir", "ya3tik el3afye", "kiitti paljon", "kiitos kovasti", "kiitos kiitos",
+        "kiitti kiitti", "olet paras", "oot paras", "sä oot paras", "mahadsanidin", "waad mahadsantahay",
+        "mahadsantahay", "aad baad u mahadsantahay", "adaa mahad leh", "mahad", "دستت درد نکنه", "مرسی واقعا",
+        "تو بهترینی", "ممنون ازت", "mamnoon", "mamnun", "mersi", "merci merci",
     ],
     "ok": [
         "ok", "okej", "okey", "okay", "k", "kk", "okei", "oki", "selvä", "jees", "bra", "fint", "great", "cool",
@@ -910,6 +918,14 @@ SMALL_TALK: dict[str, list[str]] = {
         "human", "r u human", "är du riktig", "روبوت", "oikea ihminen", "qof baad tahay", "who am i talking to",
         "who is this", "vem pratar jag med", "vem är det här", "مع مين عم احكي", "مين معي", "kenen kanssa puhun",
         "kuma la hadlayaa", "با کی حرف میزنم", "آدمی یا ربات",
+        "who made you", "who built you", "who created you", "who programmed you", "who owns you", "who runs you",
+        "who's behind you", "who is behind you", "vem har gjort dig", "vem gjorde dig", "vem skapade dig",
+        "vem har skapat dig", "vem har byggt dig", "vem byggde dig", "vem äger dig", "vem ligger bakom dig",
+        "مين صنعك", "مين عملك", "مين برمجك", "مين سواك", "من صنعك", "من صممك", "من برمجك", "من انشاك",
+        "min sana3ak", "meen sana3ak", "kuka teki sut", "kuka sut teki", "kuka sinut teki", "kuka teki sinut",
+        "kuka on tehnyt sinut", "kuka loi sinut", "kuka sut on tehny", "yaa ku sameeyay", "yaa ku sameeyey",
+        "yaa ku abuuray", "yaa ku samaysay", "تو رو کی ساخته", "کی تو رو ساخته", "کی ساختت", "کی ساختتت",
+        "سازندت کیه", "سازنده ات کیه", "کی درستت کرده", "تورو کی ساخته",
     ],
     "human": [
         "talk to a person", "talk to a real person", "talk to a human", "speak to a human", "speak to a person",
@@ -924,12 +940,18 @@ SMALL_TALK: dict[str, list[str]] = {
         "prata med nån på riktigt", "احكي مع حدا", "كلم حدا", "اتواصل مع شخص", "اتكلم مع حدا",
         "puhua jonkun kanssa", "jonkun kanssa", "soittaa mulle", "la hadlo qof", "la hadli karaa qof",
         "با یه نفر", "با یک نفر", "یه نفر صحبت", "با یه نفر صحبت کنم",
+        "prata me en människa", "prata me en riktig människa", "prata med en riktig människa", "prata me nån",
+        "snacka me nån", "snacka med en människa", "prata med en riktig", "prata me en riktig",
+        "talk to a real human", "speak to a real human", "a real human", "real human", "actual person",
+        "actual human", "انسان حقيقي", "بني ادم", "oikee ihminen", "oikeen ihmisen kaa", "qof dhab ah la hadlo",
+        "یه آدم واقعی", "آدم حسابی",
     ],
     # Words that may come with small talk and say nothing more ("tack så mkt", "thanks for the help").
     "filler": [
         "help", "the help", "hjälp", "hjälpen", "avusta", "المساعده", "كمكت", "mkt", "doki", "والله", "aleikum",
         "alaikum", "paljon", "aad", "r", "there", "där", "you too", "dig med", "again", "igen", "uudestaan",
         "جزيلا", "كتير", "خیلی", "ولا", "oletko", "vai",
+        "tosi", "todella", "ihan", "jättemycket", "jätte", "sjukt", "mega", "istället", "instead", "بدل", "بدلا", "به جاش", "واقعا", "really", "so much",
     ],
 }
 

@@ -178,6 +178,7 @@ NEXT: list[str] = [
 
 # Words that make a question about practicalities (interpreting) even when it names a language or
 # a day: "Kommer det finnas tolkning till arabiska?" asks for the languages answer, not events.
+# Each is also a word of FAQ_TOPICS["languages_question"] (the index tags it so).
 FAQ_CUES: list[str] = [
     "tolkning", "tolk", "tolkas", "tolkat", "teckenspråkstolk", "interpreter", "interpretation",
     "interpreting", "translation", "translated", "ترجمة", "مترجم", "tarjama", "mutarjim", "tulkkaus",
@@ -188,6 +189,10 @@ FAQ_CUES: list[str] = [
     "kaliya ayaa lagu qabtaa", "kaliya lagu qabtaa",
     "pratar de", "talar de", "do they speak", "will they speak", "puhutaanko", "puhuvatko", "بيحكوا", "يتكلمون",
     "صحبت میکنن", "ku hadlaan", "is everything", "är allt", "onko kaikki", "همه چی", "كل شي", "كل الفعاليات",
+    "vilket språk", "vilka språk", "på vilka språk", "på vilket språk", "which language", "which languages",
+    "what language", "what languages", "بأي لغة", "باي لغه", "بأي لغات", "شو اللغات", "كلها", "millä kielellä",
+    "millä kielillä", "mitkä kielet", "luuqadee", "luqadee", "luuqado noocee ah", "به چه زبانی", "به چه زبونی",
+    "چه زبونایی", "چه زبانهایی", "چه زبان هایی", "چه زبونی", "چه زبانی",
 ]
 
 # "Can you speak Arabic?": a question to the bot about its own language, not for events.
@@ -284,6 +289,8 @@ PROGRAMME: list[str] = [
     "barnaamijyo", "munaasabad", "munaasabado", "hawlaha", "hawl", "برنامه", "برنامه ها", "رویداد",
     "رویدادها", "چه خبر", "چه خبره", "che khabare", "che khabar", "chi hast", "barname", "barnameh", "خبره",
     "چه خبر است", "چخبره", "اتفاق", "فعالیت", "فعالیت ها", "جلسات",
+    "يصير", "بيصير", "عم يصير", "صاير", "رح يصير", "شو في", "plans", "plan", "planer", "planerna",
+    "suunnitelmat", "خطط", "شو الخطه", "qorshe", "qorshaha", "چه برنامه ای",
 ]
 
 # Event kinds. Each is matched against the types in the data ("Paneldiskussion" is a panel)
@@ -608,6 +615,8 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "boos", "ثبت نام", "ثبتنام", "ثبت", "رزرو", "نام نویسی",
         "اسم بنویسم", "اسم نوشتن", "اسم بدم", "ثبت نام کنم", "ilmottautuu", "ilmottautua", "ilmottautumista",
         "ilmoittautuu", "isdiiwaangeliyo", "is diiwaangeliyo", "sajjel", "tasjil", "dyka upp",
+        "sabte nam", "sabt nam", "sabtenam", "sabt e nam", "sabtnam", "esm nevisi", "esm benevisam", "rezerv",
+        "ثبت نام لازمه", "ثبتنام لازمه", "bokning krävs", "måste man anmäla", "ilmottautumine",
     ],
     "accessibility": [
         "esteettömiä", "esteettömät", "esteetöntä", "esteettömästi", "kuraasta", "kuraasta curyaamiinta",
@@ -634,6 +643,9 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "bring my children", "bring my kids", "bring kids", "kids welcome", "everyone welcome", "أحضر أطفالي",
         "اصطحاب الأطفال", "lapset mukaan", "ottaa lapset mukaan", "carruurta keeno", "ilmaha keeno",
         "بچه ها را بیاورم", "با بچه ها", "همراه بچه",
+        "lil bro", "lil sis", "little bro", "little sis", "younger brother", "younger sister", "lillebrorsan",
+        "lillasyrran", "اخوي الصغير", "اختي الصغيره", "pikkuveljeni", "pikkusiskoni", "walaashay yar",
+        "داداش کوچیکم", "آبجی کوچیکم",
         "ålder", "åldrar", "alla åldrar", "åldersgrupp", "åldersgräns", "gammal", "hur gammal", "år gammal",
         "barnvänligt", "age", "age limit",
         "how old", "old", "minimum age", "years old", "عمر", "عمري", "العمر", "السن", "سن", "ikä",
@@ -649,6 +661,10 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "وجبات", "حلال", "حساسية", "ruoka", "ruokaa", "syödä", "tarjoilu", "tarjoilua", "kahvi",
         "allergia", "cunto", "cuntada", "raashin", "xalaal", "cuno", "quraac", "غذا", "خوراک", "خوردن",
         "حلال", "آلرژی",
+        "syötävää", "syötävä", "syömistä", "syömää", "juotavaa", "eväät", "evästä", "naposteltavaa", "ruokailu",
+        "nåt att äta", "något att äta", "att äta", "käka", "dricka", "something to eat", "anything to eat",
+        "to eat", "snack", "شي ناكله", "شي للاكل", "ناكل", "منوكل", "wax la cuno", "wax la cabo", "cabitaan",
+        "خوراکی", "چیزی برای خوردن", "بخوریم", "نوشیدنی",
     ],
     "languages_question": [
         "språk", "språken", "talas", "tolkning", "tolk", "language", "languages", "spoken", "interpreter",
@@ -658,12 +674,8 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "tolkas", "tolkat", "översättning", "översatt", "teckenspråk", "teckenspråkstolk", "interpreting",
         "translated", "sign language", "tulkki", "tulkataanko", "käännös", "viittomakieli", "turjumaan",
         "turjumid", "tarjama", "mutarjim",
-        "need to speak", "have to speak", "must speak", "måste jag kunna", "måste man kunna",
-        "behöver jag kunna", "behöver man kunna", "måste man prata", "pitääkö osata", "täytyykö osata",
-        "tarviiks osata", "pitääks osata", "لازم احكي", "لازم اعرف", "lazem ehki", "باید بلد باشم",
-        "kaliya ayaa lagu qabtaa", "kaliya lagu qabtaa",
-        "pratar de", "talar de", "do they speak", "will they speak", "puhutaanko", "puhuvatko", "بيحكوا", "يتكلمون",
-        "صحبت میکنن", "ku hadlaan", "is everything", "är allt", "onko kaikki", "همه چی", "كل شي", "كل الفعاليات",
+        # and every word of FAQ_CUES.
+        "زبون", "زبونا", "زبونایی", "زبانهایی", "زبان هایی", "kielillä", "luuqadaha", "لغات الفعاليات",
     ],
     "directions": [
         "برسم", "میرسم", "بروم", "أذهب", "الذهاب", "pääsee", "tagaa", "gaaraa", "where's", "whr", "whr is", "wer is",
@@ -706,6 +718,10 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "keräätte", "kerätä", "tietoi", "tietoja", "نگه میدارین", "نگه میدارید", "اطلاعاتمو", "پاکش کنم",
         "save my messages", "my messages", "mina meddelanden", "save", "saved", "saves", "saving",
         "what i write", "det jag skriver", "chat history", "رسائلي", "viestini", "fariimahayga", "پیامامو", "پیامام",
+        "about me", "om mig", "عني", "minusta", "درباره من", "what do you know about me",
+        "vad vet ni om mig", "بتحفظوها", "بتحفظوا", "بتحفظو", "تحفظوها", "تحفظوا", "بتخزنوا", "تخزنوا", "بتخزنو",
+        "تخزنون", "المعلومات اللي", "معلومات عني", "mitä tiedätte", "tallennetaan", "säilytätte",
+        "maxaad kaydisaan", "kaydsan", "ذخیره میکنین", "info about me", "info om mig",
     ],
 }
 
@@ -722,6 +738,7 @@ VENUE_ALIASES: list[list[str]] = [
         "public library", "malmö stadsbibliotek", "المكتبة", "مكتبة", "مكتبة المدينة", "kirjasto",
         "kirjastossa", "kaupunginkirjasto", "maktabadda", "maktabad", "maktabadda magaalada", "کتابخانه",
         "کتابخانه شهر", "کتابخونه", "کتابخونه شهر",
+        "stadsbibblan", "stadsbibbla", "bibblan", "bibbla", "bibban", "biblan", "kirjis", "المكتبه العامه",
     ],
     [
         "möllevångstorget", "möllan", "möllevången", "möllevång", "mollevangstorget", "möllantorget",
@@ -731,6 +748,7 @@ VENUE_ALIASES: list[list[str]] = [
         "niagara", "malmö universitet", "universitet", "universitetet", "university", "malmö university",
         "the university", "الجامعة", "جامعة مالمو", "yliopisto", "yliopistolla", "jaamacadda", "jaamacad",
         "دانشگاه", "دانشگاه مالمو",
+        "mau", "uni", "unin", "uni:t", "högskolan", "yliopistol", "الجامعه", "jaamacada",
     ],
     ["nobel 21", "nobel21", "nobelvägen", "nobelvägen 21", "nobel", "föreningscentret", "نوبل 21", "نوبل"],
 ]
@@ -839,6 +857,9 @@ STOPWORDS: list[str] = [
     "vielä", "mitää", "jotai", "sit", "niinku", "just",
     "sxb", "saaxiib", "ahay", "imaan", "iman", "mise", "kaliya", "khasab", "loogu", "talagalay",
     "عاشق", "هنوز", "تو", "دیگه", "بیام", "بیاد", "میتونه", "قبلش", "لازمه", "خوبه",
+    "daawan", "daawanayaa", "daawado", "daawasho", "daawo", "lazeme", "lazem", "hamintori", "hamintor",
+    "mishe", "umad", "oomad", "biam", "kompis", "kompisen", "vän", "polaren", "friend", "mate", "buddy",
+    "عم", "بالضبط", "exactly",
     "يا شباب", "ya shabab", "ya shebab", "يا جماعه", "fam", "jätkät", "shi", "shee", "el", "il", "3al", "3a", "lal",
     "wala", "walla", "voinks", "puhuu", "eller", "bara", "riktig", "real", "pls", "e", "سنه", "السنه", "عام",
     "العام", "سال", "امسال",
@@ -853,6 +874,12 @@ PERMISSION: list[str] = [
     "saanks tulla", "voinko tulla", "voinks tulla", "saa tulla", "pääseekö", "pääsenkö", "liian nuori",
     "ma imaan karaa", "ma iman karaa", "ma la ii ogol yahay", "میتونم بیام", "می توانم بیایم", "میتونم شرکت کنم",
     "اجازه", "کوچیکم",
+    "får han komma", "får hon komma", "får han vara med", "får hon vara med", "kan han komma", "kan hon komma",
+    "can he come", "can she come", "can he join", "can she join", "can they come", "can we come", "can i attend",
+    "may i come", "may i join", "is he allowed", "is she allowed", "بيسمحولي", "يسمحولي", "بيسمحوا",
+    "بيسمحولو", "مسموحلي", "مسموح لي", "بيقبلوني", "بيقدر يجي", "بتقدر تجي", "ممكن يجي", "ممكن تجي",
+    "saako hän tulla", "saaks se tulla", "pääseeks", "pääseekö hän", "ma iman karaa", "ma iman kartaa",
+    "ma la ii ogol yahay", "ma loo ogol yahay", "میتونه بیاد", "اجازه میدن", "راهم میدن", "میذارن بیام",
 ]
 
 # Asks about things that are not the festival: the honest answer is "I don't know that".
@@ -868,6 +895,10 @@ OFF_TOPIC: list[str] = [
     "presidentti", "vitsi",
     "cimilada", "cimilo", "roob", "kubadda", "ciyaarta", "madaxweynaha", "kaftan",
     "هوا", "بارون", "باران", "فوتبال", "بازی", "استقلال", "پرسپولیس", "لیگ", "رئیس جمهور", "جوک",
+    # Travel to other cities: a train to Stockholm is not the festival's to answer.
+    "stockholm", "göteborg", "gothenburg", "uppsala", "tukholma", "tukholmaan", "ستوكهولم", "ستوكهلم", "استکهلم",
+    "استکهولم", "گوتنبرگ", "غوتنبرغ", "flyg", "flyget", "flight", "flights", "lento", "lennot", "طيران", "پرواز",
+    "hotell", "hotel", "hotelli", "فندق", "هتل", "diyaarad", "istockholm",
 ]
 
 # Small talk: what it is, by kind. A message that holds one of these and otherwise only function
@@ -951,7 +982,8 @@ SMALL_TALK: dict[str, list[str]] = {
         "help", "the help", "hjälp", "hjälpen", "avusta", "المساعده", "كمكت", "mkt", "doki", "والله", "aleikum",
         "alaikum", "paljon", "aad", "r", "there", "där", "you too", "dig med", "again", "igen", "uudestaan",
         "جزيلا", "كتير", "خیلی", "ولا", "oletko", "vai",
-        "tosi", "todella", "ihan", "jättemycket", "jätte", "sjukt", "mega", "istället", "instead", "بدل", "بدلا", "به جاش", "واقعا", "really", "so much",
+        "tosi", "todella", "ihan", "jättemycket", "jätte", "sjukt", "mega", "istället", "instead",
+        "بدل", "بدلا", "به جاش", "واقعا", "really", "so much",
     ],
 }
 

@@ -19,10 +19,11 @@ _NUMERIC_DATE = re.compile(r"(?<![\d.:/])(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))
 _ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th|:e|:a)\b")
 _DAY_WORDS = frozenset({"den", "the", "on"})
 # "för 16-åringar", "17 years old", "15 jir", "١٦ سنة", "۱۷ ساله" (after normalising): a young
-# person's age asks for what is meant for young people.
+# person's age asks for what is meant for young people, theirs or a sibling's ("my lil bro is 13").
 _YOUNG_AGE = re.compile(
     r"\b(?:1[0-9]|2[0-5])\s*-?\s*(?:ar|aring|aringar|arig|arsaldern|years?|yrs|yo|vuotia\w*|jir|sano|سنه|عاما|عام|ساله|سالمه|سالم)\b"
-    r"|\b(?:jag|ja|som|i'?m|i am|olen|oon|ana|انا|عمري|من)\s+(?:e|ar|är)?\s*(?:1[0-9]|2[0-5])\b(?!\s*[:./])"
+    r"|\b(?:jag|ja|som|i'?m|i am|olen|oon|ana|انا|عمري|من|han|hon|he'?s|she'?s|is|عمره|عمرها|wuxuu)"
+    r"\s+(?:e|ar|är|on)?\s*(?:1[0-9]|2[0-5])\b(?!\s*[:./])"
 )
 # The youth concept's word in each language, so the reply's heading reads naturally.
 _YOUTH_TERMS = {"sv": "unga", "en": "youth", "ar": "شباب", "fi": "nuoret", "so": "dhalinyaro", "fa": "جوانان"}

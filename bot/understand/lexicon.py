@@ -255,6 +255,10 @@ LANGUAGES: dict[str, list[str]] = {
     ],
 }
 
+# Words before a country that say where a person is from ("min kompis från spanien"): with an
+# event language in the question, the country describes the person, not the events wanted.
+ORIGIN: list[str] = ["från", "from", "من", "از", "kommer från", "comes from", "is from", "originally from"]
+
 # "In my language": the person's own language is the event language they want.
 MY_LANGUAGE: list[str] = [
     "på mitt språk", "mitt språk", "mitt modersmål", "in my language", "my language", "بلغتي",
@@ -858,8 +862,9 @@ STOPWORDS: list[str] = [
     "sxb", "saaxiib", "ahay", "imaan", "iman", "mise", "kaliya", "khasab", "loogu", "talagalay",
     "عاشق", "هنوز", "تو", "دیگه", "بیام", "بیاد", "میتونه", "قبلش", "لازمه", "خوبه",
     "daawan", "daawanayaa", "daawado", "daawasho", "daawo", "lazeme", "lazem", "hamintori", "hamintor",
-    "mishe", "umad", "oomad", "biam", "kompis", "kompisen", "vän", "polaren", "friend", "mate", "buddy",
-    "عم", "بالضبط", "exactly",
+    "mishe", "umad", "oomad", "biam", "kompis", "kompisen", "vän", "polaren", "friend", "mate", "buddy", "hon",
+    "han", "hen", "henne", "honom", "hans", "hennes",
+    "عم", "بالضبط", "exactly", "ولا", "ولا لا", "or not", "eller inte", "vai ei", "mise maya", "یا نه",
     "يا شباب", "ya shabab", "ya shebab", "يا جماعه", "fam", "jätkät", "shi", "shee", "el", "il", "3al", "3a", "lal",
     "wala", "walla", "voinks", "puhuu", "eller", "bara", "riktig", "real", "pls", "e", "سنه", "السنه", "عام",
     "العام", "سال", "امسال",

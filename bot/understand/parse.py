@@ -58,6 +58,8 @@ class Parsed:
     """The writer gives a young age ("ja e 16", "oon 15")."""
     not_languages: set[str] = field(default_factory=set)
     """Event languages the writer says they do not want or speak ("en puhu ruotsii")."""
+    origins: list[str] = field(default_factory=list)
+    """Topic terms right after "från"/"from": where someone is from, unless nothing else is asked."""
     youth_term: str | None = None
     """The youth concept's word, when a young age added it to `terms`."""
     permission: bool = False
@@ -96,6 +98,9 @@ def parse(text: str, lang: str, now: datetime, index: SnapshotIndex) -> Parsed:
             continue
         _apply(parsed, m, words, today, festival.start_date, festival.end_date, lang)
     parsed.not_languages -= parsed.languages
+    if parsed.languages:
+        # "nåt på engelska för min kompis från spanien": English events, not events about Spain.
+        parsed.terms = [term for term in parsed.terms if term not in parsed.origins]
     for i, word in enumerate(words):
         if i in covered or word.isdigit() or len(word) < 2:
             continue
@@ -191,8 +196,18 @@ def _apply(parsed: Parsed, m: Match, words: list[str], today: date, start: date,
             if found is not None:
                 parsed.dates.append((found, found))
                 return
+    if "topic" in kinds and _ORIGIN.intersection(_before(words, m.start)):
+        parsed.origins.append(" ".join(words[m.start : m.end]))
     for tag in meaningful:
         _apply_tag(parsed, tag, words[m.start : m.end], today, start, end, lang)
+
+
+_ORIGIN = frozenset(" ".join(tokens(normalize(phrase))) for phrase in lexicon.ORIGIN)
+
+
+def _before(words: list[str], start: int) -> set[str]:
+    """The one and two words right before `start`, as phrases."""
+    return {" ".join(words[max(0, start - size) : start]) for size in (1, 2) if start - size >= 0}
 
 
 def _apply_tag(parsed: Parsed, tag: Tag, phrase: list[str], today: date, start: date, end: date, lang: str) -> None:

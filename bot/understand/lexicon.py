@@ -961,7 +961,8 @@ SMALL_TALK: dict[str, list[str]] = {
         "min sana3ak", "meen sana3ak", "kuka teki sut", "kuka sut teki", "kuka sinut teki", "kuka teki sinut",
         "kuka on tehnyt sinut", "kuka loi sinut", "kuka sut on tehny", "yaa ku sameeyay", "yaa ku sameeyey",
         "yaa ku abuuray", "yaa ku samaysay", "تو رو کی ساخته", "کی تو رو ساخته", "کی ساختت", "کی ساختتت",
-        "سازندت کیه", "سازنده ات کیه", "کی درستت کرده", "تورو کی ساخته",
+        "سازندت کیه", "سازنده ات کیه", "کی درستت کرده", "تورو کی ساخته", "this bot", "den här boten", "boten",
+        "البوت", "هالبوت", "هاد البوت", "tän botin", "tämän botin", "botin", "botkan", "botka", "این ربات",
     ],
     "human": [
         "talk to a person", "talk to a real person", "talk to a human", "speak to a human", "speak to a person",
@@ -988,7 +989,10 @@ SMALL_TALK: dict[str, list[str]] = {
         "alaikum", "paljon", "aad", "r", "there", "där", "you too", "dig med", "again", "igen", "uudestaan",
         "جزيلا", "كتير", "خیلی", "ولا", "oletko", "vai",
         "tosi", "todella", "ihan", "jättemycket", "jätte", "sjukt", "mega", "istället", "instead",
-        "بدل", "بدلا", "به جاش", "واقعا", "really", "so much",
+        "بدل", "بدلا", "به جاش", "واقعا", "really", "so much", "a million", "a lot",
+        # Who made the bot: with a word for the bot, "who built this bot" is about the bot.
+        "made", "built", "created", "programmed", "gjort", "gjorde", "skapat", "skapade", "byggt", "byggde",
+        "tehny", "tehnyt", "teki", "yaa", "مين", "sameeyay", "sameeyey", "ساخته", "ساخت", "عمل", "صنع", "برمج",
     ],
 }
 

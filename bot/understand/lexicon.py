@@ -294,7 +294,8 @@ PROGRAMME: list[str] = [
     "رویدادها", "چه خبر", "چه خبره", "che khabare", "che khabar", "chi hast", "barname", "barnameh", "خبره",
     "چه خبر است", "چخبره", "اتفاق", "فعالیت", "فعالیت ها", "جلسات",
     "يصير", "بيصير", "عم يصير", "صاير", "رح يصير", "شو في", "plans", "plan", "planer", "planerna",
-    "suunnitelmat", "خطط", "شو الخطه", "qorshe", "qorshaha", "چه برنامه ای",
+    "suunnitelmat", "خطط", "شو الخطه", "qorshe", "qorshaha", "چه برنامه ای", "fa3aliyat", "fa3aliyet",
+    "fa3aliye", "fa3aliya", "nashatat",
 ]
 
 # Event kinds. Each is matched against the types in the data ("Paneldiskussion" is a panel)
@@ -678,6 +679,8 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "tolkas", "tolkat", "översättning", "översatt", "teckenspråk", "teckenspråkstolk", "interpreting",
         "translated", "sign language", "tulkki", "tulkataanko", "käännös", "viittomakieli", "turjumaan",
         "turjumid", "tarjama", "mutarjim",
+        "lugha", "logha", "loghat", "lughat", "lo8a", "zaban", "zabun", "zabuni", "zabunaye", "zabanha",
+        "be che zabuni", "be che zabani", "bi ay lugha", "bi ay logha",
         # and every word of FAQ_CUES.
         "زبون", "زبونا", "زبونایی", "زبانهایی", "زبان هایی", "kielillä", "luuqadaha", "لغات الفعاليات",
     ],

@@ -295,7 +295,7 @@ PROGRAMME: list[str] = [
     "چه خبر است", "چخبره", "اتفاق", "فعالیت", "فعالیت ها", "جلسات",
     "يصير", "بيصير", "عم يصير", "صاير", "رح يصير", "شو في", "plans", "plan", "planer", "planerna",
     "suunnitelmat", "خطط", "شو الخطه", "qorshe", "qorshaha", "چه برنامه ای", "fa3aliyat", "fa3aliyet",
-    "fa3aliye", "fa3aliya", "nashatat",
+    "fa3aliye", "fa3aliya", "nashatat", "ysir", "bysir", "sayer",
 ]
 
 # Event kinds. Each is matched against the types in the data ("Paneldiskussion" is a panel)

@@ -37,6 +37,7 @@ def small_talk(text: str) -> str | None:
         return next((kind for kind in KINDS if kind in marks), None)
     kinds: set[str] = set()
     covered: set[int] = set()
+    asks_bot = False
     for match in _matcher().match(words):
         found = {tag.value for tag in match.tags if tag.kind == "small"} - {"filler"}
         if any(tag.kind == "faq" for tag in match.tags) and not found:
@@ -44,8 +45,12 @@ def small_talk(text: str) -> str | None:
         if match.tags:
             covered.update(range(match.start, match.end))
         kinds |= found
+        asks_bot = asks_bot or ("bot" in found and match.end - match.start > 1)
     if "human" in kinds:
         return "human"
+    if not asks_bot and len(kinds) > 1:
+        # "شكرا يا بوت", "hej bot": the bot is only addressed; "tack, är du en bot?" asks about it.
+        kinds.discard("bot")
     if not kinds or len(covered) < len(words):
         return None
     return next(kind for kind in KINDS if kind in kinds)

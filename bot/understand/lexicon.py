@@ -888,6 +888,8 @@ PERMISSION: list[str] = [
     "بيسمحولو", "مسموحلي", "مسموح لي", "بيقبلوني", "بيقدر يجي", "بتقدر تجي", "ممكن يجي", "ممكن تجي",
     "saako hän tulla", "saaks se tulla", "pääseeks", "pääseekö hän", "ma iman karaa", "ma iman kartaa",
     "ma la ii ogol yahay", "ma loo ogol yahay", "میتونه بیاد", "اجازه میدن", "راهم میدن", "میذارن بیام",
+    "is that ok", "is that okay", "is it ok", "går det bra", "funkar det", "käykö se", "onks se ok", "ok onks",
+    "مشكله", "في مشكله", "مشکلی نیست", "اشکال نداره", "ma dhib leh",
 ]
 
 # Asks about things that are not the festival: the honest answer is "I don't know that".

@@ -2,8 +2,9 @@
 
 These deserve a real answer, not "I didn't understand". A message is small talk when it holds
 one of the lexicon's small-talk phrases and otherwise only function words and fillers, so that
-"hej, vad händer idag?" is still a programme question, and "yo what even is malmö möts" (a
-practical question's words, though "malmö möts" alone is a weak word) is still a question.
+"hej, vad händer idag?" is still a programme question. A programme or practical question's
+words keep it a question even among greetings and weak words: "yo what even is malmö möts",
+"شو في هلأ" (هلأ, "now", is spelled like the greeting هلا once normalised).
 Asking for a person always counts.
 """
 
@@ -25,7 +26,8 @@ _EMOJI = {"👍": "ok", "👌": "ok", "🙏": "thanks", "❤": "thanks", "♥": 
 def _matcher() -> Matcher:
     entries = [(phrase, Tag("small", kind)) for kind, phrases in lexicon.SMALL_TALK.items() for phrase in phrases]
     entries += [(word, Tag("stop", "")) for word in (*lexicon.STOPWORDS, *lexicon.WEAK)]
-    entries += [(phrase, Tag("faq", "")) for phrases in lexicon.FAQ_TOPICS.values() for phrase in phrases]
+    entries += [(phrase, Tag("content", "")) for phrases in lexicon.FAQ_TOPICS.values() for phrase in phrases]
+    entries += [(phrase, Tag("content", "")) for phrase in lexicon.PROGRAMME]
     return Matcher(entries)
 
 
@@ -40,7 +42,7 @@ def small_talk(text: str) -> str | None:
     asks_bot = False
     for match in _matcher().match(words):
         found = {tag.value for tag in match.tags if tag.kind == "small"} - {"filler"}
-        if any(tag.kind == "faq" for tag in match.tags) and not found:
+        if any(tag.kind == "content" for tag in match.tags) and not found:
             continue
         if match.tags:
             covered.update(range(match.start, match.end))

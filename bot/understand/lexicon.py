@@ -699,6 +699,8 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "چگونه برسم", "رسیدن", "اتوبوس", "نقشه", "کجا",
         "بوصل", "اوصل", "بروح", "اروح", "بتوصل", "me buss", "med buss", "bussilla", "بالباص", "برم", "چطوری برم",
         "چطور برم", "میرم", "park", "parkera", "parka", "pysäköidä", "parkkeerata",
+        "tåg", "tåget", "med tåg", "train", "by train", "juna", "junalla", "قطار", "بالقطار", "tareen",
+        "tareenka", "با قطار", "ta sig dit", "ta tåget dit",
     ],
     "about_festival": [
         "syftet med festivalen", "purpose of the festival", "festivaalin tarkoitus", "mikä tämä festivaali on",

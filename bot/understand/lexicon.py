@@ -713,7 +713,7 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "عن المهرجان", "festivaalista", "ku saabsan bandhigga", "درباره جشنواره",
         "festival about", "this festival", "festivalkan", "festivalka", "bandhigan", "den här festivalen",
         "denna festival", "tämä festivaali", "tää festari", "هذا المهرجان", "هاد المهرجان",
-        "what is this about", "vad är det här",
+        "what is this about", "vad är det här", "what even is this", "what is this even", "vad är ens det här",
     ],
     "privacy": [
         "my info", "personal information", "min info", "mina uppgifter", "معلوماتي", "tietojani",

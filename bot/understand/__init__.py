@@ -36,7 +36,8 @@ def understand(text: str, lang: str, now: datetime, snapshot: ProgrammeSnapshot)
     parsed = parse(text, lang, now, index)
     if not parsed.words and not parsed.clock:
         return Understanding("fallback")
-    ranked = rank_faq(index, parsed.words, index.features(parsed.matches, parsed.words))
+    features = index.features(parsed.matches, parsed.words)
+    ranked = rank_faq(index, parsed.words, features)
     known, ignored = _search.known_terms(snapshot, tuple(parsed.terms))
     query = _query(parsed, known)
     strong = parsed.has_time or bool(parsed.languages) or parsed.online
@@ -57,7 +58,7 @@ def understand(text: str, lang: str, now: datetime, snapshot: ProgrammeSnapshot)
         return Understanding("language", languages=tuple(sorted(parsed.languages)))
     if parsed.venues and parsed.faq_concepts & _VENUE_CONCEPTS and not (about_programme or known or strong):
         return _venue(parsed, ranked)
-    practical = _practical_answer(index, parsed, ranked)
+    practical = _practical_answer(index, parsed, features)
     if practical is not None and _asks_only(parsed, query, "languages_question"):
         # "Do I need to speak Swedish?": the language is what the question is about, not a filter.
         return _faq("faq", [practical])
@@ -104,7 +105,7 @@ def _venue(parsed: Parsed, ranked: list[FaqScore]) -> Understanding:
     return Understanding("venue", venue_keys=keys)
 
 
-def _practical_answer(index: SnapshotIndex, parsed: Parsed, ranked: list[FaqScore]) -> FaqScore | None:
+def _practical_answer(index: SnapshotIndex, parsed: Parsed, features: dict[str, float]) -> FaqScore | None:
     """The FAQ entry a practical question asks for even when it also names a language or a day.
 
     Only for concepts whose answer does not depend on the event ("is it free?", "interpreting")
@@ -115,6 +116,10 @@ def _practical_answer(index: SnapshotIndex, parsed: Parsed, ranked: list[FaqScor
         concepts |= parsed.faq_concepts & {"languages_question"}
     if not concepts:
         return None
+    # The events listed answer the event's kind, subject, day and place ("the youth workshop on
+    # Sunday, where exactly, and is it free?"), so they do not dilute the practical part.
+    practical = {name: weight for name, weight in features.items() if not name.startswith(_EVENT_FEATURES)}
+    ranked = rank_faq(index, parsed.words, practical)
     wanted = {f"faq:{concept}" for concept in concepts}
     about = {item.entry.key for item in index.faq if wanted & set(item.features)}
     candidates = [score for score in ranked if score.entry.key in about]
@@ -131,6 +136,8 @@ def _practical_answer(index: SnapshotIndex, parsed: Parsed, ranked: list[FaqScor
         return close[ranks[0][1]]
     return candidates[0]
 
+
+_EVENT_FEATURES = ("type:", "topic:", "datatype:", "slot:", "venue:")
 
 _PARTICULAR = ("accessibility", "food", "privacy", "signup", "age", "cost")
 """Practical concepts from the most to the least particular."""

@@ -60,8 +60,9 @@ _LATER_HALF = _folded(
 _EARLIER_HALF = _folded("am", "صبح", "الصبح", "صباحا", "الصباح", "aamulla", "morgonen", "morning", "subaxnimo", "sob7")
 # "efter skolan": when school is out.
 _AFTER_SCHOOL = re.compile(
-    r"\b(?:efter (?:skolan|skolan slutar|plugget)|after school|بعد (?:المدرسه|الدوام|المدارس)|koulun jalkeen"
-    r"|dugsiga (?:ka ?dib|kadib)|بعد (?:از )?مدرسه)\b"
+    r"\b(?:efter (?:skolan|skolan slutar|plugget)|after (?:school|class|classes)|بعد (?:المدرسه|الدوام|المدارس)"
+    r"|koulun (?:jalkeen|jalkee)|dugsiga (?:ka ?dib|kadib)|بعد (?:از )?مدرسه"
+    r"|ba3d (?:el |al |l )?(?:madrase|madrasa|madrase?h|dawam)|b3d (?:el )?madrase|bad az madrese|ba'?d az madrese)\b"
 )
 SCHOOL_OUT = time(15, 0)
 # "om en timme", "in 2 hours", "بعد ساعتين", "۲ ساعت دیگه", "tunnin päästä", "saacad kadib".

@@ -82,7 +82,9 @@ def static_entries() -> list[tuple[str, Tag]]:
         entries += [(w, Tag("topic", concept)) for w in words]
     for concept, words in lexicon.FAQ_TOPICS.items():
         entries += [(w, Tag("faq", concept)) for w in words]
+    # A cue ("which languages", "interpreting") is also what the languages entry is about.
     entries += [(w, Tag("faqcue", "")) for w in lexicon.FAQ_CUES]
+    entries += [(w, Tag("faq", "languages_question")) for w in lexicon.FAQ_CUES]
     entries += [(w, Tag("speak", "")) for w in lexicon.SPEAK]
     entries += [(w, Tag("offtopic", "")) for w in lexicon.OFF_TOPIC]
     entries += [(w, Tag("permission", "")) for w in lexicon.PERMISSION]

@@ -178,6 +178,7 @@ NEXT: list[str] = [
 
 # Words that make a question about practicalities (interpreting) even when it names a language or
 # a day: "Kommer det finnas tolkning till arabiska?" asks for the languages answer, not events.
+# Each is also a word of FAQ_TOPICS["languages_question"] (the index tags it so).
 FAQ_CUES: list[str] = [
     "tolkning", "tolk", "tolkas", "tolkat", "teckenspråkstolk", "interpreter", "interpretation",
     "interpreting", "translation", "translated", "ترجمة", "مترجم", "tarjama", "mutarjim", "tulkkaus",
@@ -188,6 +189,10 @@ FAQ_CUES: list[str] = [
     "kaliya ayaa lagu qabtaa", "kaliya lagu qabtaa",
     "pratar de", "talar de", "do they speak", "will they speak", "puhutaanko", "puhuvatko", "بيحكوا", "يتكلمون",
     "صحبت میکنن", "ku hadlaan", "is everything", "är allt", "onko kaikki", "همه چی", "كل شي", "كل الفعاليات",
+    "vilket språk", "vilka språk", "på vilka språk", "på vilket språk", "which language", "which languages",
+    "what language", "what languages", "بأي لغة", "باي لغه", "بأي لغات", "شو اللغات", "كلها", "millä kielellä",
+    "millä kielillä", "mitkä kielet", "luuqadee", "luqadee", "luuqado noocee ah", "به چه زبانی", "به چه زبونی",
+    "چه زبونایی", "چه زبانهایی", "چه زبان هایی", "چه زبونی", "چه زبانی",
 ]
 
 # "Can you speak Arabic?": a question to the bot about its own language, not for events.
@@ -250,6 +255,10 @@ LANGUAGES: dict[str, list[str]] = {
     ],
 }
 
+# Words before a country that say where a person is from ("min kompis från spanien"): with an
+# event language in the question, the country describes the person, not the events wanted.
+ORIGIN: list[str] = ["från", "from", "من", "از", "kommer från", "comes from", "is from", "originally from"]
+
 # "In my language": the person's own language is the event language they want.
 MY_LANGUAGE: list[str] = [
     "på mitt språk", "mitt språk", "mitt modersmål", "in my language", "my language", "بلغتي",
@@ -284,6 +293,9 @@ PROGRAMME: list[str] = [
     "barnaamijyo", "munaasabad", "munaasabado", "hawlaha", "hawl", "برنامه", "برنامه ها", "رویداد",
     "رویدادها", "چه خبر", "چه خبره", "che khabare", "che khabar", "chi hast", "barname", "barnameh", "خبره",
     "چه خبر است", "چخبره", "اتفاق", "فعالیت", "فعالیت ها", "جلسات",
+    "يصير", "بيصير", "عم يصير", "صاير", "رح يصير", "شو في", "plans", "plan", "planer", "planerna",
+    "suunnitelmat", "خطط", "شو الخطه", "qorshe", "qorshaha", "چه برنامه ای", "fa3aliyat", "fa3aliyet",
+    "fa3aliye", "fa3aliya", "nashatat", "ysir", "bysir", "sayer",
 ]
 
 # Event kinds. Each is matched against the types in the data ("Paneldiskussion" is a panel)
@@ -608,6 +620,8 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "boos", "ثبت نام", "ثبتنام", "ثبت", "رزرو", "نام نویسی",
         "اسم بنویسم", "اسم نوشتن", "اسم بدم", "ثبت نام کنم", "ilmottautuu", "ilmottautua", "ilmottautumista",
         "ilmoittautuu", "isdiiwaangeliyo", "is diiwaangeliyo", "sajjel", "tasjil", "dyka upp",
+        "sabte nam", "sabt nam", "sabtenam", "sabt e nam", "sabtnam", "esm nevisi", "esm benevisam", "rezerv",
+        "ثبت نام لازمه", "ثبتنام لازمه", "bokning krävs", "måste man anmäla", "ilmottautumine",
     ],
     "accessibility": [
         "esteettömiä", "esteettömät", "esteetöntä", "esteettömästi", "kuraasta", "kuraasta curyaamiinta",
@@ -634,6 +648,9 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "bring my children", "bring my kids", "bring kids", "kids welcome", "everyone welcome", "أحضر أطفالي",
         "اصطحاب الأطفال", "lapset mukaan", "ottaa lapset mukaan", "carruurta keeno", "ilmaha keeno",
         "بچه ها را بیاورم", "با بچه ها", "همراه بچه",
+        "lil bro", "lil sis", "little bro", "little sis", "younger brother", "younger sister", "lillebrorsan",
+        "lillasyrran", "اخوي الصغير", "اختي الصغيره", "pikkuveljeni", "pikkusiskoni", "walaashay yar",
+        "داداش کوچیکم", "آبجی کوچیکم",
         "ålder", "åldrar", "alla åldrar", "åldersgrupp", "åldersgräns", "gammal", "hur gammal", "år gammal",
         "barnvänligt", "age", "age limit",
         "how old", "old", "minimum age", "years old", "عمر", "عمري", "العمر", "السن", "سن", "ikä",
@@ -649,6 +666,10 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "وجبات", "حلال", "حساسية", "ruoka", "ruokaa", "syödä", "tarjoilu", "tarjoilua", "kahvi",
         "allergia", "cunto", "cuntada", "raashin", "xalaal", "cuno", "quraac", "غذا", "خوراک", "خوردن",
         "حلال", "آلرژی",
+        "syötävää", "syötävä", "syömistä", "syömää", "juotavaa", "eväät", "evästä", "naposteltavaa", "ruokailu",
+        "nåt att äta", "något att äta", "att äta", "käka", "dricka", "something to eat", "anything to eat",
+        "to eat", "snack", "شي ناكله", "شي للاكل", "ناكل", "منوكل", "wax la cuno", "wax la cabo", "cabitaan",
+        "خوراکی", "چیزی برای خوردن", "بخوریم", "نوشیدنی",
     ],
     "languages_question": [
         "språk", "språken", "talas", "tolkning", "tolk", "language", "languages", "spoken", "interpreter",
@@ -658,12 +679,10 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "tolkas", "tolkat", "översättning", "översatt", "teckenspråk", "teckenspråkstolk", "interpreting",
         "translated", "sign language", "tulkki", "tulkataanko", "käännös", "viittomakieli", "turjumaan",
         "turjumid", "tarjama", "mutarjim",
-        "need to speak", "have to speak", "must speak", "måste jag kunna", "måste man kunna",
-        "behöver jag kunna", "behöver man kunna", "måste man prata", "pitääkö osata", "täytyykö osata",
-        "tarviiks osata", "pitääks osata", "لازم احكي", "لازم اعرف", "lazem ehki", "باید بلد باشم",
-        "kaliya ayaa lagu qabtaa", "kaliya lagu qabtaa",
-        "pratar de", "talar de", "do they speak", "will they speak", "puhutaanko", "puhuvatko", "بيحكوا", "يتكلمون",
-        "صحبت میکنن", "ku hadlaan", "is everything", "är allt", "onko kaikki", "همه چی", "كل شي", "كل الفعاليات",
+        "lugha", "logha", "loghat", "lughat", "lo8a", "zaban", "zabun", "zabuni", "zabunaye", "zabanha",
+        "be che zabuni", "be che zabani", "bi ay lugha", "bi ay logha",
+        # and every word of FAQ_CUES.
+        "زبون", "زبونا", "زبونایی", "زبانهایی", "زبان هایی", "kielillä", "luuqadaha", "لغات الفعاليات",
     ],
     "directions": [
         "برسم", "میرسم", "بروم", "أذهب", "الذهاب", "pääsee", "tagaa", "gaaraa", "where's", "whr", "whr is", "wer is",
@@ -680,6 +699,8 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "چگونه برسم", "رسیدن", "اتوبوس", "نقشه", "کجا",
         "بوصل", "اوصل", "بروح", "اروح", "بتوصل", "me buss", "med buss", "bussilla", "بالباص", "برم", "چطوری برم",
         "چطور برم", "میرم", "park", "parkera", "parka", "pysäköidä", "parkkeerata",
+        "tåg", "tåget", "med tåg", "train", "by train", "juna", "junalla", "قطار", "بالقطار", "tareen",
+        "tareenka", "با قطار", "ta sig dit", "ta tåget dit",
     ],
     "about_festival": [
         "syftet med festivalen", "purpose of the festival", "festivaalin tarkoitus", "mikä tämä festivaali on",
@@ -692,7 +713,7 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "عن المهرجان", "festivaalista", "ku saabsan bandhigga", "درباره جشنواره",
         "festival about", "this festival", "festivalkan", "festivalka", "bandhigan", "den här festivalen",
         "denna festival", "tämä festivaali", "tää festari", "هذا المهرجان", "هاد المهرجان",
-        "what is this about", "vad är det här",
+        "what is this about", "vad är det här", "what even is this", "what is this even", "vad är ens det här",
     ],
     "privacy": [
         "my info", "personal information", "min info", "mina uppgifter", "معلوماتي", "tietojani",
@@ -706,6 +727,10 @@ FAQ_TOPICS: dict[str, list[str]] = {
         "keräätte", "kerätä", "tietoi", "tietoja", "نگه میدارین", "نگه میدارید", "اطلاعاتمو", "پاکش کنم",
         "save my messages", "my messages", "mina meddelanden", "save", "saved", "saves", "saving",
         "what i write", "det jag skriver", "chat history", "رسائلي", "viestini", "fariimahayga", "پیامامو", "پیامام",
+        "about me", "om mig", "عني", "minusta", "درباره من", "what do you know about me",
+        "vad vet ni om mig", "بتحفظوها", "بتحفظوا", "بتحفظو", "تحفظوها", "تحفظوا", "بتخزنوا", "تخزنوا", "بتخزنو",
+        "تخزنون", "المعلومات اللي", "معلومات عني", "mitä tiedätte", "tallennetaan", "säilytätte",
+        "maxaad kaydisaan", "kaydsan", "ذخیره میکنین", "info about me", "info om mig",
     ],
 }
 
@@ -722,6 +747,7 @@ VENUE_ALIASES: list[list[str]] = [
         "public library", "malmö stadsbibliotek", "المكتبة", "مكتبة", "مكتبة المدينة", "kirjasto",
         "kirjastossa", "kaupunginkirjasto", "maktabadda", "maktabad", "maktabadda magaalada", "کتابخانه",
         "کتابخانه شهر", "کتابخونه", "کتابخونه شهر",
+        "stadsbibblan", "stadsbibbla", "bibblan", "bibbla", "bibban", "biblan", "kirjis", "المكتبه العامه",
     ],
     [
         "möllevångstorget", "möllan", "möllevången", "möllevång", "mollevangstorget", "möllantorget",
@@ -731,6 +757,7 @@ VENUE_ALIASES: list[list[str]] = [
         "niagara", "malmö universitet", "universitet", "universitetet", "university", "malmö university",
         "the university", "الجامعة", "جامعة مالمو", "yliopisto", "yliopistolla", "jaamacadda", "jaamacad",
         "دانشگاه", "دانشگاه مالمو",
+        "mau", "uni", "unin", "uni:t", "högskolan", "yliopistol", "الجامعه", "jaamacada",
     ],
     ["nobel 21", "nobel21", "nobelvägen", "nobelvägen 21", "nobel", "föreningscentret", "نوبل 21", "نوبل"],
 ]
@@ -839,6 +866,10 @@ STOPWORDS: list[str] = [
     "vielä", "mitää", "jotai", "sit", "niinku", "just",
     "sxb", "saaxiib", "ahay", "imaan", "iman", "mise", "kaliya", "khasab", "loogu", "talagalay",
     "عاشق", "هنوز", "تو", "دیگه", "بیام", "بیاد", "میتونه", "قبلش", "لازمه", "خوبه",
+    "daawan", "daawanayaa", "daawado", "daawasho", "daawo", "lazeme", "lazem", "hamintori", "hamintor",
+    "mishe", "umad", "oomad", "biam", "kompis", "kompisen", "vän", "polaren", "friend", "mate", "buddy", "hon",
+    "han", "hen", "henne", "honom", "hans", "hennes",
+    "عم", "بالضبط", "exactly", "ولا", "ولا لا", "or not", "eller inte", "vai ei", "mise maya", "یا نه",
     "يا شباب", "ya shabab", "ya shebab", "يا جماعه", "fam", "jätkät", "shi", "shee", "el", "il", "3al", "3a", "lal",
     "wala", "walla", "voinks", "puhuu", "eller", "bara", "riktig", "real", "pls", "e", "سنه", "السنه", "عام",
     "العام", "سال", "امسال",
@@ -853,6 +884,14 @@ PERMISSION: list[str] = [
     "saanks tulla", "voinko tulla", "voinks tulla", "saa tulla", "pääseekö", "pääsenkö", "liian nuori",
     "ma imaan karaa", "ma iman karaa", "ma la ii ogol yahay", "میتونم بیام", "می توانم بیایم", "میتونم شرکت کنم",
     "اجازه", "کوچیکم",
+    "får han komma", "får hon komma", "får han vara med", "får hon vara med", "kan han komma", "kan hon komma",
+    "can he come", "can she come", "can he join", "can she join", "can they come", "can we come", "can i attend",
+    "may i come", "may i join", "is he allowed", "is she allowed", "بيسمحولي", "يسمحولي", "بيسمحوا",
+    "بيسمحولو", "مسموحلي", "مسموح لي", "بيقبلوني", "بيقدر يجي", "بتقدر تجي", "ممكن يجي", "ممكن تجي",
+    "saako hän tulla", "saaks se tulla", "pääseeks", "pääseekö hän", "ma iman karaa", "ma iman kartaa",
+    "ma la ii ogol yahay", "ma loo ogol yahay", "میتونه بیاد", "اجازه میدن", "راهم میدن", "میذارن بیام",
+    "is that ok", "is that okay", "is it ok", "går det bra", "funkar det", "käykö se", "onks se ok", "ok onks",
+    "مشكله", "في مشكله", "مشکلی نیست", "اشکال نداره", "ma dhib leh",
 ]
 
 # Asks about things that are not the festival: the honest answer is "I don't know that".
@@ -868,6 +907,10 @@ OFF_TOPIC: list[str] = [
     "presidentti", "vitsi",
     "cimilada", "cimilo", "roob", "kubadda", "ciyaarta", "madaxweynaha", "kaftan",
     "هوا", "بارون", "باران", "فوتبال", "بازی", "استقلال", "پرسپولیس", "لیگ", "رئیس جمهور", "جوک",
+    # Travel to other cities: a train to Stockholm is not the festival's to answer.
+    "stockholm", "göteborg", "gothenburg", "uppsala", "tukholma", "tukholmaan", "ستوكهولم", "ستوكهلم", "استکهلم",
+    "استکهولم", "گوتنبرگ", "غوتنبرغ", "flyg", "flyget", "flight", "flights", "lento", "lennot", "طيران", "پرواز",
+    "hotell", "hotel", "hotelli", "فندق", "هتل", "diyaarad", "istockholm",
 ]
 
 # Small talk: what it is, by kind. A message that holds one of these and otherwise only function
@@ -892,6 +935,14 @@ SMALL_TALK: dict[str, list[str]] = {
         "tack så mkt", "tack för hjälpen", "thanks for the help", "thanks for helping", "يعطيك العافية",
         "شكرا على المساعدة", "كثر خيرك", "kiitos avusta", "kiitos paljon", "mahadsanid aad", "مرسی از کمکت",
         "خیلی ممنون", "ممنونم",
+        "tack tack", "stort tack", "tack ska du ha", "tackar tackar", "du e bäst", "du är bäst", "du är grym",
+        "thank you so much", "thanks so much", "thx so much", "ty so much", "tysm", "cheers", "appreciate it",
+        "much appreciated", "you're the best", "ur the best", "you are the best", "you rock", "legend",
+        "شكرا جزيلا", "مشكورين", "تسلم", "تسلمي", "يسلمو ايديك", "الله يعطيك العافيه", "انت الافضل", "انت الاحسن",
+        "shukran", "shokran", "merci ktir", "ya3tik el3afye", "kiitti paljon", "kiitos kovasti", "kiitos kiitos",
+        "kiitti kiitti", "olet paras", "oot paras", "sä oot paras", "mahadsanidin", "waad mahadsantahay",
+        "mahadsantahay", "aad baad u mahadsantahay", "adaa mahad leh", "mahad", "دستت درد نکنه", "مرسی واقعا",
+        "تو بهترینی", "ممنون ازت", "mamnoon", "mamnun", "mersi", "merci merci",
     ],
     "ok": [
         "ok", "okej", "okey", "okay", "k", "kk", "okei", "oki", "selvä", "jees", "bra", "fint", "great", "cool",
@@ -910,6 +961,15 @@ SMALL_TALK: dict[str, list[str]] = {
         "human", "r u human", "är du riktig", "روبوت", "oikea ihminen", "qof baad tahay", "who am i talking to",
         "who is this", "vem pratar jag med", "vem är det här", "مع مين عم احكي", "مين معي", "kenen kanssa puhun",
         "kuma la hadlayaa", "با کی حرف میزنم", "آدمی یا ربات",
+        "who made you", "who built you", "who created you", "who programmed you", "who owns you", "who runs you",
+        "who's behind you", "who is behind you", "vem har gjort dig", "vem gjorde dig", "vem skapade dig",
+        "vem har skapat dig", "vem har byggt dig", "vem byggde dig", "vem äger dig", "vem ligger bakom dig",
+        "مين صنعك", "مين عملك", "مين برمجك", "مين سواك", "من صنعك", "من صممك", "من برمجك", "من انشاك",
+        "min sana3ak", "meen sana3ak", "kuka teki sut", "kuka sut teki", "kuka sinut teki", "kuka teki sinut",
+        "kuka on tehnyt sinut", "kuka loi sinut", "kuka sut on tehny", "yaa ku sameeyay", "yaa ku sameeyey",
+        "yaa ku abuuray", "yaa ku samaysay", "تو رو کی ساخته", "کی تو رو ساخته", "کی ساختت", "کی ساختتت",
+        "سازندت کیه", "سازنده ات کیه", "کی درستت کرده", "تورو کی ساخته", "this bot", "den här boten", "boten",
+        "البوت", "هالبوت", "هاد البوت", "tän botin", "tämän botin", "botin", "botkan", "botka", "این ربات",
     ],
     "human": [
         "talk to a person", "talk to a real person", "talk to a human", "speak to a human", "speak to a person",
@@ -924,12 +984,22 @@ SMALL_TALK: dict[str, list[str]] = {
         "prata med nån på riktigt", "احكي مع حدا", "كلم حدا", "اتواصل مع شخص", "اتكلم مع حدا",
         "puhua jonkun kanssa", "jonkun kanssa", "soittaa mulle", "la hadlo qof", "la hadli karaa qof",
         "با یه نفر", "با یک نفر", "یه نفر صحبت", "با یه نفر صحبت کنم",
+        "prata me en människa", "prata me en riktig människa", "prata med en riktig människa", "prata me nån",
+        "snacka me nån", "snacka med en människa", "prata med en riktig", "prata me en riktig",
+        "talk to a real human", "speak to a real human", "a real human", "real human", "actual person",
+        "actual human", "انسان حقيقي", "بني ادم", "oikee ihminen", "oikeen ihmisen kaa", "qof dhab ah la hadlo",
+        "یه آدم واقعی", "آدم حسابی",
     ],
     # Words that may come with small talk and say nothing more ("tack så mkt", "thanks for the help").
     "filler": [
         "help", "the help", "hjälp", "hjälpen", "avusta", "المساعده", "كمكت", "mkt", "doki", "والله", "aleikum",
         "alaikum", "paljon", "aad", "r", "there", "där", "you too", "dig med", "again", "igen", "uudestaan",
         "جزيلا", "كتير", "خیلی", "ولا", "oletko", "vai",
+        "tosi", "todella", "ihan", "jättemycket", "jätte", "sjukt", "mega", "istället", "instead",
+        "بدل", "بدلا", "به جاش", "واقعا", "really", "so much", "a million", "a lot",
+        # Who made the bot: with a word for the bot, "who built this bot" is about the bot.
+        "made", "built", "created", "programmed", "gjort", "gjorde", "skapat", "skapade", "byggt", "byggde",
+        "tehny", "tehnyt", "teki", "yaa", "مين", "sameeyay", "sameeyey", "ساخته", "ساخت", "عمل", "صنع", "برمج",
     ],
 }
 

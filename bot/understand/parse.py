@@ -19,10 +19,11 @@ _NUMERIC_DATE = re.compile(r"(?<![\d.:/])(\d{1,2})[./](\d{1,2})(?:[./](\d{2,4}))
 _ORDINAL = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th|:e|:a)\b")
 _DAY_WORDS = frozenset({"den", "the", "on"})
 # "för 16-åringar", "17 years old", "15 jir", "١٦ سنة", "۱۷ ساله" (after normalising): a young
-# person's age asks for what is meant for young people.
+# person's age asks for what is meant for young people, theirs or a sibling's ("my lil bro is 13").
 _YOUNG_AGE = re.compile(
     r"\b(?:1[0-9]|2[0-5])\s*-?\s*(?:ar|aring|aringar|arig|arsaldern|years?|yrs|yo|vuotia\w*|jir|sano|سنه|عاما|عام|ساله|سالمه|سالم)\b"
-    r"|\b(?:jag|ja|som|i'?m|i am|olen|oon|ana|انا|عمري|من)\s+(?:e|ar|är)?\s*(?:1[0-9]|2[0-5])\b(?!\s*[:./])"
+    r"|\b(?:jag|ja|som|i'?m|i am|olen|oon|ana|انا|عمري|من|han|hon|he'?s|she'?s|is|عمره|عمرها|wuxuu)"
+    r"\s+(?:e|ar|är|on)?\s*(?:1[0-9]|2[0-5])\b(?!\s*[:./])"
 )
 # The youth concept's word in each language, so the reply's heading reads naturally.
 _YOUTH_TERMS = {"sv": "unga", "en": "youth", "ar": "شباب", "fi": "nuoret", "so": "dhalinyaro", "fa": "جوانان"}
@@ -57,6 +58,8 @@ class Parsed:
     """The writer gives a young age ("ja e 16", "oon 15")."""
     not_languages: set[str] = field(default_factory=set)
     """Event languages the writer says they do not want or speak ("en puhu ruotsii")."""
+    origins: list[str] = field(default_factory=list)
+    """Topic terms right after "från"/"from": where someone is from, unless nothing else is asked."""
     youth_term: str | None = None
     """The youth concept's word, when a young age added it to `terms`."""
     permission: bool = False
@@ -95,6 +98,9 @@ def parse(text: str, lang: str, now: datetime, index: SnapshotIndex) -> Parsed:
             continue
         _apply(parsed, m, words, today, festival.start_date, festival.end_date, lang)
     parsed.not_languages -= parsed.languages
+    if parsed.languages:
+        # "nåt på engelska för min kompis från spanien": English events, not events about Spain.
+        parsed.terms = [term for term in parsed.terms if term not in parsed.origins]
     for i, word in enumerate(words):
         if i in covered or word.isdigit() or len(word) < 2:
             continue
@@ -190,8 +196,18 @@ def _apply(parsed: Parsed, m: Match, words: list[str], today: date, start: date,
             if found is not None:
                 parsed.dates.append((found, found))
                 return
+    if "topic" in kinds and _ORIGIN.intersection(_before(words, m.start)):
+        parsed.origins.append(" ".join(words[m.start : m.end]))
     for tag in meaningful:
         _apply_tag(parsed, tag, words[m.start : m.end], today, start, end, lang)
+
+
+_ORIGIN = frozenset(" ".join(tokens(normalize(phrase))) for phrase in lexicon.ORIGIN)
+
+
+def _before(words: list[str], start: int) -> set[str]:
+    """The one and two words right before `start`, as phrases."""
+    return {" ".join(words[max(0, start - size) : start]) for size in (1, 2) if start - size >= 0}
 
 
 def _apply_tag(parsed: Parsed, tag: Tag, phrase: list[str], today: date, start: date, end: date, lang: str) -> None:

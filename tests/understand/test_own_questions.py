@@ -20,8 +20,10 @@ from bot.messages import Incoming, Outgoing
 
 QUESTIONS = Path(__file__).with_name("questions.jsonl")
 FLOOR = 0.97
-"""Measured 100 % (1136/1136: our own, and the blind batches of issue 21, fresh1-* and fresh2-*,
-each added after it was scored); the margin leaves room for a deliberate trade-off, not for drift."""
+"""Measured 99.2 % (1246/1256: our own, and the blind batches of issue 21, fresh1-*, fresh2-* and
+fresh3-*, each added after it was scored first-try; fresh3's ten first-try misses are still
+misses, kept so that fixing them shows); the margin leaves room for a deliberate trade-off, not
+for drift."""
 LANGUAGE_FLOOR = 0.9
 
 

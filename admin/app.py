@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from adapters.base import Clock
 from admin.auth import AuthConfig, Authenticator, CsrfFailed, LoginRequired, make_hasher
 from admin.guard import RequestGuard
-from admin.i18n import N_, Translator, local_time, page_language
+from admin.i18n import BROADCAST_STATUS_NAMES, N_, Translator, local_time, page_language
 from admin.importing import ImportFailed, PendingImports
 from admin.metrics import Metrics
 from admin.sandbox import Sandbox
@@ -101,6 +101,7 @@ def _templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.globals["pick"] = pick
+    env.globals["broadcast_status_names"] = BROADCAST_STATUS_NAMES
     env.filters["local"] = _local
     # Readable in the audit log: "Malmö", not "Malm\u00f6". Still escaped as HTML by autoescape.
     env.filters["readable_json"] = lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True)

@@ -35,6 +35,14 @@ ROLE_NAMES = (N_("admin"), N_("organiser"), N_("viewer"))
 STATUS_NAMES = (N_("scheduled"), N_("moved"), N_("cancelled"))
 """An event's status as the pages show it (the template translates the status's value)."""
 """The roles as the header shows them (the template translates the role's value)."""
+BROADCAST_STATUS_NAMES = {
+    "scheduled": N_("Scheduled"),
+    "sending": N_("Sending"),
+    "done": N_("Done"),
+    "cancelled": N_("Stopped"),
+}
+"""A broadcast's state as its pages show it: its own words, since a stopped broadcast is not an event's
+"cancelled"."""
 
 
 def browser_languages(header: str) -> list[str]:
@@ -67,4 +75,4 @@ def local_time(value: datetime | None, zone: ZoneInfo, fmt: str, lang: str) -> s
     return format_datetime(value.astimezone(zone), STRFTIME_TO_BABEL.get(fmt, "EEE d MMM HH:mm"), locale=lang)
 
 
-__all__ = ["N_", "Translator", "browser_languages", "local_time", "page_language"]
+__all__ = ["BROADCAST_STATUS_NAMES", "N_", "Translator", "browser_languages", "local_time", "page_language"]

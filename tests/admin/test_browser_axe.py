@@ -96,7 +96,7 @@ async def test_no_serious_violations_after_the_main_interactions(
     await check("checked-in")
     await page.goto("/broadcasts?event=MM009")
     await page.locator("textarea[name=text_sv]").fill("Workshoppen flyttar till Rotundan.")
-    await page.get_by_role("button", name="Preview").click()
+    await page.get_by_role("button", name="Förhandsvisa").click()
     await check("broadcast-preview")
     await page.goto("/events/MM009/cancel")
     await check("cancel-question")

@@ -43,20 +43,20 @@ async def test_broadcast_preview_send_progress_and_reasons(env: AdminEnv) -> Non
     }
     preview = await client.post("/broadcasts/preview", data=form)
     assert preview.status_code == 200, preview.text
-    assert "<b>5</b> people get it" in preview.text
+    assert "5 personer får det." in preview.text
     assert "&lt;b&gt;Rotundan&lt;/b&gt;" in preview.text  # shown as the bot sends it: text, not markup
     assert 'dir="rtl"' in preview.text and "تغيرت القاعة" in preview.text
     sent = await client.post("/broadcasts", data=form)
     assert sent.status_code == 303
     page_url = sent.headers["location"]
     page = await client.get(page_url)
-    assert '<meta http-equiv="refresh"' in page.text and "<b>5</b> pending" in page.text
+    assert '<meta http-equiv="refresh"' in page.text and "<b>5</b> väntar" in page.text
     await env.store.people.set_unreachable("web", "web-blocked", env.clock.now)
     await scheduler.tick()
     page = await client.get(page_url)
-    assert "<b>3</b> sent" in page.text and "<b>1</b> not sent" in page.text
+    assert "<b>3</b> skickade" in page.text and "<b>1</b> inte skickade" in page.text
     # Telegram is not connected here: that one waits and is retried, still counted as pending.
-    assert "<b>1</b> pending" in page.text and '<meta http-equiv="refresh"' in page.text
+    assert "<b>1</b> väntar" in page.text and '<meta http-equiv="refresh"' in page.text
     assert re.search(r"1 × failed: unreachable[^<]+", page.text)
     assert any("Rotundan" in m.html for m in env.web_chat.transcript("web-0"))
     assert any("تغيرت القاعة" in m.html for m in env.web_chat.transcript("web-2"))
@@ -78,11 +78,11 @@ async def test_scheduled_broadcast_can_be_cancelled(env: AdminEnv) -> None:
     assert sent.status_code == 303
     broadcast_id = int(sent.headers["location"].rsplit("/", 1)[1])
     page = await client.get(f"/broadcasts/{broadcast_id}")
-    assert "scheduled" in page.text
+    assert ">Planerat<" in page.text
     cancelled = await client.post(f"/broadcasts/{broadcast_id}/cancel", data={"csrf_token": csrf})
     assert cancelled.status_code == 303
     page = await client.get(f"/broadcasts/{broadcast_id}")
-    assert "cancelled" in page.text and "<b>0</b> pending" in page.text
+    assert ">Stoppat<" in page.text and "<b>0</b> väntar" in page.text
 
 
 async def test_broadcast_audiences_by_role(env: AdminEnv) -> None:

@@ -24,6 +24,7 @@ from admin.broadcasts import (
 )
 from admin.deps import MAX_ID, Id, csrf_guard, session
 from admin.health import readiness
+from admin.i18n import N_
 from admin.service import EventInput, FaqInput, Invalid, NotFound, Refused, VenueInput, check_time, may_manage, require
 from admin.store import Role
 from bot.model import Event, FaqEntry, Venue
@@ -301,7 +302,7 @@ async def faq(request: Request, sess: SessionDep) -> list[FaqEntry]:
 async def save_faq(request: Request, key: str, body: FaqInput, sess: SessionDep) -> FaqEntry:
     admin = admin_of(request)
     if body.key != key:
-        raise Invalid("the key in the address and in the body differ")
+        raise Invalid(N_("the key in the address and in the body differ"))
     return await admin.service.save_faq(sess.account, body, admin.now())
 
 

@@ -63,7 +63,7 @@ class Admin:
     fetch_transport: httpx.AsyncBaseTransport | None = None
     broadcasts: Any = None
     """The scheduler's broadcast API when it runs in this process (see admin/broadcasts.py)."""
-    flashes: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    flashes: dict[str, list[tuple[str, str, dict[str, object]]]] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock()
@@ -72,12 +72,13 @@ class Admin:
         snapshot = await self.service.current()
         return ZoneInfo(snapshot.festival.time_zone if snapshot else "Europe/Stockholm")
 
-    def flash(self, token: str, message: str, kind: str = "ok") -> None:
-        self.flashes.setdefault(token, []).append((kind, message))
+    def flash(self, token: str, message: str, kind: str = "ok", **values: object) -> None:
+        """`message` is a msgid, translated on the page that shows it; `values` fill its placeholders."""
+        self.flashes.setdefault(token, []).append((kind, message, values))
         if len(self.flashes) > 5000:
             self.flashes.pop(next(iter(self.flashes)))
 
-    def take_flashes(self, token: str) -> list[tuple[str, str]]:
+    def take_flashes(self, token: str) -> list[tuple[str, str, dict[str, object]]]:
         return self.flashes.pop(token, [])
 
 
@@ -217,7 +218,9 @@ def create_admin_app(
     async def invalid(request: Request, error: Invalid) -> Response:
         if wants_json(request):
             return JSONResponse({"detail": str(error)}, status_code=422)
-        return page(request, 422, N_("That did not work"), str(error))
+        sess = getattr(request.state, "session", None)
+        translator = Translator(page_language(request, getattr(sess, "account", None)))
+        return page(request, 422, N_("That did not work"), error.translated(translator))
 
     @app.exception_handler(ImportFailed)
     async def import_failed(request: Request, error: ImportFailed) -> Response:

@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from admin.app import STATIC, admin_of
 from admin.auth import Session
 from admin.deps import Id, csrf_guard, session
+from admin.i18n import N_
 from admin.pages import redirect, render
 from admin.results import mask
 from admin.service import Invalid, NotFound, Refused, may_manage, require
@@ -88,7 +89,9 @@ async def qa_switch(request: Request, code: str, sess: SessionDep) -> Response:
     admin = admin_of(request)
     await _qa(request).switch(event.id, enabled)
     await admin.admin.audit(sess.account, "qa.switch", f"event {code}", {"enabled": enabled}, admin.now())
-    admin.flash(sess.token, f"Q&A {'on' if enabled else 'off'} for {pick(event.title, 'sv')}.")
+    admin.flash(
+        sess.token, N_("Q&A on for {title}.") if enabled else N_("Q&A off for {title}."), title=pick(event.title, "sv")
+    )
     return redirect(f"/qa/{code}" if enabled else "/qa")
 
 
@@ -130,7 +133,7 @@ async def qa_renew_screen(request: Request, code: str, sess: SessionDep) -> Resp
         raise NotFound("Q&A is not switched on for this event")
     await _qa(request).renew_screen(event.id)
     await admin.admin.audit(sess.account, "qa.screen_renew", f"event {code}", {}, admin.now())
-    admin.flash(sess.token, "The screen has a new link; the old one no longer works.")
+    admin.flash(sess.token, N_("The screen has a new link; the old one no longer works."))
     return redirect(f"/qa/{code}")
 
 
@@ -156,7 +159,7 @@ async def qa_action(request: Request, code: str, question_id: Id, action: str, s
     event = await _event(request, sess, code)
     status = ACTIONS.get(action)
     if status is None:
-        raise Invalid(f"unknown action {action}")
+        raise Invalid(N_("unknown action {action}"), action=action)
     qa = _qa(request)
     question = await qa.question(question_id)
     if question is None or question.event_id != event.id:

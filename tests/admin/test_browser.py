@@ -121,7 +121,7 @@ async def test_organiser_day_in_the_browser(browser: Browser, served: tuple[str,
     await page.get_by_label("Platser").fill("3")
     await shot(page, "05-event-edit")
     await page.get_by_role("button", name="Spara").click()
-    await expect(page.get_by_role("status")).to_contain_text("Saved")
+    await expect(page.get_by_role("status")).to_contain_text("Sparat")
     await shot(page, "06-event")
 
     # See it in "try the bot", in English, and sign up there as a resident would
@@ -162,7 +162,7 @@ async def test_organiser_day_in_the_browser(browser: Browser, served: tuple[str,
     await page.get_by_label("Lägg till en person med namn").fill("Anna Ek")
     await page.get_by_role("button", name="Lägg till", exact=True).click()
     flash = await page.get_by_role("status").inner_text()
-    code = re.search(r"their code is ([A-Z2-9]{6})", flash)
+    code = re.search(r"koden är ([A-Z2-9]{6})", flash)
     assert code, flash
     await shot(page, "10-people")
     await page.get_by_role("link", name="Incheckning").click()

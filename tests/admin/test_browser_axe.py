@@ -88,7 +88,7 @@ async def test_no_serious_violations_after_the_main_interactions(
     await page.get_by_label("Lägg till en person med namn").fill("Anna Ek")
     await page.get_by_role("button", name="Lägg till", exact=True).click()
     await check("person-added")
-    code = re.search(r"their code is ([A-Z2-9]{6})", await page.get_by_role("status").inner_text())
+    code = re.search(r"koden är ([A-Z2-9]{6})", await page.get_by_role("status").inner_text())
     assert code
     await page.goto("/checkin")
     await page.get_by_label(re.compile("Koden från")).fill(code.group(1))

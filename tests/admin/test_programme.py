@@ -42,7 +42,7 @@ async def test_edit_event_through_the_form_changes_what_the_bot_says(env: AdminE
     )
     assert response.status_code == 303, response.text
     page = await client.get(response.headers["location"])
-    assert "Demokrati på arabiska" in page.text and "Saved" in page.text
+    assert "Demokrati på arabiska" in page.text and "Sparat. Boten visar ändringen" in page.text
     replies = await env.hub.receive(Incoming(channel="console", user_id="r1", text="/start ev_MM009", lang_hint="sv"))
     text = "\n".join(r.text for r in replies)
     assert "Demokrati på arabiska" in text

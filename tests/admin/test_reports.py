@@ -93,7 +93,7 @@ async def test_broadcast_audiences_by_role(env: AdminEnv) -> None:
     other = await olle.post("/broadcasts", data={**base, "audience": "events", "events": ["MM021"]})
     assert other.status_code == 403
     empty = await olle.post("/broadcasts", data={"csrf_token": csrf, "audience": "events", "events": ["MM009"]})
-    assert empty.status_code == 422 and "at least one language" in empty.text
+    assert empty.status_code == 422 and "på minst ett språk" in empty.text
     vera, _ = await env.browser("vera")
     assert (await vera.get("/broadcasts")).status_code == 403
     ada, ada_csrf = await env.browser("ada")

@@ -148,7 +148,7 @@ async def test_organiser_day_in_the_browser(browser: Browser, served: tuple[str,
     await page.locator("textarea[name=text_sv]").fill("Workshoppen flyttar till Rotundan, samma tid.")
     await shot(page, "08a-broadcast-compose")
     await page.get_by_role("button", name="Förhandsvisa").click()
-    await expect(page.locator("p").filter(has_text="personer får det")).to_contain_text("1")
+    await expect(page.locator("p").filter(has_text="får det")).to_contain_text("1")
     await shot(page, "08-broadcast-preview")
     await page.get_by_role("button", name="Skicka nu").click()
     await expect(page.locator("#progress")).to_contain_text("1 skickade", timeout=15_000)
@@ -190,7 +190,7 @@ async def test_organiser_day_in_the_browser(browser: Browser, served: tuple[str,
     await expect(page.locator("ul.comments")).to_contain_text("Mejla mig: [e-post]")
     await shot(page, "13-result-event")
     await page.get_by_role("link", name="Rapport").click()
-    await expect(page.get_by_role("heading", name=re.compile("Follow-up report"))).to_be_visible()
+    await expect(page.get_by_role("heading", name=re.compile("Uppföljningsrapport"))).to_be_visible()
     await shot(page, "14-report")
     for path, name in [
         ("/venues", "15-venues"),

@@ -35,6 +35,8 @@ ROLE_NAMES = (N_("admin"), N_("organiser"), N_("viewer"))
 STATUS_NAMES = (N_("scheduled"), N_("moved"), N_("cancelled"))
 """An event's status as the pages show it (the template translates the status's value)."""
 """The roles as the header shows them (the template translates the role's value)."""
+SURVEY_STATUS_NAMES = (N_("draft"), N_("open"), N_("closed"))
+"""A survey's status as its pages show it (the template translates the status's value)."""
 BROADCAST_STATUS_NAMES = {
     "scheduled": N_("Scheduled"),
     "sending": N_("Sending"),

@@ -32,7 +32,13 @@ MAX_QUESTION_TEXT = 300
 MAX_OPTION_TEXT = 100
 """Telegram's limits for a poll's question and options."""
 SCALE_LABELS = ["1", "2", "3", "4", "5"]
-KIND_NAMES = {"single": "Single choice", "multiple": "Multiple choice", "scale": "Scale 1–5", "text": "Free text"}
+KIND_NAMES = {
+    "single": N_("Single choice"),
+    "multiple": N_("Multiple choice"),
+    "scale": N_("Scale 1–5"),
+    "text": N_("Free text"),
+}
+"""Msgids: the pages translate them; the CSV export keeps the English."""
 
 
 def _surveys(request: Request) -> SurveyStore:

@@ -102,9 +102,9 @@ async def test_organiser_day_in_the_browser(browser: Browser, served: tuple[str,
 
     # Import the festival, with a preview first
     await page.get_by_role("link", name="Import").click()
-    await page.get_by_label("File").set_input_files(str(SCHEDULE))
+    await page.get_by_label("Fil", exact=True).set_input_files(str(SCHEDULE))
     await shot(page, "02-import")
-    await page.get_by_role("button", name="Preview").click()
+    await page.get_by_role("button", name="Förhandsvisa").click()
     await expect(page.get_by_role("heading", name=re.compile("Det här ändrar importen"))).to_be_visible()
     await expect(page.locator(".numbers")).to_contain_text("27 nya")
     await shot(page, "03-import-preview")
@@ -127,8 +127,8 @@ async def test_organiser_day_in_the_browser(browser: Browser, served: tuple[str,
     # See it in "try the bot", in English, and sign up there as a resident would
     await page.get_by_role("link", name="Prova boten").click()
     await page.get_by_role("link", name="English").click()
-    await page.get_by_label("Message").fill("/start ev_MM009")
-    await page.get_by_role("button", name="Send").click()
+    await page.get_by_label("Meddelande").fill("/start ev_MM009")
+    await page.get_by_role("button", name="Skicka", exact=True).click()
     bot_says = page.locator(".bubble.bot").last
     await expect(bot_says).to_contain_text("Democracy in Arabic: your voice in Malmö")
     await expect(bot_says).to_contain_text("3")

@@ -1056,7 +1056,12 @@ async def create_account(
     try:
         account = await admin.auth.create_account(username, password, role, organisation_id, now)
     except (ValueError, AccountExists) as error:
-        message = f"the user name {username!r} is taken" if isinstance(error, AccountExists) else str(error)
+        if isinstance(error, AccountExists):
+            message = (
+                page_translator(request, sess).gettext("the user name {username} is taken").format(username=username)
+            )
+        else:
+            message = str(error)
         return render(
             request,
             "accounts.html",

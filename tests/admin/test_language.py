@@ -87,6 +87,7 @@ TRANSLATED_PAGES = [
     "/audit",
     "/dead-letters",
     "/try",
+    "/accounts",
 ]
 """The pages whose every label is translated: the test below keeps them so."""
 
@@ -155,6 +156,7 @@ async def test_every_label_of_a_page_is_in_swedish_and_in_english(env: AdminEnv,
     data = set(LANGUAGE_NAMES.values())
     for source in ("/api/events", "/api/venues", "/api/faq", "/api/me", "/api/audit"):
         data.update(_strings((await api.get(source)).json()))
+    data.update(account.username for account in await env.app.state.admin.admin.accounts())
     client, _ = await env.browser("ada")
     swedish = await client.get(path, headers={"Accept-Language": "sv"})
     english = await client.get(path, headers={"Accept-Language": "en"})

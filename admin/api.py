@@ -480,7 +480,7 @@ async def _visible(request: Request, sess: Session, broadcast_id: int) -> Broadc
     admin = admin_of(request)
     row = await broadcast_row(admin.store, broadcast_id)
     if row is None:
-        raise NotFound("no such broadcast")
+        raise NotFound(N_("no such broadcast"))
     if not may_see(sess.account, row, await admin.service.snapshot()):
         raise Refused()
     return BroadcastSender(admin.store, admin.broadcasts)
@@ -523,6 +523,6 @@ async def result(request: Request, code: str, sess: SessionDep) -> ResultOut:
     if event is None or event.id is None:
         if (await admin.service.snapshot()).event(code) is not None:
             raise Refused()
-        raise NotFound(f"no event {code}")
+        raise NotFound(N_("no event {code}"), code=code)
     r = (await res.event_results(admin.store, [event]))[0]
     return _result(r, await res.comments_of(admin.store, event.id) if r.tally.shown else None)

@@ -212,7 +212,9 @@ def create_admin_app(
     async def not_found(request: Request, error: NotFound) -> Response:
         if wants_json(request):
             return JSONResponse({"detail": str(error) or "not found"}, status_code=404)
-        return page(request, 404, N_("Not found"), str(error) or N_("There is nothing here."))
+        sess = getattr(request.state, "session", None)
+        translator = Translator(page_language(request, getattr(sess, "account", None)))
+        return page(request, 404, N_("Not found"), error.translated(translator) or N_("There is nothing here."))
 
     @app.exception_handler(Invalid)
     async def invalid(request: Request, error: Invalid) -> Response:
@@ -226,7 +228,9 @@ def create_admin_app(
     async def import_failed(request: Request, error: ImportFailed) -> Response:
         if wants_json(request):
             return JSONResponse({"detail": str(error)}, status_code=422)
-        return page(request, 422, N_("The import did not work"), str(error))
+        sess = getattr(request.state, "session", None)
+        translator = Translator(page_language(request, getattr(sess, "account", None)))
+        return page(request, 422, N_("The import did not work"), error.translated(translator))
 
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, error: RequestValidationError) -> Response:

@@ -47,6 +47,22 @@ BROADCAST_STATUS_NAMES = {
 "cancelled"."""
 
 
+class Explained(Exception):
+    """An error whose message a person reads: a msgid (marked with N_) whose placeholders `values` fill
+    after it is translated. str() is the English, for the API and the logs; `translated()` the page's."""
+
+    def __init__(self, message: str = "", **values: object) -> None:
+        super().__init__(message.format(**values) if values else message)
+        self.message = message
+        self.values = values
+
+    def translated(self, translator: Translator) -> str:
+        if not self.message:  # gettext("") would be the catalog's header
+            return ""
+        text = translator.gettext(self.message)
+        return text.format(**self.values) if self.values else text
+
+
 def browser_languages(header: str) -> list[str]:
     """The languages of an Accept-Language header, most wanted first."""
     weighted: list[tuple[float, int, str]] = []
@@ -77,4 +93,12 @@ def local_time(value: datetime | None, zone: ZoneInfo, fmt: str, lang: str) -> s
     return format_datetime(value.astimezone(zone), STRFTIME_TO_BABEL.get(fmt, "EEE d MMM HH:mm"), locale=lang)
 
 
-__all__ = ["BROADCAST_STATUS_NAMES", "N_", "Translator", "browser_languages", "local_time", "page_language"]
+__all__ = [
+    "BROADCAST_STATUS_NAMES",
+    "N_",
+    "Explained",
+    "Translator",
+    "browser_languages",
+    "local_time",
+    "page_language",
+]

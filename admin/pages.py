@@ -487,7 +487,7 @@ async def confirm_remove(request: Request, code: str, signup_id: Id, sess: Sessi
     people = await admin.service.people(sess.account, code)
     attendee = next((a for a in people.attendees if a.signup_id == signup_id), None)
     if attendee is None:
-        raise NotFound("no such signup")
+        raise NotFound(N_("no such signup"))
     t = Translator(page_language(request, sess.account))
     told = 0 if attendee.channel == MANUAL_CHANNEL else 1
     return _confirm(
@@ -594,7 +594,8 @@ async def checkin(request: Request, sess: SessionDep, code: Annotated[str, Form(
         problem = error.translated(page_translator(request, sess))
         return render(request, "checkin.html", sess, {"result": None, "code": code, "error": problem}, 422)
     except NotFound as error:
-        return render(request, "checkin.html", sess, {"result": None, "code": code, "error": str(error)}, 404)
+        problem = error.translated(page_translator(request, sess))
+        return render(request, "checkin.html", sess, {"result": None, "code": code, "error": problem}, 404)
     return render(
         request,
         "checkin.html",
@@ -777,10 +778,11 @@ async def import_preview(
             fetched = url.strip()
             name, data = await importing.fetch(fetched, admin.fetch_transport)
         else:
-            raise importing.ImportFailed("choose a file or give an address")
+            raise importing.ImportFailed(N_("choose a file or give an address"))
         report = await importing.preview_bytes(admin.store, data, name, zone.key, admin.now(), url=fetched)
     except importing.ImportFailed as error:
-        return render(request, "import.html", sess, {"active": "import", "error": str(error)}, 422)
+        problem = error.translated(page_translator(request, sess))
+        return render(request, "import.html", sess, {"active": "import", "error": problem}, 422)
     pending = admin.pending.add(sess.account.id, name, data, report, admin.now())
     changes = await _import_changes(request, sess, report, importing.parse(data, name, zone.key), zone)
     return render(

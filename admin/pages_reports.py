@@ -76,7 +76,7 @@ async def event_results_page(request: Request, code: str, sess: SessionDep) -> H
     snapshot = await admin.service.snapshot()
     event = snapshot.event(code)
     if event is None or event.id is None:
-        raise NotFound(f"no event {code}")
+        raise NotFound(N_("no event {code}"), code=code)
     if sess.account.role is Role.ORGANISER and not may_manage(sess.account, event, snapshot):
         raise Refused()
     result = (await res.event_results(admin.store, [event]))[0]
@@ -269,7 +269,7 @@ async def _visible_broadcast(request: Request, sess: Session, broadcast_id: int)
     admin = admin_of(request)
     row = await broadcast_row(admin.store, broadcast_id)
     if row is None:
-        raise NotFound("no such broadcast")
+        raise NotFound(N_("no such broadcast"))
     if not may_see(sess.account, row, await admin.service.snapshot()):
         raise Refused()
     return row

@@ -48,7 +48,7 @@ def _surveys(request: Request) -> SurveyStore:
 async def _survey(request: Request, survey_id: int) -> Survey:
     found = await _surveys(request).get(survey_id)
     if found is None:
-        raise NotFound("no such survey")
+        raise NotFound(N_("no such survey"))
     return found
 
 
@@ -295,7 +295,7 @@ async def survey_csv(request: Request, survey_id: Id, sess: SessionDep) -> Respo
     require(sess.account, Role.ADMIN, Role.VIEWER)
     results = await _surveys(request).results(survey_id)
     if results is None:
-        raise NotFound("no such survey")
+        raise NotFound(N_("no such survey"))
     out = io.StringIO()
     writer = spreadsheet.writer(out)
     writer.writerow(["question", "kind", "question_text", "option", "answers"])
@@ -320,7 +320,7 @@ async def survey_page(request: Request, survey_id: Id, sess: SessionDep) -> HTML
     require(sess.account, Role.ADMIN, Role.VIEWER)
     results = await _surveys(request).results(survey_id)
     if results is None:
-        raise NotFound("no such survey")
+        raise NotFound(N_("no such survey"))
     return render(
         request,
         "survey.html",

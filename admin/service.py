@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import delete, func, insert, select, update
 
-from admin.i18n import N_, Translator
+from admin.i18n import N_, Explained
 from admin.store import Account, AdminStore, Role
 from bot.model import LANGUAGES, Event, EventStatus, FaqEntry, Programme, SignupStatus, Venue, pick
 from bot.programme import spreadsheet
@@ -34,25 +34,12 @@ class Refused(Exception):
     """The account may not do this."""
 
 
-class NotFound(Exception):
+class NotFound(Explained):
     pass
 
 
-class Invalid(Exception):
-    """The request cannot be carried out; the message says why, for an organiser.
-
-    The message is a msgid (marked with N_) and `values` fill its placeholders after it is translated:
-    str() is the English for the API, `translated()` the page's language.
-    """
-
-    def __init__(self, message: str, **values: object) -> None:
-        super().__init__(message.format(**values) if values else message)
-        self.message = message
-        self.values = values
-
-    def translated(self, translator: Translator) -> str:
-        text = translator.gettext(self.message)
-        return text.format(**self.values) if self.values else text
+class Invalid(Explained):
+    """The request cannot be carried out; the message says why, for an organiser."""
 
 
 def may_manage(account: Account, event: Event, snapshot: ProgrammeSnapshot) -> bool:
@@ -260,7 +247,7 @@ class AdminService:
     async def snapshot(self) -> ProgrammeSnapshot:
         snapshot = await self.current()
         if snapshot is None:
-            raise NotFound("there is no programme yet: import one first")
+            raise NotFound(N_("there is no programme yet: import one first"))
         return snapshot
 
     # Programme
@@ -277,7 +264,7 @@ class AdminService:
         snapshot = await self.snapshot()
         event = snapshot.event(code)
         if event is None:
-            raise NotFound(f"no event {code}")
+            raise NotFound(N_("no event {code}"), code=code)
         if not may_manage(actor, event, snapshot):
             raise Refused()
         return event
@@ -438,7 +425,7 @@ class AdminService:
                 delete(t.faq_entry).where(t.faq_entry.c.festival_id == snapshot.festival.id, t.faq_entry.c.key == key)
             )
             if result.rowcount == 0:
-                raise NotFound(f"no FAQ entry {key}")
+                raise NotFound(N_("no FAQ entry {key}"), key=key)
             await _bump_revision(conn, snapshot.festival.id)
             await self.admin.audit(actor, "faq.delete", key, {}, now, conn)
         self.changed()
@@ -542,7 +529,7 @@ class AdminService:
         people = await self.people(actor, code)
         attendee = next((a for a in people.attendees if a.signup_id == signup_id), None)
         if attendee is None:
-            raise NotFound("no such signup at this event")
+            raise NotFound(N_("no such signup at this event"))
         assert people.event.id is not None
         outcome = await self.store.signups.cancel(people.event.id, attendee.person_id, now)
         details: dict[str, Any] = {"signup": signup_id, "label": attendee.label}
@@ -582,7 +569,7 @@ class AdminService:
         """A door volunteer's slip (the wrong person, a double tap) taken back."""
         people = await self.people(actor, code)
         if not any(a.signup_id == signup_id for a in people.attendees):
-            raise NotFound("no such signup")
+            raise NotFound(N_("no such signup"))
         await self.admin.undo_check_in(signup_id)
         await self.admin.audit(actor, "checkin.undo", code, {"signup": signup_id}, now)
         return await self.people(actor, code)

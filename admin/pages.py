@@ -1058,12 +1058,11 @@ async def create_account(
     try:
         account = await admin.auth.create_account(username, password, role, organisation_id, now)
     except (ValueError, AccountExists) as error:
+        translator = page_translator(request, sess)
         if isinstance(error, AccountExists):
-            message = (
-                page_translator(request, sess).gettext("the user name {username} is taken").format(username=username)
-            )
+            message = translator.gettext("the user name {username} is taken").format(username=username)
         else:
-            message = str(error)
+            message = translator.gettext(str(error))
         return render(
             request,
             "accounts.html",

@@ -14,6 +14,7 @@ from babel.messages.pofile import read_po
 from admin.i18n import browser_languages
 from admin.pages import LANGUAGE_NAMES
 from bot.i18n import DOMAIN, LOCALES
+from bot.store.surveys import Kind, Question, SurveyStore
 from tests.admin.conftest import AdminEnv, csrf_of
 
 
@@ -152,8 +153,25 @@ def _is_data(text: str, data: set[str]) -> bool:
 async def test_every_label_of_a_page_is_in_swedish_and_in_english(env: AdminEnv, path: str) -> None:
     """Each text on the Swedish page differs from the English page's, or is data: the festival's own
     words (titles, names, places, as the API gives them) and the languages' own names."""
+    await _same_in_swedish_and_english(env, path, set())
+
+
+async def test_a_survey_and_a_q_and_a_in_swedish_and_in_english(env: AdminEnv) -> None:
+    survey = {"sv": "Ungas röst"}, {"sv": "Två frågor"}, {"sv": "Hur kom du hit?"}, [{"sv": "Cykel"}, {"sv": "Buss"}]
+    survey_id = await SurveyStore(env.store.database).create(
+        survey[0], survey[1], [Question(Kind.SINGLE, survey[2], survey[3])], env.clock.now, env.clock.now
+    )
+    client, csrf = await env.browser("ada")
+    switched = await client.post("/qa/MM009/switch", data={"csrf_token": csrf, "enabled": "on"})
+    assert switched.status_code == 303
+    texts = {"Ungas röst", "Två frågor", "Hur kom du hit?", "Cykel", "Buss", "1. Hur kom du hit?"}
+    for path in (f"/surveys/{survey_id}", f"/surveys/{survey_id}/edit", "/qa/MM009"):
+        await _same_in_swedish_and_english(env, path, texts)
+
+
+async def _same_in_swedish_and_english(env: AdminEnv, path: str, data: set[str]) -> None:
     api = await env.api("ada")
-    data = set(LANGUAGE_NAMES.values())
+    data |= set(LANGUAGE_NAMES.values())
     for source in ("/api/events", "/api/venues", "/api/faq", "/api/me", "/api/audit"):
         data.update(_strings((await api.get(source)).json()))
     data.update(account.username for account in await env.app.state.admin.admin.accounts())

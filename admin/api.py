@@ -24,6 +24,7 @@ from admin.broadcasts import (
 )
 from admin.deps import MAX_ID, Id, csrf_guard, session
 from admin.health import readiness
+from admin.i18n import N_
 from admin.service import EventInput, FaqInput, Invalid, NotFound, Refused, VenueInput, check_time, may_manage, require
 from admin.store import Role
 from bot.model import Event, FaqEntry, Venue
@@ -301,7 +302,7 @@ async def faq(request: Request, sess: SessionDep) -> list[FaqEntry]:
 async def save_faq(request: Request, key: str, body: FaqInput, sess: SessionDep) -> FaqEntry:
     admin = admin_of(request)
     if body.key != key:
-        raise Invalid("the key in the address and in the body differ")
+        raise Invalid(N_("the key in the address and in the body differ"))
     return await admin.service.save_faq(sess.account, body, admin.now())
 
 
@@ -479,7 +480,7 @@ async def _visible(request: Request, sess: Session, broadcast_id: int) -> Broadc
     admin = admin_of(request)
     row = await broadcast_row(admin.store, broadcast_id)
     if row is None:
-        raise NotFound("no such broadcast")
+        raise NotFound(N_("no such broadcast"))
     if not may_see(sess.account, row, await admin.service.snapshot()):
         raise Refused()
     return BroadcastSender(admin.store, admin.broadcasts)
@@ -522,6 +523,6 @@ async def result(request: Request, code: str, sess: SessionDep) -> ResultOut:
     if event is None or event.id is None:
         if (await admin.service.snapshot()).event(code) is not None:
             raise Refused()
-        raise NotFound(f"no event {code}")
+        raise NotFound(N_("no event {code}"), code=code)
     r = (await res.event_results(admin.store, [event]))[0]
     return _result(r, await res.comments_of(admin.store, event.id) if r.tally.shown else None)

@@ -23,7 +23,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from adapters.base import Clock
 from admin.auth import AuthConfig, Authenticator, CsrfFailed, LoginRequired, make_hasher
 from admin.guard import RequestGuard
-from admin.i18n import N_, Translator, local_time, page_language
+from admin.i18n import BROADCAST_STATUS_NAMES, N_, Translator, local_time, page_language
 from admin.importing import ImportFailed, PendingImports
 from admin.metrics import Metrics
 from admin.sandbox import Sandbox
@@ -63,7 +63,7 @@ class Admin:
     fetch_transport: httpx.AsyncBaseTransport | None = None
     broadcasts: Any = None
     """The scheduler's broadcast API when it runs in this process (see admin/broadcasts.py)."""
-    flashes: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    flashes: dict[str, list[tuple[str, str, dict[str, object]]]] = field(default_factory=dict)
 
     def now(self) -> datetime:
         return self.clock()
@@ -72,12 +72,13 @@ class Admin:
         snapshot = await self.service.current()
         return ZoneInfo(snapshot.festival.time_zone if snapshot else "Europe/Stockholm")
 
-    def flash(self, token: str, message: str, kind: str = "ok") -> None:
-        self.flashes.setdefault(token, []).append((kind, message))
+    def flash(self, token: str, message: str, kind: str = "ok", **values: object) -> None:
+        """`message` is a msgid, translated on the page that shows it; `values` fill its placeholders."""
+        self.flashes.setdefault(token, []).append((kind, message, values))
         if len(self.flashes) > 5000:
             self.flashes.pop(next(iter(self.flashes)))
 
-    def take_flashes(self, token: str) -> list[tuple[str, str]]:
+    def take_flashes(self, token: str) -> list[tuple[str, str, dict[str, object]]]:
         return self.flashes.pop(token, [])
 
 
@@ -101,6 +102,7 @@ def _templates() -> Jinja2Templates:
         lstrip_blocks=True,
     )
     env.globals["pick"] = pick
+    env.globals["broadcast_status_names"] = BROADCAST_STATUS_NAMES
     env.filters["local"] = _local
     # Readable in the audit log: "Malmö", not "Malm\u00f6". Still escaped as HTML by autoescape.
     env.filters["readable_json"] = lambda value: json.dumps(value, ensure_ascii=False, sort_keys=True)
@@ -210,19 +212,25 @@ def create_admin_app(
     async def not_found(request: Request, error: NotFound) -> Response:
         if wants_json(request):
             return JSONResponse({"detail": str(error) or "not found"}, status_code=404)
-        return page(request, 404, N_("Not found"), str(error) or N_("There is nothing here."))
+        sess = getattr(request.state, "session", None)
+        translator = Translator(page_language(request, getattr(sess, "account", None)))
+        return page(request, 404, N_("Not found"), error.translated(translator) or N_("There is nothing here."))
 
     @app.exception_handler(Invalid)
     async def invalid(request: Request, error: Invalid) -> Response:
         if wants_json(request):
             return JSONResponse({"detail": str(error)}, status_code=422)
-        return page(request, 422, N_("That did not work"), str(error))
+        sess = getattr(request.state, "session", None)
+        translator = Translator(page_language(request, getattr(sess, "account", None)))
+        return page(request, 422, N_("That did not work"), error.translated(translator))
 
     @app.exception_handler(ImportFailed)
     async def import_failed(request: Request, error: ImportFailed) -> Response:
         if wants_json(request):
             return JSONResponse({"detail": str(error)}, status_code=422)
-        return page(request, 422, N_("The import did not work"), str(error))
+        sess = getattr(request.state, "session", None)
+        translator = Translator(page_language(request, getattr(sess, "account", None)))
+        return page(request, 422, N_("The import did not work"), error.translated(translator))
 
     @app.exception_handler(RequestValidationError)
     async def validation(request: Request, error: RequestValidationError) -> Response:

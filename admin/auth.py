@@ -233,9 +233,9 @@ class Authenticator:
         check_password_rules(password, username)
         username = username.strip()
         if not username or len(username) > 100:
-            raise ValueError("the user name must have 1–100 characters")
+            raise ValueError(N_("the user name must have 1–100 characters"))
         if role is Role.ORGANISER and organisation_id is None:
-            raise ValueError("an organiser account needs an organisation")
+            raise ValueError(N_("an organiser account needs an organisation"))
         return await self.admin.create_account(username, await self.hash(password), role, organisation_id, now)
 
     async def set_password(self, account_id: int, password: str, username: str = "") -> None:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import func, select
 
 from adapters.web import WebMessage, render
+from admin.i18n import N_
 from admin.service import Invalid, Refused, may_manage, require
 from admin.store import Account, Role
 from bot.model import LANGUAGES
@@ -40,24 +41,24 @@ def check_audience(account: Account, audience: Audience, snapshot: ProgrammeSnap
     for code in audience.events:
         event = snapshot.event(code)
         if event is None:
-            raise Invalid(f"no event {code}")
+            raise Invalid(N_("no event {code}"), code=code)
         if not may_manage(account, event, snapshot):
             raise Refused()
     if account.role is Role.ORGANISER and (audience.everyone or not audience.events):
         # Organisers write to the people signed up for their own events, nobody else.
         raise Refused()
     if any(lang not in LANGUAGES for lang in audience.languages):
-        raise Invalid("unknown language")
+        raise Invalid(N_("unknown language"))
     if not audience.everyone and not audience.events and not audience.languages:
-        raise Invalid("choose who gets the message")
+        raise Invalid(N_("choose who gets the message"))
 
 
 def clean_texts(texts: dict[str, str]) -> dict[str, str]:
     cleaned = {lang: text.strip() for lang, text in texts.items() if lang in LANGUAGES and text.strip()}
     if not cleaned:
-        raise Invalid("write the message in at least one language")
+        raise Invalid(N_("write the message in at least one language"))
     if any(len(text) > MAX_TEXT for text in cleaned.values()):
-        raise Invalid(f"a message may have at most {MAX_TEXT} characters")
+        raise Invalid(N_("a message may have at most {n} characters"), n=MAX_TEXT)
     return cleaned
 
 

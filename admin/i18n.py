@@ -35,6 +35,32 @@ ROLE_NAMES = (N_("admin"), N_("organiser"), N_("viewer"))
 STATUS_NAMES = (N_("scheduled"), N_("moved"), N_("cancelled"))
 """An event's status as the pages show it (the template translates the status's value)."""
 """The roles as the header shows them (the template translates the role's value)."""
+SURVEY_STATUS_NAMES = (N_("draft"), N_("open"), N_("closed"))
+"""A survey's status as its pages show it (the template translates the status's value)."""
+BROADCAST_STATUS_NAMES = {
+    "scheduled": N_("Scheduled"),
+    "sending": N_("Sending"),
+    "done": N_("Done"),
+    "cancelled": N_("Stopped"),
+}
+"""A broadcast's state as its pages show it: its own words, since a stopped broadcast is not an event's
+"cancelled"."""
+
+
+class Explained(Exception):
+    """An error whose message a person reads: a msgid (marked with N_) whose placeholders `values` fill
+    after it is translated. str() is the English, for the API and the logs; `translated()` the page's."""
+
+    def __init__(self, message: str = "", **values: object) -> None:
+        super().__init__(message.format(**values) if values else message)
+        self.message = message
+        self.values = values
+
+    def translated(self, translator: Translator) -> str:
+        if not self.message:  # gettext("") would be the catalog's header
+            return ""
+        text = translator.gettext(self.message)
+        return text.format(**self.values) if self.values else text
 
 
 def browser_languages(header: str) -> list[str]:
@@ -67,4 +93,12 @@ def local_time(value: datetime | None, zone: ZoneInfo, fmt: str, lang: str) -> s
     return format_datetime(value.astimezone(zone), STRFTIME_TO_BABEL.get(fmt, "EEE d MMM HH:mm"), locale=lang)
 
 
-__all__ = ["N_", "Translator", "browser_languages", "local_time", "page_language"]
+__all__ = [
+    "BROADCAST_STATUS_NAMES",
+    "N_",
+    "Explained",
+    "Translator",
+    "browser_languages",
+    "local_time",
+    "page_language",
+]

@@ -14,6 +14,7 @@ from typing import Any
 import httpcore
 import httpx
 
+from admin.i18n import N_, Explained
 from bot.model import Programme
 from bot.programme.errors import ProgrammeFileError
 from bot.programme.loader import parse_programme
@@ -24,7 +25,7 @@ MAX_IMPORT_BYTES = 10 * 1024 * 1024
 PENDING_FOR = timedelta(hours=1)
 
 
-class ImportFailed(Exception):
+class ImportFailed(Explained):
     """The file or URL cannot be imported; the message says why, for an organiser."""
 
 
@@ -52,7 +53,7 @@ async def preview(store: Store, programme: Programme, now: datetime) -> ImportRe
 
 def parse(data: bytes, name: str, time_zone: str) -> Programme:
     if len(data) > MAX_IMPORT_BYTES:
-        raise ImportFailed(f"{name}: the file is larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB")
+        raise ImportFailed(N_("{name}: the file is larger than {n} MB"), name=name, n=MAX_IMPORT_BYTES // (1024 * 1024))
     try:
         return parse_programme(data, name, time_zone=time_zone)
     except ProgrammeFileError as error:
@@ -127,7 +128,7 @@ async def fetch(url: str, transport: httpx.AsyncBaseTransport | None = None) -> 
     """Downloads a programme from `url` (pretalx publishes schedule.json at a stable address),
     only from the public internet (see PublicOnly)."""
     if not url.startswith(("https://", "http://")):
-        raise ImportFailed("the address must start with https://")
+        raise ImportFailed(N_("the address must start with https://"))
     try:
         async with (
             httpx.AsyncClient(
@@ -136,21 +137,22 @@ async def fetch(url: str, transport: httpx.AsyncBaseTransport | None = None) -> 
             client.stream("GET", url) as response,
         ):
             if response.status_code != 200:
-                raise ImportFailed(f"{url} answered HTTP {response.status_code}")
+                raise ImportFailed(N_("{url} answered HTTP {status}"), url=url, status=response.status_code)
             chunks: list[bytes] = []
             size = 0
             async for chunk in response.aiter_bytes():
                 size += len(chunk)
                 if size > MAX_IMPORT_BYTES:
-                    raise ImportFailed(f"{url}: larger than {MAX_IMPORT_BYTES // (1024 * 1024)} MB")
+                    raise ImportFailed(N_("{url}: larger than {n} MB"), url=url, n=MAX_IMPORT_BYTES // (1024 * 1024))
                 chunks.append(chunk)
     except httpx.ConnectError as error:
         if NOT_PUBLIC in str(error):
-            raise ImportFailed(f"{url}: motsbot fetches only from public internet addresses") from None
-        raise ImportFailed(f"{url} could not be fetched (ConnectError)") from None
+            raise ImportFailed(N_("{url}: motsbot fetches only from public internet addresses"), url=url) from None
+        raise ImportFailed(N_("{url} could not be fetched ({reason})"), url=url, reason="ConnectError") from None
     except (httpx.HTTPError, httpx.InvalidURL, ValueError) as error:
         # InvalidURL is not an HTTPError; a malformed host raises UnicodeError, a ValueError.
-        raise ImportFailed(f"{url} could not be fetched ({error.__class__.__name__})") from None
+        reason = error.__class__.__name__
+        raise ImportFailed(N_("{url} could not be fetched ({reason})"), url=url, reason=reason) from None
     name = url.rstrip("/").rsplit("/", 1)[-1] or "download"
     return name, b"".join(chunks)
 
@@ -161,7 +163,7 @@ def parse_fetched(data: bytes, url: str, name: str, time_zone: str) -> Programme
     try:
         return parse(data, name, time_zone)
     except ImportFailed:
-        raise ImportFailed(f"{url}: the answer is not a programme file motsbot can read") from None
+        raise ImportFailed(N_("{url}: the answer is not a programme file motsbot can read"), url=url) from None
 
 
 class PendingImports:
@@ -184,7 +186,7 @@ class PendingImports:
         self._expire(now)
         pending = self._pending.get(token)
         if pending is None or pending.account_id != account_id:
-            raise ImportFailed("this preview has expired: please upload the file again")
+            raise ImportFailed(N_("this preview has expired: please upload the file again"))
         del self._pending[token]
         return pending
 
@@ -203,7 +205,7 @@ async def apply(
     try:
         return await store.programme.apply(programme, now, take_file=take_file)
     except ProgrammeError as error:
-        raise ImportFailed(f"{name}: {error}") from None
+        raise ImportFailed(N_("{name}: {error}"), name=name, error=error) from None
 
 
 async def preview_bytes(
@@ -213,4 +215,4 @@ async def preview_bytes(
     try:
         return await preview(store, programme, now)
     except ProgrammeError as error:
-        raise ImportFailed(f"{name}: {error}") from None
+        raise ImportFailed(N_("{name}: {error}"), name=name, error=error) from None

@@ -47,7 +47,7 @@ def render(
     request: Request, name: str, sess: Session | None, context: dict[str, Any], status: int = 200
 ) -> HTMLResponse:
     admin = admin_of(request)
-    translator = Translator(page_language(request, sess.account if sess else None))
+    translator = page_translator(request, sess)
     full = {
         **page_context(translator),
         "account": sess.account if sess else None,
@@ -59,6 +59,10 @@ def render(
         **context,
     }
     return admin.templates.TemplateResponse(request, name, full, status_code=status)
+
+
+def page_translator(request: Request, sess: Session | None) -> Translator:
+    return Translator(page_language(request, sess.account if sess else None))
 
 
 def redirect(url: str) -> RedirectResponse:
@@ -174,7 +178,7 @@ def _parse_local(value: str, zone: ZoneInfo) -> datetime:
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise Invalid(f"{value!r} is not a date and time") from None
+        raise Invalid(N_("{value} is not a date and time"), value=repr(value)) from None
     return check_time(parsed.replace(tzinfo=zone) if parsed.tzinfo is None else parsed)
 
 
@@ -336,8 +340,8 @@ async def create_event(request: Request, sess: SessionDep) -> Response:
     try:
         event = await admin.service.create_event(sess.account, data, admin.now())
     except Invalid as problem:
-        return await _event_form(request, sess, None, raw, str(problem), 422)
-    admin.flash(sess.token, f"Created {event.code}.")
+        return await _event_form(request, sess, None, raw, problem.translated(page_translator(request, sess)), 422)
+    admin.flash(sess.token, N_("Created {code}."), code=event.code)
     return redirect(f"/events/{event.code}")
 
 
@@ -380,8 +384,8 @@ async def edit_event(request: Request, code: str, sess: SessionDep) -> Response:
     try:
         await admin.service.update_event(sess.account, event.code, data, admin.now())
     except Invalid as problem:
-        return await _event_form(request, sess, event, raw, str(problem), 422)
-    admin.flash(sess.token, "Saved. The bot shows the change from now on.")
+        return await _event_form(request, sess, event, raw, problem.translated(page_translator(request, sess)), 422)
+    admin.flash(sess.token, N_("Saved. The bot shows the change from now on."))
     return redirect(f"/events/{event.code}")
 
 
@@ -399,7 +403,7 @@ async def move_event(
     event = await admin.service.move_event(
         sess.account, code, _parse_local(starts_at, zone), _parse_local(ends_at, zone), venue_key or None, admin.now()
     )
-    admin.flash(sess.token, "Moved. People who signed up will be told.")
+    admin.flash(sess.token, N_("Moved. People who signed up will be told."))
     return redirect(f"/events/{event.code}")
 
 
@@ -483,7 +487,7 @@ async def confirm_remove(request: Request, code: str, signup_id: Id, sess: Sessi
     people = await admin.service.people(sess.account, code)
     attendee = next((a for a in people.attendees if a.signup_id == signup_id), None)
     if attendee is None:
-        raise NotFound("no such signup")
+        raise NotFound(N_("no such signup"))
     t = Translator(page_language(request, sess.account))
     told = 0 if attendee.channel == MANUAL_CHANNEL else 1
     return _confirm(
@@ -502,7 +506,7 @@ async def confirm_remove(request: Request, code: str, signup_id: Id, sess: Sessi
 async def cancel_event(request: Request, code: str, sess: SessionDep) -> Response:
     admin = admin_of(request)
     event = await admin.service.set_cancelled(sess.account, code, True, admin.now())
-    admin.flash(sess.token, "Cancelled. People who signed up will be told.")
+    admin.flash(sess.token, N_("Cancelled. People who signed up will be told."))
     return redirect(f"/events/{event.code}")
 
 
@@ -510,7 +514,7 @@ async def cancel_event(request: Request, code: str, sess: SessionDep) -> Respons
 async def reinstate_event(request: Request, code: str, sess: SessionDep) -> Response:
     admin = admin_of(request)
     event = await admin.service.set_cancelled(sess.account, code, False, admin.now())
-    admin.flash(sess.token, "The event is on again.")
+    admin.flash(sess.token, N_("The event is on again."))
     return redirect(f"/events/{event.code}")
 
 
@@ -527,8 +531,11 @@ async def add_person(
 ) -> Response:
     admin = admin_of(request)
     attendee = await admin.service.add_person(sess.account, code, name, language, admin.now())
-    where = "the waiting list" if attendee.position else "the list"
-    admin.flash(sess.token, f"Added {attendee.label} to {where}; their code is {attendee.checkin.code}.")
+    if attendee.position:
+        message = N_("Added {person} to the waiting list; their code is {code}.")
+    else:
+        message = N_("Added {person} to the list; their code is {code}.")
+    admin.flash(sess.token, message, person=attendee.label, code=attendee.checkin.code)
     return redirect(f"/events/{code}")
 
 
@@ -536,7 +543,7 @@ async def add_person(
 async def remove_person(request: Request, code: str, signup_id: Id, sess: SessionDep) -> Response:
     admin = admin_of(request)
     await admin.service.remove_signup(sess.account, code, signup_id, admin.now())
-    admin.flash(sess.token, "Removed. If someone was waiting, they got the seat.")
+    admin.flash(sess.token, N_("Removed. If someone was waiting, they got the seat."))
     return redirect(f"/events/{code}")
 
 
@@ -557,7 +564,7 @@ async def checkin_qr(request: Request, code: str, signup_id: Id, sess: SessionDe
     people = await admin.service.people(sess.account, code)
     attendee = next((a for a in people.attendees if a.signup_id == signup_id), None)
     if attendee is None:
-        raise Invalid("no such signup at this event")
+        raise Invalid(N_("no such signup at this event"))
     url = str(request.url_for("checkin_code", code=attendee.checkin.code))
     out = io.BytesIO()
     segno.make_qr(url, error="m").save(out, kind="svg", scale=6, border=4, title=attendee.checkin.code)
@@ -584,9 +591,11 @@ async def checkin(request: Request, sess: SessionDep, code: Annotated[str, Form(
     try:
         result = await admin.service.check_in(sess.account, code, admin.now())
     except Invalid as error:
-        return render(request, "checkin.html", sess, {"result": None, "code": code, "error": str(error)}, 422)
+        problem = error.translated(page_translator(request, sess))
+        return render(request, "checkin.html", sess, {"result": None, "code": code, "error": problem}, 422)
     except NotFound as error:
-        return render(request, "checkin.html", sess, {"result": None, "code": code, "error": str(error)}, 404)
+        problem = error.translated(page_translator(request, sess))
+        return render(request, "checkin.html", sess, {"result": None, "code": code, "error": problem}, 404)
     return render(
         request,
         "checkin.html",
@@ -648,9 +657,9 @@ async def save_venue(request: Request, sess: SessionDep) -> Response:
             capacity=int(capacity) if capacity else None,
         )
     except (ValidationError, ValueError) as error:
-        raise Invalid(f"please check the venue: {error}") from None
+        raise Invalid(N_("please check the venue: {error}"), error=error) from None
     venue = await admin.service.save_venue(sess.account, data, admin.now())
-    admin.flash(sess.token, f"Saved {venue.name}.")
+    admin.flash(sess.token, N_("Saved {venue}."), venue=venue.name)
     return redirect("/venues")
 
 
@@ -683,14 +692,14 @@ async def answer_for_a_person(request: Request, question_id: Id, sess: SessionDe
     form = await request.form()
     answer = form.get("answer")
     if not isinstance(answer, str) or not answer.strip():
-        raise Invalid("please write an answer")
+        raise Invalid(N_("please write an answer"))
     if await answer_question(admin.service.store, question_id, answer, admin.now()):
         await admin.admin.audit(sess.account, "answer a question for a person", str(question_id), {}, admin.now())
         if admin.broadcasts is not None:
             admin.broadcasts.wake()  # the scheduler in this process sends it now, not at its next round
-        admin.flash(sess.token, "Sent the answer to the resident's chat.")
+        admin.flash(sess.token, N_("Sent the answer to the resident's chat."))
     else:
-        admin.flash(sess.token, "That question was answered or removed already.")
+        admin.flash(sess.token, N_("That question was answered or removed already."))
     return redirect("/faq")
 
 
@@ -724,12 +733,12 @@ async def save_faq(request: Request, sess: SessionDep) -> Response:
             answer={lang: raw.get(f"answer_{lang}", "") for lang in FORM_LANGUAGES},
         )
     except ValidationError as error:
-        raise Invalid(f"please check the entry: {error.errors()[0]['msg']}") from None
+        raise Invalid(N_("please check the entry: {error}"), error=error.errors()[0]["msg"]) from None
     await admin.service.save_faq(sess.account, data, admin.now())
     answered = raw.get("unanswered_id", "")
     if answered.isascii() and answered.isdigit() and len(answered) < 18:
         await admin.service.store.unanswered.dismiss(int(answered))
-    admin.flash(sess.token, f"Saved the answer {data.key}.")
+    admin.flash(sess.token, N_("Saved the answer {key}."), key=data.key)
     return redirect("/faq")
 
 
@@ -737,7 +746,7 @@ async def save_faq(request: Request, sess: SessionDep) -> Response:
 async def delete_faq(request: Request, key: str, sess: SessionDep) -> Response:
     admin = admin_of(request)
     await admin.service.delete_faq(sess.account, key, admin.now())
-    admin.flash(sess.token, f"Deleted the answer {key}.")
+    admin.flash(sess.token, N_("Deleted the answer {key}."), key=key)
     return redirect("/faq")
 
 
@@ -769,10 +778,11 @@ async def import_preview(
             fetched = url.strip()
             name, data = await importing.fetch(fetched, admin.fetch_transport)
         else:
-            raise importing.ImportFailed("choose a file or give an address")
+            raise importing.ImportFailed(N_("choose a file or give an address"))
         report = await importing.preview_bytes(admin.store, data, name, zone.key, admin.now(), url=fetched)
     except importing.ImportFailed as error:
-        return render(request, "import.html", sess, {"active": "import", "error": str(error)}, 422)
+        problem = error.translated(page_translator(request, sess))
+        return render(request, "import.html", sess, {"active": "import", "error": problem}, 422)
     pending = admin.pending.add(sess.account.id, name, data, report, admin.now())
     changes = await _import_changes(request, sess, report, importing.parse(data, name, zone.key), zone)
     return render(
@@ -830,7 +840,7 @@ async def import_apply(
         },
         admin.now(),
     )
-    admin.flash(sess.token, f"Imported {pending.name}: {report.summary()}.")
+    admin.flash(sess.token, N_("Imported {name}: {summary}."), name=pending.name, summary=report.summary())
     return redirect("/events")
 
 
@@ -896,7 +906,7 @@ async def try_say(
     admin = admin_of(request)
     lang = lang if lang in LANGUAGES else "sv"
     if admin.sandbox is None:
-        raise Invalid("the web chat is not running")
+        raise Invalid(N_("the web chat is not running"))
     user = _tester(sess, lang)
     if payload or text.strip():
         if payload:
@@ -1044,11 +1054,15 @@ async def create_account(
     chosen = await admin.admin.organisation(organisation_id) if organisation_id is not None else None
     organisation = chosen.name if chosen else ""
     if organisation_id is not None and chosen is None:
-        raise Invalid("choose an organisation from the list")
+        raise Invalid(N_("choose an organisation from the list"))
     try:
         account = await admin.auth.create_account(username, password, role, organisation_id, now)
     except (ValueError, AccountExists) as error:
-        message = f"the user name {username!r} is taken" if isinstance(error, AccountExists) else str(error)
+        translator = page_translator(request, sess)
+        if isinstance(error, AccountExists):
+            message = translator.gettext("the user name {username} is taken").format(username=username)
+        else:
+            message = translator.gettext(str(error))
         return render(
             request,
             "accounts.html",
@@ -1065,7 +1079,7 @@ async def create_account(
     await admin.admin.audit(
         sess.account, "account.create", account.username, {"role": role.value, "organisation": organisation}, now
     )
-    admin.flash(sess.token, f"Created the account {account.username}.")
+    admin.flash(sess.token, N_("Created the account {username}."), username=account.username)
     return redirect("/accounts")
 
 
@@ -1078,10 +1092,10 @@ async def create_organisation(
     before = {o.id for o in await admin.admin.organisations()}
     made = await admin.admin.ensure_organisation(name, admin.now())
     if made.id in before:
-        admin.flash(sess.token, f"{made.name} is already there.", "warn")
+        admin.flash(sess.token, N_("{name} is already there."), "warn", name=made.name)
     else:
         await admin.admin.audit(sess.account, "organisation.create", made.name, {"id": made.id}, admin.now())
-        admin.flash(sess.token, f"Added the organisation {made.name}.")
+        admin.flash(sess.token, N_("Added the organisation {name}."), name=made.name)
     return redirect("/accounts#organisations")
 
 
@@ -1097,13 +1111,13 @@ async def merge_organisations(
     admin = admin_of(request)
     gone, kept = await admin.admin.organisation(source), await admin.admin.organisation(target)
     if gone is None or kept is None or gone.id == kept.id:
-        raise Invalid("choose two different organisations")
+        raise Invalid(N_("choose two different organisations"))
     await admin.admin.merge_organisation(gone.id, kept.id)
     admin.service.changed()
     await admin.admin.audit(
         sess.account, "organisation.merge", kept.name, {"merged": gone.name, "into": kept.name}, admin.now()
     )
-    admin.flash(sess.token, f"{gone.name} is now {kept.name}.")
+    admin.flash(sess.token, N_("{gone} is now {kept}."), gone=gone.name, kept=kept.name)
     return redirect("/accounts#organisations")
 
 
@@ -1113,7 +1127,7 @@ async def unlock_account(request: Request, account_id: Id, sess: SessionDep) -> 
     admin = admin_of(request)
     target = await admin.admin.account(account_id)
     if target is None:
-        raise Invalid("no such account")
+        raise Invalid(N_("no such account"))
     await admin.admin.login_succeeded(account_id)
     admin.auth.unlock(target.username)
     await admin.admin.audit(sess.account, "account.unlock", target.username, {}, admin.now())
@@ -1128,14 +1142,14 @@ async def reset_password(
     admin = admin_of(request)
     target = await admin.admin.account(account_id)
     if target is None:
-        raise Invalid("no such account")
+        raise Invalid(N_("no such account"))
     try:
         await admin.auth.set_password(account_id, password, target.username)
     except ValueError as error:
         raise Invalid(str(error)) from None
     admin.auth.unlock(target.username)
     await admin.admin.audit(sess.account, "account.password", target.username, {}, admin.now())
-    admin.flash(sess.token, f"New password set for {target.username}; their sessions were ended.")
+    admin.flash(sess.token, N_("New password set for {username}; their sessions were ended."), username=target.username)
     return redirect("/accounts")
 
 
@@ -1146,7 +1160,7 @@ async def remove_second_factor(request: Request, account_id: Id, sess: SessionDe
     admin = admin_of(request)
     target = await admin.admin.account(account_id)
     if target is None:
-        raise Invalid("no such account")
+        raise Invalid(N_("no such account"))
     await admin.admin.set_totp_secret(account_id, None)
     await admin.admin.audit(sess.account, "account.totp.remove", target.username, {}, admin.now())
     return redirect("/accounts")
@@ -1157,7 +1171,7 @@ async def confirm_disable(request: Request, account_id: Id, sess: SessionDep) ->
     require(sess.account, Role.ADMIN)
     target = await admin_of(request).admin.account(account_id)
     if target is None:
-        raise Invalid("no such account")
+        raise Invalid(N_("no such account"))
     t = Translator(page_language(request, sess.account))
     return _confirm(
         request,
@@ -1180,9 +1194,9 @@ async def disable_account(
     admin = admin_of(request)
     target = await admin.admin.account(account_id)
     if target is None:
-        raise Invalid("no such account")
+        raise Invalid(N_("no such account"))
     if target.id == sess.account.id:
-        raise Invalid("you cannot disable your own account")
+        raise Invalid(N_("you cannot disable your own account"))
     await admin.admin.set_disabled(account_id, disabled)
     await admin.admin.audit(
         sess.account, "account.disable" if disabled else "account.enable", target.username, {}, admin.now()

@@ -17,6 +17,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
 from admin.app import STATIC, admin_of
 from admin.auth import Session
 from admin.deps import Id, csrf_guard, session
+from admin.i18n import N_
 from admin.pages import redirect, render
 from admin.results import mask
 from admin.service import Invalid, NotFound, Refused, may_manage, require
@@ -43,7 +44,7 @@ async def _event(request: Request, sess: Session, code: str) -> Event:
     snapshot = await admin_of(request).service.snapshot()
     event = snapshot.event(code)
     if event is None or event.id is None:
-        raise NotFound(f"no event {code}")
+        raise NotFound(N_("no event {code}"), code=code)
     if not may_manage(sess.account, event, snapshot):
         raise Refused()
     return event
@@ -88,7 +89,9 @@ async def qa_switch(request: Request, code: str, sess: SessionDep) -> Response:
     admin = admin_of(request)
     await _qa(request).switch(event.id, enabled)
     await admin.admin.audit(sess.account, "qa.switch", f"event {code}", {"enabled": enabled}, admin.now())
-    admin.flash(sess.token, f"Q&A {'on' if enabled else 'off'} for {pick(event.title, 'sv')}.")
+    admin.flash(
+        sess.token, N_("Q&A on for {title}.") if enabled else N_("Q&A off for {title}."), title=pick(event.title, "sv")
+    )
     return redirect(f"/qa/{code}" if enabled else "/qa")
 
 
@@ -99,7 +102,7 @@ async def qa_moderate(request: Request, code: str, sess: SessionDep) -> HTMLResp
     qa = _qa(request)
     found = await qa.session(event.id)
     if found is None:
-        raise NotFound("Q&A is not switched on for this event")
+        raise NotFound(N_("Q&A is not switched on for this event"))
     questions = [_masked(q) for q in await qa.questions(event.id)]
     return render(
         request,
@@ -127,10 +130,10 @@ async def qa_renew_screen(request: Request, code: str, sess: SessionDep) -> Resp
     assert event.id is not None
     admin = admin_of(request)
     if await _qa(request).session(event.id) is None:
-        raise NotFound("Q&A is not switched on for this event")
+        raise NotFound(N_("Q&A is not switched on for this event"))
     await _qa(request).renew_screen(event.id)
     await admin.admin.audit(sess.account, "qa.screen_renew", f"event {code}", {}, admin.now())
-    admin.flash(sess.token, "The screen has a new link; the old one no longer works.")
+    admin.flash(sess.token, N_("The screen has a new link; the old one no longer works."))
     return redirect(f"/qa/{code}")
 
 
@@ -156,11 +159,11 @@ async def qa_action(request: Request, code: str, question_id: Id, action: str, s
     event = await _event(request, sess, code)
     status = ACTIONS.get(action)
     if status is None:
-        raise Invalid(f"unknown action {action}")
+        raise Invalid(N_("unknown action {action}"), action=action)
     qa = _qa(request)
     question = await qa.question(question_id)
     if question is None or question.event_id != event.id:
-        raise NotFound("no such question")
+        raise NotFound(N_("no such question"))
     admin = admin_of(request)
     await qa.moderate(question_id, status)
     await admin.admin.audit(
@@ -178,11 +181,11 @@ async def _screen_event(request: Request, token: str) -> tuple[Event, int]:
     found = await _qa(request).by_token(token)
     if found is None or not found.enabled or found.closed_at is not None:
         # The screen stops with the Q&A: its link shows nothing once the Q&A is off or closed.
-        raise NotFound("this screen link is not valid")
+        raise NotFound(N_("this screen link is not valid"))
     snapshot = await admin_of(request).service.snapshot()
     event = next((e for e in snapshot.events if e.id == found.event_id), None)
     if event is None:
-        raise NotFound("this screen link is not valid")
+        raise NotFound(N_("this screen link is not valid"))
     return event, found.event_id
 
 

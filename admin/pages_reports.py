@@ -22,7 +22,8 @@ from admin.broadcasts import (
     preview,
 )
 from admin.deps import Id, csrf_guard, session
-from admin.pages import FORM_LANGUAGES, _parse_local, redirect, render
+from admin.i18n import N_
+from admin.pages import FORM_LANGUAGES, _parse_local, page_translator, redirect, render
 from admin.service import Invalid, NotFound, Refused, may_manage, require
 from admin.store import Role
 from bot.model import Event
@@ -75,7 +76,7 @@ async def event_results_page(request: Request, code: str, sess: SessionDep) -> H
     snapshot = await admin.service.snapshot()
     event = snapshot.event(code)
     if event is None or event.id is None:
-        raise NotFound(f"no event {code}")
+        raise NotFound(N_("no event {code}"), code=code)
     if sess.account.role is Role.ORGANISER and not may_manage(sess.account, event, snapshot):
         raise Refused()
     result = (await res.event_results(admin.store, [event]))[0]
@@ -209,7 +210,7 @@ async def broadcast_preview(request: Request, sess: SessionDep) -> HTMLResponse:
         check_audience(sess.account, audience, await admin.service.snapshot())
         at = await _when(request, values.get("at", ""))
     except Invalid as error:
-        return await _broadcast_form(request, sess, values, str(error), 422)
+        return await _broadcast_form(request, sess, values, error.translated(page_translator(request, sess)), 422)
     shown = await preview(admin.store, texts, admin.now())
     sizes = await audience_size(admin.store, audience)
     return render(
@@ -236,7 +237,7 @@ async def _when(request: Request, value: str) -> datetime | None:
     admin = admin_of(request)
     at = _parse_local(value, await admin.zone())
     if at < admin.now() - timedelta(minutes=1):
-        raise Invalid("that time has passed")
+        raise Invalid(N_("that time has passed"))
     return at
 
 
@@ -250,7 +251,7 @@ async def broadcast_send(request: Request, sess: SessionDep) -> Response:
         check_audience(sess.account, audience, await admin.service.snapshot())
         at = await _when(request, values.get("at", ""))
     except Invalid as error:
-        return await _broadcast_form(request, sess, values, str(error), 422)
+        return await _broadcast_form(request, sess, values, error.translated(page_translator(request, sess)), 422)
     now = admin.now()
     broadcast_id = await sender(request).send(texts, audience, now, at, None)
     await admin.admin.audit(
@@ -260,7 +261,7 @@ async def broadcast_send(request: Request, sess: SessionDep) -> Response:
         {"texts": texts, "audience": audience.as_json(), "at": at.isoformat() if at else None},
         now,
     )
-    admin.flash(sess.token, "The broadcast is on its way." if at is None else "The broadcast is scheduled.")
+    admin.flash(sess.token, N_("The broadcast is on its way.") if at is None else N_("The broadcast is scheduled."))
     return redirect(f"/broadcasts/{broadcast_id}")
 
 
@@ -268,7 +269,7 @@ async def _visible_broadcast(request: Request, sess: Session, broadcast_id: int)
     admin = admin_of(request)
     row = await broadcast_row(admin.store, broadcast_id)
     if row is None:
-        raise NotFound("no such broadcast")
+        raise NotFound(N_("no such broadcast"))
     if not may_see(sess.account, row, await admin.service.snapshot()):
         raise Refused()
     return row
@@ -301,7 +302,7 @@ async def broadcast_cancel(request: Request, broadcast_id: Id, sess: SessionDep)
     await admin.admin.audit(
         sess.account, "broadcast.cancel", f"broadcast {broadcast_id}", {"stopped": stopped}, admin.now()
     )
-    admin.flash(sess.token, f"Cancelled: {stopped} messages will not be sent.")
+    admin.flash(sess.token, N_("Cancelled: {count} messages will not be sent."), count=stopped)
     return redirect(f"/broadcasts/{broadcast_id}")
 
 

@@ -15,7 +15,8 @@ from sqlalchemy import func, select
 from admin.app import admin_of
 from admin.auth import Session
 from admin.deps import Id, csrf_guard, session
-from admin.pages import FORM_LANGUAGES, _parse_local, redirect, render
+from admin.i18n import N_
+from admin.pages import FORM_LANGUAGES, _parse_local, page_translator, redirect, render
 from admin.results import MIN_ANSWERS, mask
 from admin.service import Invalid, NotFound, require
 from admin.store import Role
@@ -31,7 +32,13 @@ MAX_QUESTION_TEXT = 300
 MAX_OPTION_TEXT = 100
 """Telegram's limits for a poll's question and options."""
 SCALE_LABELS = ["1", "2", "3", "4", "5"]
-KIND_NAMES = {"single": "Single choice", "multiple": "Multiple choice", "scale": "Scale 1–5", "text": "Free text"}
+KIND_NAMES = {
+    "single": N_("Single choice"),
+    "multiple": N_("Multiple choice"),
+    "scale": N_("Scale 1–5"),
+    "text": N_("Free text"),
+}
+"""Msgids: the pages translate them; the CSV export keeps the English."""
 
 
 def _surveys(request: Request) -> SurveyStore:
@@ -41,7 +48,7 @@ def _surveys(request: Request) -> SurveyStore:
 async def _survey(request: Request, survey_id: int) -> Survey:
     found = await _surveys(request).get(survey_id)
     if found is None:
-        raise NotFound("no such survey")
+        raise NotFound(N_("no such survey"))
     return found
 
 
@@ -83,7 +90,7 @@ async def surveys_opt_in(request: Request, sess: SessionDep) -> Response:
     admin = admin_of(request)
     queued = await ask_opt_in(admin.store, admin.now())
     await admin.admin.audit(sess.account, "survey.opt_in", "everyone", {"queued": queued}, admin.now())
-    admin.flash(sess.token, f"The opt-in question goes to {queued} people who were never asked.")
+    admin.flash(sess.token, N_("The opt-in question goes to {count} people who were never asked."), count=queued)
     _wake(request)
     return redirect("/surveys")
 
@@ -126,21 +133,21 @@ def _parse(
     title = {lang: raw.get(f"title_{lang}", "") for lang in FORM_LANGUAGES if raw.get(f"title_{lang}")}
     intro = {lang: raw.get(f"intro_{lang}", "") for lang in FORM_LANGUAGES if raw.get(f"intro_{lang}")}
     if not title:
-        raise Invalid("give the survey a title in at least one language")
+        raise Invalid(N_("give the survey a title in at least one language"))
     if any(len(text) > 200 for text in title.values()) or any(len(text) > 1000 for text in intro.values()):
-        raise Invalid("titles may have 200 characters and introductions 1000")
+        raise Invalid(N_("titles may have 200 characters and introductions 1000"))
     questions: list[Question] = []
     for number, entry in enumerate(values["questions"], start=1):
         kind = entry["kind"]
         if not kind:
             continue
         if kind not in KIND_NAMES:
-            raise Invalid(f"question {number}: unknown kind")
+            raise Invalid(N_("question {number}: unknown kind"), number=number)
         text = {lang: entry[f"text_{lang}"] for lang in FORM_LANGUAGES if entry[f"text_{lang}"]}
         if not text:
-            raise Invalid(f"question {number}: write the question in at least one language")
+            raise Invalid(N_("question {number}: write the question in at least one language"), number=number)
         if any(len(v) > MAX_QUESTION_TEXT for v in text.values()):
-            raise Invalid(f"question {number}: at most {MAX_QUESTION_TEXT} characters")
+            raise Invalid(N_("question {number}: at most {n} characters"), number=number, n=MAX_QUESTION_TEXT)
         options: list[dict[str, str]] = []
         if kind in ("single", "multiple"):
             per_lang = {
@@ -150,16 +157,21 @@ def _parse(
             }
             counts = {len(lines) for lines in per_lang.values()}
             if not per_lang or len(counts) != 1:
-                raise Invalid(f"question {number}: give the options, one a line, the same number in every language")
+                raise Invalid(
+                    N_("question {number}: give the options, one a line, the same number in every language"),
+                    number=number,
+                )
             count = counts.pop()
             if not 2 <= count <= MAX_OPTIONS:
-                raise Invalid(f"question {number}: between 2 and {MAX_OPTIONS} options")
+                raise Invalid(N_("question {number}: between 2 and {n} options"), number=number, n=MAX_OPTIONS)
             if any(len(line) > MAX_OPTION_TEXT for lines in per_lang.values() for line in lines):
-                raise Invalid(f"question {number}: options may have at most {MAX_OPTION_TEXT} characters")
+                raise Invalid(
+                    N_("question {number}: options may have at most {n} characters"), number=number, n=MAX_OPTION_TEXT
+                )
             options = [{lang: lines[i] for lang, lines in per_lang.items()} for i in range(count)]
         questions.append(Question(Kind(kind), text, options))
     if not questions:
-        raise Invalid("add at least one question")
+        raise Invalid(N_("add at least one question"))
     closes = raw.get("closes_at", "")
     closes_at = _parse_local(closes, zone) if closes else None
     return title, intro, questions, closes_at
@@ -191,10 +203,10 @@ async def survey_create(request: Request, sess: SessionDep) -> Response:
     try:
         title, intro, questions, closes_at = _parse(raw, values, await admin.zone())
     except Invalid as error:
-        return await _form_page(request, sess, values, str(error), None, 422)
+        return await _form_page(request, sess, values, error.translated(page_translator(request, sess)), None, 422)
     survey_id = await _surveys(request).create(title, intro, questions, closes_at, admin.now())
     await admin.admin.audit(sess.account, "survey.create", f"survey {survey_id}", {"title": title}, admin.now())
-    admin.flash(sess.token, "The survey is saved as a draft.")
+    admin.flash(sess.token, N_("The survey is saved as a draft."))
     return redirect(f"/surveys/{survey_id}")
 
 
@@ -214,11 +226,11 @@ async def survey_update(request: Request, survey_id: Id, sess: SessionDep) -> Re
     try:
         title, intro, questions, closes_at = _parse(raw, values, await admin.zone())
     except Invalid as error:
-        return await _form_page(request, sess, values, str(error), survey, 422)
+        return await _form_page(request, sess, values, error.translated(page_translator(request, sess)), survey, 422)
     if not await _surveys(request).update(survey_id, title, intro, questions, closes_at, admin.now()):
-        raise Invalid("a survey that has been sent cannot be changed")
+        raise Invalid(N_("a survey that has been sent cannot be changed"))
     await admin.admin.audit(sess.account, "survey.edit", f"survey {survey_id}", {"title": title}, admin.now())
-    admin.flash(sess.token, "The draft is saved.")
+    admin.flash(sess.token, N_("The draft is saved."))
     return redirect(f"/surveys/{survey_id}")
 
 
@@ -232,7 +244,7 @@ async def survey_send(request: Request, survey_id: Id, sess: SessionDep) -> Resp
     except ValueError as error:
         raise Invalid(str(error)) from None
     await admin.admin.audit(sess.account, "survey.send", f"survey {survey_id}", {"queued": queued}, admin.now())
-    admin.flash(sess.token, f"The survey is open and goes to {queued} people who opted in.")
+    admin.flash(sess.token, N_("The survey is open and goes to {count} people who opted in."), count=queued)
     _wake(request)
     return redirect(f"/surveys/{survey_id}")
 
@@ -247,7 +259,7 @@ async def survey_close(request: Request, survey_id: Id, sess: SessionDep) -> Res
     closing = getattr(scheduler, "close_survey", None)
     closed = bool(await closing(survey_id)) if closing else await close_survey(admin.store, survey_id, admin.now())
     await admin.admin.audit(sess.account, "survey.close", f"survey {survey_id}", {"closed": closed}, admin.now())
-    admin.flash(sess.token, "The survey is closed: who answered is forgotten, the counts stay.")
+    admin.flash(sess.token, N_("The survey is closed: who answered is forgotten, the counts stay."))
     return redirect(f"/surveys/{survey_id}")
 
 
@@ -283,7 +295,7 @@ async def survey_csv(request: Request, survey_id: Id, sess: SessionDep) -> Respo
     require(sess.account, Role.ADMIN, Role.VIEWER)
     results = await _surveys(request).results(survey_id)
     if results is None:
-        raise NotFound("no such survey")
+        raise NotFound(N_("no such survey"))
     out = io.StringIO()
     writer = spreadsheet.writer(out)
     writer.writerow(["question", "kind", "question_text", "option", "answers"])
@@ -308,7 +320,7 @@ async def survey_page(request: Request, survey_id: Id, sess: SessionDep) -> HTML
     require(sess.account, Role.ADMIN, Role.VIEWER)
     results = await _surveys(request).results(survey_id)
     if results is None:
-        raise NotFound("no such survey")
+        raise NotFound(N_("no such survey"))
     return render(
         request,
         "survey.html",

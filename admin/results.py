@@ -16,6 +16,7 @@ from datetime import datetime
 from babel.numbers import format_decimal, format_percent
 from sqlalchemy import func, select
 
+from admin.i18n import N_
 from bot.model import Event, EventStatus, SignupStatus, pick
 from bot.programme import spreadsheet
 from bot.store import Store
@@ -197,13 +198,17 @@ def organiser_names(event: Event, snapshot: ProgrammeSnapshot) -> list[str]:
     ]
 
 
+NO_ORGANISER = N_("(no organiser)")
+"""The row of events without an organisation: the page translates it, the CSV keeps the English."""
+
+
 def by_organiser(results: list[EventResult], now: datetime, snapshot: ProgrammeSnapshot) -> list[Summary]:
     """One row per organisation record: spellings of one name, and records merged, are one row."""
     groups: dict[int, Summary] = {}
     for result in results:
         ids = [i for i in snapshot.organisation_ids(result.event) if i in snapshot.organisation_names] or [0]
         for organisation_id in ids:
-            name = snapshot.organisation_names.get(organisation_id, "(no organiser)")
+            name = snapshot.organisation_names.get(organisation_id, NO_ORGANISER)
             groups.setdefault(organisation_id, Summary(name)).add(result, result.event.ends_at <= now)
     return sorted(groups.values(), key=lambda s: s.label.casefold())
 

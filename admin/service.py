@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel, Field, field_validator, model_validator
 from sqlalchemy import delete, func, insert, select, update
 
-from admin.i18n import N_
+from admin.i18n import N_, Explained
 from admin.store import Account, AdminStore, Role
 from bot.model import LANGUAGES, Event, EventStatus, FaqEntry, Programme, SignupStatus, Venue, pick
 from bot.programme import spreadsheet
@@ -34,11 +34,11 @@ class Refused(Exception):
     """The account may not do this."""
 
 
-class NotFound(Exception):
+class NotFound(Explained):
     pass
 
 
-class Invalid(Exception):
+class Invalid(Explained):
     """The request cannot be carried out; the message says why, for an organiser."""
 
 
@@ -57,13 +57,13 @@ EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo
 def check_time(value: datetime) -> datetime:
     """An aware time a festival can have: far-off years would overflow on conversion to UTC."""
     if value.tzinfo is None:
-        raise Invalid("times need a time zone")
+        raise Invalid(N_("times need a time zone"))
     try:
         within = EARLIEST <= value.astimezone(UTC) < LATEST
     except OverflowError:
         within = False
     if not within:
-        raise Invalid("the time must be between the years 2000 and 2100")
+        raise Invalid(N_("the time must be between the years 2000 and 2100"))
     return value
 
 
@@ -247,7 +247,7 @@ class AdminService:
     async def snapshot(self) -> ProgrammeSnapshot:
         snapshot = await self.current()
         if snapshot is None:
-            raise NotFound("there is no programme yet: import one first")
+            raise NotFound(N_("there is no programme yet: import one first"))
         return snapshot
 
     # Programme
@@ -264,7 +264,7 @@ class AdminService:
         snapshot = await self.snapshot()
         event = snapshot.event(code)
         if event is None:
-            raise NotFound(f"no event {code}")
+            raise NotFound(N_("no event {code}"), code=code)
         if not may_manage(actor, event, snapshot):
             raise Refused()
         return event
@@ -285,7 +285,7 @@ class AdminService:
             wanted = list(dict.fromkeys(data.organisation_ids))
             unknown = [i for i in wanted if i not in records]
             if unknown:
-                raise Invalid("choose organisations from the list")
+                raise Invalid(N_("choose organisations from the list"))
         elif data.organisation.strip():
             if actor.role is Role.ADMIN:
                 wanted = [(await self.admin.ensure_organisation(name, now)).id for name in self._names(data, records)]
@@ -295,7 +295,9 @@ class AdminService:
                 names = self._names(data, records)
                 missing = [n for n in names if organisation_key(n) not in by_key]
                 if missing:
-                    raise Invalid(f"unknown organisation {missing[0]}: choose organisations from the list")
+                    raise Invalid(
+                        N_("unknown organisation {name}: choose organisations from the list"), name=missing[0]
+                    )
                 wanted = [by_key[organisation_key(n)] for n in names]
             wanted = list(dict.fromkeys(wanted))
         else:
@@ -306,11 +308,11 @@ class AdminService:
             before = set(old or ()) | {mine}
             if old and old[0] != mine:
                 if set(wanted) != set(old):
-                    raise Invalid("only the lead organisation or an admin changes the organisations of this event")
+                    raise Invalid(N_("only the lead organisation or an admin changes the organisations of this event"))
                 wanted = list(old)
             else:
                 if set(wanted) - before:
-                    raise Invalid("only an admin adds a co-organiser: ask one")
+                    raise Invalid(N_("only an admin adds a co-organiser: ask one"))
                 # Their organisation leads, and stays: an organiser who gave the event away
                 # would lose it and could not undo that.
                 wanted = [mine, *[i for i in wanted if i != mine]]
@@ -339,7 +341,7 @@ class AdminService:
         snapshot = await self.snapshot()
         code = data.code.strip() or f"A{secrets.token_hex(3).upper()}"
         if snapshot.event(code) is not None:
-            raise Invalid(f"there is already an event with the code {code}")
+            raise Invalid(N_("there is already an event with the code {code}"), code=code)
         self._check_venue(snapshot, data.venue_key)
         ids, organisation = await self._organisations(actor, data, None, now)
         event = Event(**data.model_dump(exclude=EXCLUDED), code=code, organisation=organisation)
@@ -350,7 +352,7 @@ class AdminService:
 
     def _check_venue(self, snapshot: ProgrammeSnapshot, venue_key: str | None) -> None:
         if venue_key and venue_key not in snapshot.venues:
-            raise Invalid("unknown venue")
+            raise Invalid(N_("unknown venue"))
 
     async def update_event(self, actor: Account, code: str, data: EventInput, now: datetime) -> Event:
         old = await self.event(actor, code)
@@ -371,7 +373,7 @@ class AdminService:
         check_time(starts_at)
         check_time(ends_at)
         if ends_at <= starts_at:
-            raise Invalid("the event must end after it starts")
+            raise Invalid(N_("the event must end after it starts"))
         self._check_venue(await self.snapshot(), venue_key)
         new = old.model_copy(update={"starts_at": starts_at, "ends_at": ends_at, "venue_key": venue_key})
         await self._apply(Programme(events=[new], complete=False), now)
@@ -423,7 +425,7 @@ class AdminService:
                 delete(t.faq_entry).where(t.faq_entry.c.festival_id == snapshot.festival.id, t.faq_entry.c.key == key)
             )
             if result.rowcount == 0:
-                raise NotFound(f"no FAQ entry {key}")
+                raise NotFound(N_("no FAQ entry {key}"), key=key)
             await _bump_revision(conn, snapshot.festival.id)
             await self.admin.audit(actor, "faq.delete", key, {}, now, conn)
         self.changed()
@@ -508,9 +510,9 @@ class AdminService:
         assert event.id is not None
         name = " ".join(name.split())
         if not name or len(name) > 100:
-            raise Invalid("give the person's name (at most 100 characters)")
+            raise Invalid(N_("give the person's name (at most 100 characters)"))
         if language not in LANGUAGES:
-            raise Invalid("unknown language")
+            raise Invalid(N_("unknown language"))
         user_id = f"{secrets.token_hex(4)}:{name}"
         person = await self.store.people.create(MANUAL_CHANNEL, user_id, language, now)
         # No chat behind this person: marked unreachable, so broadcasts and notices skip them.
@@ -518,7 +520,7 @@ class AdminService:
         try:
             outcome = await self.store.signups.sign_up(event.id, person.id, now)
         except SignupError as error:
-            raise Invalid(f"cannot sign up: the event is {error}") from None
+            raise Invalid(N_("cannot sign up: the event is {reason}"), reason=error) from None
         await self.admin.audit(actor, "signup.add", code, {"name": name, "status": outcome.status.value}, now)
         people = await self.people(actor, code)
         return next(a for a in people.attendees if a.person_id == person.id)
@@ -527,7 +529,7 @@ class AdminService:
         people = await self.people(actor, code)
         attendee = next((a for a in people.attendees if a.signup_id == signup_id), None)
         if attendee is None:
-            raise NotFound("no such signup at this event")
+            raise NotFound(N_("no such signup at this event"))
         assert people.event.id is not None
         outcome = await self.store.signups.cancel(people.event.id, attendee.person_id, now)
         details: dict[str, Any] = {"signup": signup_id, "label": attendee.label}
@@ -553,7 +555,9 @@ class AdminService:
         if attendee is None:
             raise Invalid(N_("this signup was cancelled"))
         if attendee.status is not SignupStatus.CONFIRMED:
-            raise Invalid(f"this person is on the waiting list (number {attendee.position}), not confirmed")
+            raise Invalid(
+                N_("this person is on the waiting list (number {position}), not confirmed"), position=attendee.position
+            )
         first = await self.admin.check_in(checkin.signup_id, actor.username, now)
         if first:
             await self.admin.audit(actor, "checkin", event.code, {"signup": checkin.signup_id}, now)
@@ -565,7 +569,7 @@ class AdminService:
         """A door volunteer's slip (the wrong person, a double tap) taken back."""
         people = await self.people(actor, code)
         if not any(a.signup_id == signup_id for a in people.attendees):
-            raise NotFound("no such signup")
+            raise NotFound(N_("no such signup"))
         await self.admin.undo_check_in(signup_id)
         await self.admin.audit(actor, "checkin.undo", code, {"signup": signup_id}, now)
         return await self.people(actor, code)

@@ -38,22 +38,18 @@ function startScreen(list) {
   setInterval(refresh, EVERY_MS);
 }
 
-const ACTIONS = {
-  pending: [["approve", "Approve"], ["hide", "Hide"]],
-  approved: [["answered", "Mark answered"], ["hide", "Hide"]],
-  answered: [["approve", "Back on screen"]],
-  hidden: [["approve", "Approve"]],
-};
-
 function startModeration(live) {
   const csrf = live.dataset.csrf;
   const code = live.dataset.code;
+  // The buttons' labels in the page's language, from the page itself: {status: [[action, label]]}.
+  const actionsByStatus = JSON.parse(live.dataset.actions);
+  const reportsWord = live.dataset.reports;
   function item(q) {
     const li = el("li", { class: "qa-item" + (q.reports ? " reported" : ""), "data-id": String(q.id) });
     li.append(el("p", { class: "qa-text", dir: "auto" }, q.text));
-    li.append(el("p", { class: "qa-meta" }, "▲ " + q.upvotes + (q.reports ? " · ⚑ " + q.reports + " reports" : "")));
+    li.append(el("p", { class: "qa-meta" }, "▲ " + q.upvotes + (q.reports ? " · ⚑ " + q.reports + " " + reportsWord : "")));
     const actions = el("div", { class: "qa-actions" });
-    for (const [action, label] of ACTIONS[q.status]) {
+    for (const [action, label] of actionsByStatus[q.status]) {
       const form = el("form", { class: "inline", method: "post", action: `/qa/${code}/questions/${q.id}/${action}` });
       form.append(el("input", { type: "hidden", name: "csrf_token", value: csrf }));
       form.append(el("button", { type: "submit", class: action === "hide" ? "danger" : "", "data-action": action }, label));

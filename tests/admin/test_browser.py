@@ -102,9 +102,9 @@ async def test_organiser_day_in_the_browser(browser: Browser, served: tuple[str,
 
     # Import the festival, with a preview first
     await page.get_by_role("link", name="Import").click()
-    await page.get_by_label("File").set_input_files(str(SCHEDULE))
+    await page.get_by_label("Fil", exact=True).set_input_files(str(SCHEDULE))
     await shot(page, "02-import")
-    await page.get_by_role("button", name="Preview").click()
+    await page.get_by_role("button", name="Förhandsvisa").click()
     await expect(page.get_by_role("heading", name=re.compile("Det här ändrar importen"))).to_be_visible()
     await expect(page.locator(".numbers")).to_contain_text("27 nya")
     await shot(page, "03-import-preview")
@@ -118,17 +118,17 @@ async def test_organiser_day_in_the_browser(browser: Browser, served: tuple[str,
     await page.get_by_role("link", name="ديمقراطية بالعربية").click()
     await page.get_by_role("link", name="Redigera").click()
     await page.locator("input[name=title_en]").fill("Democracy in Arabic: your voice in Malmö")
-    await page.get_by_label("Seats").fill("3")
+    await page.get_by_label("Platser").fill("3")
     await shot(page, "05-event-edit")
-    await page.get_by_role("button", name="Save").click()
-    await expect(page.get_by_role("status")).to_contain_text("Saved")
+    await page.get_by_role("button", name="Spara").click()
+    await expect(page.get_by_role("status")).to_contain_text("Sparat")
     await shot(page, "06-event")
 
     # See it in "try the bot", in English, and sign up there as a resident would
     await page.get_by_role("link", name="Prova boten").click()
     await page.get_by_role("link", name="English").click()
-    await page.get_by_label("Message").fill("/start ev_MM009")
-    await page.get_by_role("button", name="Send").click()
+    await page.get_by_label("Meddelande").fill("/start ev_MM009")
+    await page.get_by_role("button", name="Skicka", exact=True).click()
     bot_says = page.locator(".bubble.bot").last
     await expect(bot_says).to_contain_text("Democracy in Arabic: your voice in Malmö")
     await expect(bot_says).to_contain_text("3")
@@ -147,11 +147,11 @@ async def test_organiser_day_in_the_browser(browser: Browser, served: tuple[str,
     await page.locator("textarea[name=text_en]").fill("The workshop moves to the Rotunda, same time.")
     await page.locator("textarea[name=text_sv]").fill("Workshoppen flyttar till Rotundan, samma tid.")
     await shot(page, "08a-broadcast-compose")
-    await page.get_by_role("button", name="Preview").click()
-    await expect(page.locator("p").filter(has_text="people get it")).to_contain_text("1")
+    await page.get_by_role("button", name="Förhandsvisa").click()
+    await expect(page.locator("p").filter(has_text="får det")).to_contain_text("1")
     await shot(page, "08-broadcast-preview")
-    await page.get_by_role("button", name="Send now").click()
-    await expect(page.locator("#progress")).to_contain_text("1 sent", timeout=15_000)
+    await page.get_by_role("button", name="Skicka nu").click()
+    await expect(page.locator("#progress")).to_contain_text("1 skickade", timeout=15_000)
     await shot(page, "09-broadcast-progress")
     web = _scheduler.connectors["web"]
     assert isinstance(web, WebConnector)
@@ -162,7 +162,7 @@ async def test_organiser_day_in_the_browser(browser: Browser, served: tuple[str,
     await page.get_by_label("Lägg till en person med namn").fill("Anna Ek")
     await page.get_by_role("button", name="Lägg till", exact=True).click()
     flash = await page.get_by_role("status").inner_text()
-    code = re.search(r"their code is ([A-Z2-9]{6})", flash)
+    code = re.search(r"koden är ([A-Z2-9]{6})", flash)
     assert code, flash
     await shot(page, "10-people")
     await page.get_by_role("link", name="Incheckning").click()
@@ -190,7 +190,7 @@ async def test_organiser_day_in_the_browser(browser: Browser, served: tuple[str,
     await expect(page.locator("ul.comments")).to_contain_text("Mejla mig: [e-post]")
     await shot(page, "13-result-event")
     await page.get_by_role("link", name="Rapport").click()
-    await expect(page.get_by_role("heading", name=re.compile("Follow-up report"))).to_be_visible()
+    await expect(page.get_by_role("heading", name=re.compile("Uppföljningsrapport"))).to_be_visible()
     await shot(page, "14-report")
     for path, name in [
         ("/venues", "15-venues"),

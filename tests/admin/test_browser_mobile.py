@@ -77,7 +77,7 @@ async def test_the_door_checks_in_with_one_thumb(browser: Browser, served: tuple
     await page.get_by_label("Lägg till en person med namn").fill("Anna Ek")
     await page.get_by_role("button", name="Lägg till", exact=True).click()
     flash = await page.get_by_role("status").inner_text()
-    code = re.search(r"their code is ([A-Z2-9]{6})", flash)
+    code = re.search(r"koden är ([A-Z2-9]{6})", flash)
     assert code, flash
     await page.goto("/checkin")
     field = page.get_by_label(re.compile("Koden från"))

@@ -56,12 +56,12 @@ async def test_manual_add_counts_seats_and_lands_on_the_waiting_list_when_full(e
     )
     assert response.status_code == 303
     page = await client.get("/events/MM021")
-    assert "Added Anna Ek to the list" in page.text
+    assert "Anna Ek är tillagd på listan" in page.text
     response = await client.post(
         "/events/MM021/people/add", data={"csrf_token": csrf, "name": "Bo Ek", "language": "en"}
     )
     page = await client.get("/events/MM021")
-    assert "Added Bo Ek to the waiting list" in page.text
+    assert "Bo Ek är tillagd på väntelistan" in page.text
     kim = await env.api("kim")
     people = (await kim.get("/api/events/MM021/signups")).json()
     assert people["confirmed"] == 15 and people["waitlisted"] == 1
@@ -80,7 +80,7 @@ async def test_check_in_by_code_once_and_not_for_the_waiting_list(env: AdminEnv)
     response = await client.post("/checkin", data={"csrf_token": csrf, "code": confirmed["code"]})
     assert "Redan incheckad" in response.text
     response = await client.post("/checkin", data={"csrf_token": csrf, "code": waiting["code"]})
-    assert response.status_code == 422 and "waiting list" in response.text
+    assert response.status_code == 422 and "står på väntelistan" in response.text
     response = await client.post("/checkin", data={"csrf_token": csrf, "code": "ZZZZZZ"})
     assert response.status_code == 404
     people = (await kim.get("/api/events/MM021/signups")).json()

@@ -42,7 +42,7 @@ async def test_edit_event_through_the_form_changes_what_the_bot_says(env: AdminE
     )
     assert response.status_code == 303, response.text
     page = await client.get(response.headers["location"])
-    assert "Demokrati på arabiska" in page.text and "Saved" in page.text
+    assert "Demokrati på arabiska" in page.text and "Sparat. Boten visar ändringen" in page.text
     replies = await env.hub.receive(Incoming(channel="console", user_id="r1", text="/start ev_MM009", lang_hint="sv"))
     text = "\n".join(r.text for r in replies)
     assert "Demokrati på arabiska" in text
@@ -208,7 +208,7 @@ async def test_import_shows_a_preview_and_changes_nothing_until_applied(env: Adm
     assert snapshot.event("MM015").title["sv"] == "Nytt namn"  # type: ignore[union-attr]
     # A preview token is used once.
     again = await client.post("/import/apply", data={"csrf_token": csrf, "token": token})
-    assert again.status_code == 422 and "expired" in again.text
+    assert again.status_code == 422 and "förhandsvisningen har gått ut" in again.text
     entry = (await env.app.state.admin.admin.audit_entries(limit=1))[0]
     assert entry.action == "programme.import" and entry.details["moved"] == ["MM009"]
 

@@ -43,20 +43,20 @@ async def test_broadcast_preview_send_progress_and_reasons(env: AdminEnv) -> Non
     }
     preview = await client.post("/broadcasts/preview", data=form)
     assert preview.status_code == 200, preview.text
-    assert "<b>5</b> people get it" in preview.text
+    assert "5 personer får det." in preview.text
     assert "&lt;b&gt;Rotundan&lt;/b&gt;" in preview.text  # shown as the bot sends it: text, not markup
     assert 'dir="rtl"' in preview.text and "تغيرت القاعة" in preview.text
     sent = await client.post("/broadcasts", data=form)
     assert sent.status_code == 303
     page_url = sent.headers["location"]
     page = await client.get(page_url)
-    assert '<meta http-equiv="refresh"' in page.text and "<b>5</b> pending" in page.text
+    assert '<meta http-equiv="refresh"' in page.text and "<b>5</b> väntar" in page.text
     await env.store.people.set_unreachable("web", "web-blocked", env.clock.now)
     await scheduler.tick()
     page = await client.get(page_url)
-    assert "<b>3</b> sent" in page.text and "<b>1</b> not sent" in page.text
+    assert "<b>3</b> skickade" in page.text and "<b>1</b> inte skickade" in page.text
     # Telegram is not connected here: that one waits and is retried, still counted as pending.
-    assert "<b>1</b> pending" in page.text and '<meta http-equiv="refresh"' in page.text
+    assert "<b>1</b> väntar" in page.text and '<meta http-equiv="refresh"' in page.text
     assert re.search(r"1 × failed: unreachable[^<]+", page.text)
     assert any("Rotundan" in m.html for m in env.web_chat.transcript("web-0"))
     assert any("تغيرت القاعة" in m.html for m in env.web_chat.transcript("web-2"))
@@ -78,11 +78,11 @@ async def test_scheduled_broadcast_can_be_cancelled(env: AdminEnv) -> None:
     assert sent.status_code == 303
     broadcast_id = int(sent.headers["location"].rsplit("/", 1)[1])
     page = await client.get(f"/broadcasts/{broadcast_id}")
-    assert "scheduled" in page.text
+    assert ">Planerat<" in page.text
     cancelled = await client.post(f"/broadcasts/{broadcast_id}/cancel", data={"csrf_token": csrf})
     assert cancelled.status_code == 303
     page = await client.get(f"/broadcasts/{broadcast_id}")
-    assert "cancelled" in page.text and "<b>0</b> pending" in page.text
+    assert ">Stoppat<" in page.text and "<b>0</b> väntar" in page.text
 
 
 async def test_broadcast_audiences_by_role(env: AdminEnv) -> None:
@@ -93,7 +93,7 @@ async def test_broadcast_audiences_by_role(env: AdminEnv) -> None:
     other = await olle.post("/broadcasts", data={**base, "audience": "events", "events": ["MM021"]})
     assert other.status_code == 403
     empty = await olle.post("/broadcasts", data={"csrf_token": csrf, "audience": "events", "events": ["MM009"]})
-    assert empty.status_code == 422 and "at least one language" in empty.text
+    assert empty.status_code == 422 and "på minst ett språk" in empty.text
     vera, _ = await env.browser("vera")
     assert (await vera.get("/broadcasts")).status_code == 403
     ada, ada_csrf = await env.browser("ada")
@@ -131,8 +131,8 @@ async def test_results_of_an_event(env: AdminEnv) -> None:
     page = await client.get("/results/MM009")
     assert page.status_code == 200
     assert "4,2 av 5" in page.text  # (5+4+4+5+3)/5
-    assert "<b>6</b> answers" in page.text and "<b>1</b> didn't attend" in page.text
-    assert "<b>75 %</b> response rate" in page.text.replace("\xa0", " ")
+    assert "<b>6</b> svar" in page.text and "<b>1</b> kom inte" in page.text
+    assert "<b>75 %</b> svarsfrekvens" in page.text.replace("\xa0", " ")
     assert "070-123" not in page.text and "anna@example.se" not in page.text
     assert "Bra! Ring mig på … eller …" in page.text, "masked before it was stored"
     assert "<script>alert(1)</script>" not in page.text and "&lt;script&gt;" in page.text
@@ -145,10 +145,10 @@ async def test_fewer_than_five_answers_show_nothing(env: AdminEnv) -> None:
     await _votes(env, "MM021", {5: 2, 1: 2}, ("Hemligt",))
     client, _ = await env.browser("kim")
     page = await client.get("/results/MM021")
-    assert "Fewer than 5 answers" in page.text
+    assert "Färre än 5 svar: inget visas" in page.text
     assert "Hemligt" not in page.text and "av 5" not in page.text
     listing = await client.get("/results")
-    assert "fewer than 5 answers" in listing.text
+    assert "färre än 5 svar" in listing.text
 
 
 async def test_results_list_and_festival_totals(env: AdminEnv) -> None:
@@ -156,14 +156,14 @@ async def test_results_list_and_festival_totals(env: AdminEnv) -> None:
     await _votes(env, "MM021", {3: 5, 0: 1})
     vera, _ = await env.browser("vera")
     page = await vera.get("/results")
-    assert "festival average" in page.text
+    assert "festivalens medelvärde" in page.text
     # No signups to divide by (open entry, rated through the venue's QR code): no rate.
-    assert "<b>–</b> response rate" in page.text
+    assert "<b>–</b> svarsfrekvens" in page.text
     assert "4,6 av 5" in page.text and "3,0 av 5" in page.text
     assert "3,8 av 5" in page.text  # (15+8+15)/10
     kim, _ = await env.browser("kim")
     own = await kim.get("/results")
-    assert "festival average" not in own.text and "MM009" not in own.text and "MM021" in own.text
+    assert "festivalens medelvärde" not in own.text and "MM009" not in own.text and "MM021" in own.text
 
 
 async def test_follow_up_report(env: AdminEnv) -> None:
@@ -261,7 +261,7 @@ async def test_charts_have_their_numbers_for_screen_readers_and_the_report_one_p
     assert (rows["5"], rows["4"], rows["2"]) == ("3", "2", "1")
     report = (await client.get("/report")).text
     organisers = re.findall(
-        r"<tr><td>([^<]+)</td>\s*<td>\d+</td>", report.split("By organiser")[1].split("</table>")[0]
+        r"<tr><td>([^<]+)</td>\s*<td>\d+</td>", report.split("Per arrangör")[1].split("</table>")[0]
     )
     charts = re.findall(r'<figure class="org-chart">\s*<figcaption>([^<]+)</figcaption>', report)
     assert organisers and charts == organisers

@@ -153,7 +153,7 @@ async def test_unlock_starts_afresh_and_the_lock_does_not_come_back_at_once(env:
         await api.post("/api/login", json={"username": "kim", "password": "wrong password"})
     client, csrf = await _browser_from(env, "198.51.100.7", "ada")
     kim = next(a for a in await env.app.state.admin.admin.accounts() if a.username == "kim")
-    assert "waiting after wrong passwords" in (await client.get("/accounts")).text
+    assert "väntar efter fel lösenord" in (await client.get("/accounts")).text
     assert (await client.post(f"/accounts/{kim.id}/unlock", data={"csrf_token": csrf})).status_code == 303
     # One more slip after the unlock is just a wrong password, not a new lock.
     again = await api.post("/api/login", json={"username": "kim", "password": "wrong password"})

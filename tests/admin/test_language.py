@@ -98,6 +98,8 @@ NOT_WORDS = re.compile(
 """Text that is the same in every language: numbers, dates' digits, punctuation, event codes (MM009),
 language codes, file formats and names (schedule.json, .ics), bot commands, the admin's name."""
 
+TITLE = re.compile(r"<title>(.*?)</title>", re.S)
+
 PARTS = re.compile(r" · |, | – ")
 """Where a text joins several (a venue's name and address, a title and the site's name)."""
 
@@ -180,6 +182,10 @@ async def _same_in_swedish_and_english(env: AdminEnv, path: str, data: set[str])
     english = await client.get(path, headers={"Accept-Language": "en"})
     assert swedish.status_code == english.status_code == 200
     assert '<html lang="sv"' in swedish.text and '<html lang="en"' in english.text
+    for page in (swedish.text, english.text):
+        # The tab's name: plain words (a form pasted into the title block once showed as markup there).
+        title = TITLE.search(page)
+        assert title is not None and title.group(1).strip() and "<" not in title.group(1), f"{path}: {title}"
     with (LOCALES / "sv" / "LC_MESSAGES" / f"{DOMAIN}.po").open("rb") as po:
         # Words Swedish shares with English ("Import", "Status"), as the catalog says.
         data.update(m.id for m in read_po(po) if isinstance(m.id, str) and m.id and m.string == m.id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, BrowserContext, Page, expect
 
 from bot.programme.loader import load_programme_file
 from bot.store import Store
@@ -38,7 +38,8 @@ PAGES = [
 ]
 
 
-async def test_every_page_fits_a_390_px_phone(browser: Browser, served: tuple[str, Store, Scheduler]) -> None:
+async def _signed_in_phone(browser: Browser, served: tuple[str, Store, Scheduler]) -> tuple[BrowserContext, Page]:
+    """The fixture festival, and a Swedish phone signed in as an admin."""
     base, store, _scheduler = served
     await store.programme.apply(load_programme_file(SCHEDULE), Clock().now)
     context = await browser.new_context(
@@ -49,6 +50,11 @@ async def test_every_page_fits_a_390_px_phone(browser: Browser, served: tuple[st
     await page.get_by_label("Användarnamn").fill("ada")
     await page.get_by_label("Lösenord", exact=True).fill(PASSWORD)
     await page.get_by_role("button", name="Logga in").click()
+    return context, page
+
+
+async def test_every_page_fits_a_390_px_phone(browser: Browser, served: tuple[str, Store, Scheduler]) -> None:
+    context, page = await _signed_in_phone(browser, served)
     await expect(page).to_have_url(re.compile("/events"))
     wide = {}
     for path in PAGES:
@@ -63,16 +69,7 @@ async def test_every_page_fits_a_390_px_phone(browser: Browser, served: tuple[st
 
 
 async def test_the_door_checks_in_with_one_thumb(browser: Browser, served: tuple[str, Store, Scheduler]) -> None:
-    base, store, _scheduler = served
-    await store.programme.apply(load_programme_file(SCHEDULE), Clock().now)
-    context = await browser.new_context(
-        base_url=base, viewport={"width": 390, "height": 844}, locale="sv-SE", is_mobile=True, has_touch=True
-    )
-    page = await context.new_page()
-    await page.goto("/login")
-    await page.get_by_label("Användarnamn").fill("ada")
-    await page.get_by_label("Lösenord", exact=True).fill(PASSWORD)
-    await page.get_by_role("button", name="Logga in").click()
+    context, page = await _signed_in_phone(browser, served)
     await page.goto("/events/MM009")
     await page.get_by_label("Lägg till en person med namn").fill("Anna Ek")
     await page.get_by_role("button", name="Lägg till", exact=True).click()

@@ -11,6 +11,7 @@ import asyncio
 import hashlib
 import hmac
 import json
+import re
 import signal
 import socket
 import subprocess
@@ -182,6 +183,16 @@ class Synapse:
 
 
 ENCRYPTION = {"type": "m.room.encryption", "state_key": "", "content": {"algorithm": "m.megolm.v1.aes-sha2"}}
+
+
+def number_of(texts: list[str], label_part: str) -> str:
+    """The number a numbered choice whose label contains `label_part` has in the newest text shown."""
+    for text in reversed(texts):
+        for line in text.splitlines():
+            match = re.match(r"^(\d+)\. (.*)$", line)
+            if match and label_part in match.group(2):
+                return match.group(1)
+    raise AssertionError(f"no numbered choice with {label_part!r} in {texts}")
 
 
 async def wait_until(check: Callable[[], Any], within: float = 20.0, what: str = "condition") -> Any:

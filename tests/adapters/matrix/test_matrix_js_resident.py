@@ -15,7 +15,6 @@ import asyncio
 import contextlib
 import dataclasses
 import os
-import re
 import shutil
 import sys
 import time
@@ -26,7 +25,7 @@ from typing import Any
 
 import pytest
 from js_resident import JsResident
-from matrix_support import Bot, Synapse, wait_until
+from matrix_support import Bot, Synapse, number_of, wait_until
 
 from adapters.matrix import texts as texts_module
 from adapters.matrix.connector import cross_signing
@@ -57,15 +56,6 @@ def assert_trusted(events: list[dict[str, Any]]) -> None:
     for event in encrypted:
         assert event["decryption_failure"] is None, event
         assert event["shield"] == "NONE" and event["shield_reason"] is None, event
-
-
-def number_of(texts: list[str], label_part: str) -> str:
-    for text in reversed(texts):
-        for line in text.splitlines():
-            match = re.match(r"^(\d+)\. (.*)$", line)
-            if match and label_part in match.group(2):
-                return match.group(1)
-    raise AssertionError(f"no numbered choice with {label_part!r} in {texts}")
 
 
 class Motsbot:

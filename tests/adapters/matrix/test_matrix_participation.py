@@ -4,11 +4,10 @@ by number too), free text as the next message."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
-from matrix_support import Bot, Resident, wait_until
+from matrix_support import Bot, Resident, number_of, wait_until
 
 from bot.engine import Engine
 from bot.i18n import Translator
@@ -37,15 +36,6 @@ class Conversation:
                 count = bool(message.spans or message.buttons) + bool(message.poll)
                 self.expected[incoming.user_id] = self.expected.get(incoming.user_id, 0) + count
         return out
-
-
-def number_of(texts: list[str], label_part: str) -> str:
-    for text in reversed(texts):
-        for line in text.splitlines():
-            match = re.match(r"^(\d+)\. (.*)$", line)
-            if match and label_part in match.group(2):
-                return match.group(1)
-    raise AssertionError(f"no numbered choice with {label_part!r} in {texts}")
 
 
 class Talk:
